@@ -1,0 +1,23 @@
+import type { ImageRef, StageOutcome } from '../core/clues';
+import { fileDigests } from '../models/file-hashes';
+import { pdqFromFile } from '../models/pdq-image';
+import { asActivityError } from './errors';
+
+export const PDQ_MODEL = { name: 'pdq', version: '1.0-ts' };
+
+/** MD5 and SHA-1 for hash-list matching (Project VIC), PDQ for near-duplicates. */
+export function hashImage(maxPixels: number) {
+  return (ref: ImageRef): Promise<StageOutcome> =>
+    asActivityError(async () => {
+      const started = Date.now();
+      const [digests, pdq] = await Promise.all([fileDigests(ref.path), pdqFromFile(ref.path, maxPixels)]);
+      return {
+        stage: 'hashes',
+        status: 'ok',
+        model: PDQ_MODEL,
+        clues: [],
+        data: { md5: digests.md5, sha1: digests.sha1, pdq },
+        durationMs: Date.now() - started,
+      };
+    });
+}

@@ -1,0 +1,18 @@
+import type { ImageRef, StageOutcome } from '../core/clues';
+import { exifClues, readExif } from '../models/exif-reader';
+
+const EXIFR_VERSION = (require('exifr/package.json') as { version: string }).version;
+
+/** EXIF camera, serials, lens, times and GPS. */
+export async function readMetadata(ref: ImageRef): Promise<StageOutcome> {
+  const started = Date.now();
+  const exif = await readExif(ref.path);
+  return {
+    stage: 'metadata',
+    status: 'ok',
+    model: { name: 'exifr', version: EXIFR_VERSION },
+    clues: exifClues(exif),
+    data: exif as Record<string, unknown>,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,51 @@
+import express, { type Request } from 'express';
+import { z } from 'zod';
+import type { MongoClueStore } from '../store/clue-store';
+import { errorHandler, HttpError } from './http-error';
+
+const searchQuery = z.strictObject({
+  text: z.string().max(200).optional(),
+  object: z.string().max(100).optional(),
+  scene: z.string().max(100).optional(),
+  case: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(20),
+});
+const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
+
+// Until access tokens land, the API binds to loopback only and records every read as `local`.
+const actor = (_req: Request) => 'local';
+
+export function createApp(store: MongoClueStore) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
+
+  app.get('/health', async (_req, res) => {
+    await store.ping();
+    res.json({ ok: true });
+  });
+
+  app.get('/api/search', async (req, res) => {
+    const q = searchQuery.parse(req.query);
+    if (!q.text && !q.object && !q.scene) throw new HttpError(400, 'give at least one of text, object, scene');
+    const hits = await store.search({ ...q, ...(q.case ? { caseId: q.case } : {}) });
+    await store.audit({ actor: actor(req), action: 'search', detail: { ...q, results: hits.length }, from: req.ip ?? '' });
+    res.json(hits);
+  });
+
+  app.get('/api/images/:sha256', async (req, res) => {
+    const sha256 = sha256Param.parse(req.params.sha256);
+    const image = await store.getImage(sha256);
+    if (!image) throw new HttpError(404, 'no such image');
+    await store.audit({ actor: actor(req), action: 'view-image', target: sha256, from: req.ip ?? '' });
+    res.json({ image, clues: await store.cluesOf(sha256) });
+  });
+
+  app.get('/api/stats', async (_req, res) => {
+    res.json(await store.countImages());
+  });
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,19 @@
+import { loadConfig } from '../core/config';
+import { MongoClueStore } from '../store/clue-store';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  const server = createApp(store).listen(cfg.api.port, cfg.api.host, () => {
+    console.log(`[api] listening on ${cfg.api.url}`);
+  });
+  const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error('[api] fatal:', err);
+  process.exit(1);
+});

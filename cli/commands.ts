@@ -1,0 +1,101 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { ingest } from '../client/ingest';
+import { connectClient } from '../client/temporal-client';
+import type { Config } from '../core/config';
+import { fileSha256 } from '../models/file-hashes';
+import { probeImage } from '../models/image-loader';
+import { pdqFromFile } from '../models/pdq-image';
+import { readPid } from '../services/daemon';
+import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
+import { MongoClueStore } from '../store/clue-store';
+import { formatSearch, formatSimilar } from './format';
+import { progressBar } from './progress';
+
+const actor = () => `cli:${userInfo().username}`;
+
+async function withStore<T>(cfg: Config, run: (store: MongoClueStore) => Promise<T>): Promise<T> {
+  let store: MongoClueStore;
+  try {
+    store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  } catch (err) {
+    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`);
+  }
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function up(cfg: Config): Promise<void> {
+  await upServices(cfg, ALL_SERVICES, (name, outcome) => {
+    const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : 'started';
+    console.log(`${name.padEnd(9)} ${what}`);
+  });
+  console.log(`API        ${cfg.api.url}`);
+  if (cfg.temporal.embedded) console.log(`Temporal   ${cfg.temporal.address} (web UI http://127.0.0.1:${cfg.temporal.uiPort})`);
+  console.log(`data       ${cfg.dataDir}`);
+}
+
+export async function down(cfg: Config): Promise<void> {
+  const stopped = await downServices(cfg);
+  console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+}
+
+export async function status(cfg: Config): Promise<void> {
+  for (const name of ALL_SERVICES) {
+    const pf = readPid(cfg.paths, name);
+    console.log(`${name.padEnd(9)} ${pf ? `running (pid ${pf.pid}, since ${pf.startedAt})` : 'not running'}`);
+  }
+}
+
+export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: boolean; caseId?: string; json: boolean }): Promise<number> {
+  if (paths.length === 0) throw new Error('usage: clues ingest <file|dir>... [--wait] [--case ID] [--json]');
+  const client = await connectClient(cfg);
+  try {
+    return await withStore(cfg, async (store) => {
+      const bar = opts.wait && !opts.json ? progressBar() : { update: () => undefined, end: () => undefined };
+      const summary = await ingest(paths, client, store, {
+        wait: opts.wait,
+        taskQueue: cfg.taskQueues.io,
+        ...(opts.caseId ? { caseId: opts.caseId } : {}),
+        onProgress: bar.update,
+      });
+      bar.end();
+      await store.audit({ actor: actor(), action: 'ingest', detail: { paths: paths.map((p) => resolve(p)), found: summary.total, started: summary.started } });
+      if (opts.json) {
+        console.log(JSON.stringify(summary, null, 2));
+      } else {
+        console.log(`found ${summary.total}, started ${summary.started}${opts.wait ? `, processed ${summary.processed}` : ''}, skipped as duplicate ${summary.duplicates}, failed ${summary.failed}`);
+        for (const d of summary.duplicateOf) console.log(`  duplicate  ${d.path}: ${d.reason}`);
+        for (const f of summary.failures) console.log(`  failed     ${f.path}: ${f.reason}`);
+        for (const k of summary.skipped) console.log(`  skipped    ${k.path}: ${k.reason}`);
+      }
+      return summary.failed > 0 ? 3 : 0;
+    });
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function searchCommand(cfg: Config, q: { text?: string; object?: string; scene?: string; caseId?: string; limit: number; json: boolean }): Promise<void> {
+  if (!q.text && !q.object && !q.scene) throw new Error('usage: clues search [--text T] [--object LABEL] [--scene S] [--case ID] [--limit N] [--json]');
+  await withStore(cfg, async (store) => {
+    const { json, ...query } = q;
+    const hits = await store.search(query);
+    await store.audit({ actor: actor(), action: 'search', detail: { ...query, results: hits.length } });
+    console.log(json ? JSON.stringify(hits, null, 2) : formatSearch(hits));
+  });
+}
+
+export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean }): Promise<void> {
+  const path = resolve(file);
+  await probeImage(path, cfg.limits.maxPixels); // a clear error for a bad query image
+  const [sha256, pdq] = await Promise.all([fileSha256(path), pdqFromFile(path, cfg.limits.maxPixels)]);
+  await withStore(cfg, async (store) => {
+    const hits = await store.similarByPdq({ sha256, pdq: pdq.hash, quality: pdq.quality }, opts.limit);
+    await store.audit({ actor: actor(), action: 'similar', detail: { query: path, sha256, results: hits.length } });
+    console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
+  });
+}

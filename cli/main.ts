@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../core/config';
+import { InvalidImageError } from '../models/image-loader';
+import { down, ingestCommand, searchCommand, similarCommand, status, up } from './commands';
+
+const USAGE = `usage: clues <command>
+  up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
+  down                    stop them
+  status                  what is running
+  ingest <file|dir>... [--wait] [--case ID] [--json]
+  search [--text T] [--object LABEL] [--scene S] [--case ID] [--limit N] [--json]
+  similar <image-file> [--limit N] [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      case: { type: 'string' },
+      text: { type: 'string' },
+      object: { type: 'string' },
+      scene: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (!command || values.help || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const cfg = loadConfig();
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error('--limit takes a whole number from 1 to 500');
+  const caseId = values.case;
+  switch (command) {
+    case 'up':
+      await up(cfg);
+      return 0;
+    case 'down':
+      await down(cfg);
+      return 0;
+    case 'status':
+      await status(cfg);
+      return 0;
+    case 'ingest':
+      return ingestCommand(cfg, positionals, { wait: values.wait, json: values.json, ...(caseId ? { caseId } : {}) });
+    case 'search':
+      await searchCommand(cfg, {
+        limit,
+        json: values.json,
+        ...(values.text ? { text: values.text } : {}),
+        ...(values.object ? { object: values.object } : {}),
+        ...(values.scene ? { scene: values.scene } : {}),
+        ...(caseId ? { caseId } : {}),
+      });
+      return 0;
+    case 'similar':
+      if (positionals.length !== 1) throw new Error('usage: clues similar <image-file> [--limit N] [--json]');
+      await similarCommand(cfg, positionals[0]!, { limit, json: values.json });
+      return 0;
+    default:
+      console.error(`unknown command: ${command}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof ConfigError || err instanceof InvalidImageError || (err instanceof Error && err.message.startsWith('usage:'));
+    console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
+    process.exit(known ? 2 : 1);
+  },
+);

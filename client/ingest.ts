@@ -1,0 +1,124 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ProcessImageResult } from '../core/clues';
+import { fileSha256 } from '../models/file-hashes';
+import type { MongoClueStore } from '../store/clue-store';
+import type { processImage } from '../workflows';
+import { findFiles } from './find-files';
+import { imageWorkflowId } from './temporal-client';
+
+export interface IngestProgress {
+  total: number;
+  done: number;
+  processed: number;
+  failed: number;
+  duplicates: number;
+}
+
+export interface IngestSummary extends IngestProgress {
+  /** Workflows started but not waited for. */
+  started: number;
+  failures: { path: string; reason: string }[];
+  duplicateOf: { path: string; sha256: string; reason: string }[];
+  skipped: { path: string; reason: string }[];
+  results: { path: string; sha256: string; result: ProcessImageResult }[];
+}
+
+export interface IngestOptions {
+  wait: boolean;
+  taskQueue: string;
+  caseId?: string;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+function failureReason(err: unknown): string {
+  if (err instanceof WorkflowFailedError) {
+    let cause: unknown = err.cause;
+    while (cause instanceof Error && cause.cause && !(cause instanceof ApplicationFailure)) cause = cause.cause;
+    return cause instanceof Error ? cause.message : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Starts one `processImage` workflow per distinct image. Images already processed, or repeated in
+ * this ingest, are counted as duplicates and their extra path is recorded. With `wait`, every
+ * image ends up counted once: processed + failed + duplicates = found.
+ */
+export async function ingest(paths: string[], client: Client, store: MongoClueStore, opts: IngestOptions): Promise<IngestSummary> {
+  const { files, skipped } = await findFiles(paths);
+  const s: IngestSummary = {
+    total: files.length, done: 0, processed: 0, failed: 0, duplicates: 0, started: 0,
+    failures: [], duplicateOf: [], skipped, results: [],
+  };
+  const progress = () => opts.onProgress?.({ total: s.total, done: s.done, processed: s.processed, failed: s.failed, duplicates: s.duplicates });
+  const seen = new Map<string, string>();
+  const waiting: Promise<void>[] = [];
+  const duplicate = (path: string, sha256: string, reason: string) => {
+    s.duplicates++;
+    s.done++;
+    s.duplicateOf.push({ path, sha256, reason });
+    progress();
+  };
+
+  for (const { path } of files) {
+    let sha256: string;
+    try {
+      sha256 = await fileSha256(path);
+    } catch (err) {
+      s.failed++;
+      s.done++;
+      s.failures.push({ path, reason: `cannot read file: ${(err as Error).message}` });
+      progress();
+      continue;
+    }
+    const first = seen.get(sha256);
+    if (first) {
+      duplicate(path, sha256, `same content as ${first}`);
+      await store.addImageSource(sha256, path, opts.caseId);
+      continue;
+    }
+    seen.set(sha256, path);
+    const known = await store.getImage(sha256);
+    if (known?.status === 'processed') {
+      duplicate(path, sha256, 'already processed');
+      await store.addImageSource(sha256, path, opts.caseId);
+      continue;
+    }
+
+    let handle: WorkflowHandle<typeof processImage>;
+    try {
+      handle = await client.workflow.start<typeof processImage>('processImage', {
+        workflowId: imageWorkflowId(sha256),
+        taskQueue: opts.taskQueue,
+        args: [{ path, sha256, ...(opts.caseId ? { caseId: opts.caseId } : {}) }],
+        // A failed image may be retried by ingesting it again; a running or completed one may not.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
+      s.started++;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      duplicate(path, sha256, 'already in progress');
+      await store.addImageSource(sha256, path, opts.caseId);
+      continue;
+    }
+    if (!opts.wait) continue;
+    waiting.push(
+      handle.result().then(
+        (result) => {
+          s.processed++;
+          s.results.push({ path, sha256, result });
+        },
+        (err: unknown) => {
+          s.failed++;
+          s.failures.push({ path, reason: failureReason(err) });
+        },
+      ).finally(() => {
+        s.done++;
+        progress();
+      }),
+    );
+  }
+  await Promise.all(waiting);
+  return s;
+}

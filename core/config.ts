@@ -1,0 +1,90 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './project-root';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const EnvSchema = z.object({
+  CLUES_DATA_DIR: optionalString,
+  MONGODB_URI: optionalString,
+  CLUES_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/).default('clues'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  CLUES_TASK_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).default('clues'),
+  CLUES_FERRETDB_PORT: port.default(27017),
+  CLUES_TEMPORAL_PORT: port.default(7233),
+  CLUES_TEMPORAL_UI_PORT: port.optional(),
+  CLUES_API_HOST: z.string().min(1).default('127.0.0.1'),
+  CLUES_API_PORT: port.default(8080),
+  CLUES_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
+  CLUES_WORKER_CPU_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  CLUES_OCR_LANGS: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).default('eng'),
+});
+
+export interface Config {
+  root: string;
+  dataDir: string;
+  /** Where crops, logs and pid files live. */
+  paths: { logs: string; run: string; crops: string; ferretdb: string; temporalDb: string };
+  mongo: { uri: string; dbName: string; embedded: boolean; port: number };
+  temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
+  /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
+  taskQueues: { io: string; cpu: string };
+  api: { host: string; port: number; url: string };
+  limits: { maxPixels: number };
+  worker: { cpuConcurrency: number; ioConcurrency: number };
+  ocr: { langs: string };
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; bad config fails at start-up, not mid-run. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const root = projectRoot();
+  const dataDir = e.CLUES_DATA_DIR
+    ? isAbsolute(e.CLUES_DATA_DIR) ? e.CLUES_DATA_DIR : resolve(e.CLUES_DATA_DIR)
+    : join(root, '.data');
+  const mongoEmbedded = !e.MONGODB_URI;
+  const temporalEmbedded = !e.TEMPORAL_ADDRESS;
+  const apiHost = e.CLUES_API_HOST;
+  return {
+    root,
+    dataDir,
+    paths: {
+      logs: join(dataDir, 'logs'),
+      run: join(dataDir, 'run'),
+      crops: join(dataDir, 'crops'),
+      ferretdb: join(dataDir, 'ferretdb'),
+      temporalDb: join(dataDir, 'temporal', 'temporal.sqlite'),
+    },
+    mongo: {
+      uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.CLUES_FERRETDB_PORT}/`,
+      dbName: e.CLUES_DB_NAME,
+      embedded: mongoEmbedded,
+      port: e.CLUES_FERRETDB_PORT,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.CLUES_TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      embedded: temporalEmbedded,
+      port: e.CLUES_TEMPORAL_PORT,
+      uiPort: e.CLUES_TEMPORAL_UI_PORT ?? e.CLUES_TEMPORAL_PORT + 1000,
+    },
+    taskQueues: { io: e.CLUES_TASK_QUEUE, cpu: `${e.CLUES_TASK_QUEUE}-cpu` },
+    api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
+    limits: { maxPixels: e.CLUES_MAX_PIXELS },
+    worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY },
+    ocr: { langs: e.CLUES_OCR_LANGS },
+  };
+}

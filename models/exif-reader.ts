@@ -1,0 +1,72 @@
+import exifr from 'exifr';
+import type { ClueInput } from '../core/clues';
+import { uniqueTokens } from '../core/tokens';
+
+export interface ExifSummary {
+  make?: string;
+  model?: string;
+  serial?: string;
+  lensModel?: string;
+  lensSerial?: string;
+  software?: string;
+  takenAt?: string;
+  createdAt?: string;
+  latitude?: number;
+  longitude?: number;
+  altitude?: number;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.replace(/\0+$/, '').trim() : typeof v === 'number' ? String(v) : undefined;
+const iso = (v: unknown): string | undefined => (v instanceof Date && !isNaN(v.getTime()) ? v.toISOString() : str(v));
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Camera, serial numbers, lens, times and GPS: the EXIF fields that identify a device or place. */
+export async function readExif(path: string): Promise<ExifSummary> {
+  let raw: Record<string, unknown> | undefined;
+  try {
+    raw = await exifr.parse(path, {
+      tiff: true, exif: true, gps: true, ifd1: false, interop: false,
+      xmp: false, icc: false, iptc: false, makerNote: false, userComment: false,
+      reviveValues: true, translateValues: false,
+    });
+  } catch (err) {
+    // exifr throws on formats it does not know (e.g. some PNGs): that is "no EXIF", not a failure.
+    if (err instanceof Error && /unknown file format|invalid input/i.test(err.message)) return {};
+    throw err;
+  }
+  if (!raw) return {};
+  const summary: ExifSummary = {
+    make: str(raw.Make),
+    model: str(raw.Model),
+    serial: str(raw.BodySerialNumber) ?? str(raw.SerialNumber) ?? str(raw.CameraSerialNumber),
+    lensModel: str(raw.LensModel) ?? str(raw.LensMake),
+    lensSerial: str(raw.LensSerialNumber),
+    software: str(raw.Software),
+    takenAt: iso(raw.DateTimeOriginal),
+    createdAt: iso(raw.CreateDate) ?? iso(raw.ModifyDate),
+    latitude: num(raw.latitude),
+    longitude: num(raw.longitude),
+    altitude: num(raw.GPSAltitude),
+  };
+  return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as ExifSummary;
+}
+
+function clue(field: string, value: string, detail: Record<string, unknown> = {}): ClueInput {
+  return { type: 'metadata', value, tokens: uniqueTokens(value), score: 1, detail: { field, ...detail } };
+}
+
+/** EXIF fields an analyst links images by become clues. */
+export function exifClues(e: ExifSummary): ClueInput[] {
+  const out: ClueInput[] = [];
+  const camera = [e.make, e.model].filter(Boolean).join(' ');
+  if (camera) out.push(clue('camera', camera));
+  if (e.serial) out.push(clue('serial', e.serial));
+  if (e.lensModel) out.push(clue('lens', e.lensModel, e.lensSerial ? { lensSerial: e.lensSerial } : {}));
+  if (e.software) out.push(clue('software', e.software));
+  if (e.takenAt) out.push(clue('takenAt', e.takenAt));
+  if (e.latitude !== undefined && e.longitude !== undefined) {
+    out.push(clue('gps', `${e.latitude.toFixed(6)},${e.longitude.toFixed(6)}`, { latitude: e.latitude, longitude: e.longitude }));
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { ImageInfo } from '../core/clues';
+
+sharp.cache(false); // a worker sees each image once; libvips' cache only grows RSS
+
+export type InvalidImageCode = 'missing' | 'empty' | 'too-large' | 'undecodable' | 'changed';
+
+/** The image itself is bad: retrying cannot help. */
+export class InvalidImageError extends Error {
+  constructor(
+    readonly code: InvalidImageCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidImageError';
+  }
+}
+
+export interface DecodedImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new InvalidImageError('missing', `not a regular file: ${path}`);
+    return s.size;
+  } catch (err) {
+    if (err instanceof InvalidImageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InvalidImageError('missing', `file not found: ${path}`);
+    throw err; // EACCES on a flaky mount etc.: let the caller retry
+  }
+}
+
+function decodeError(err: unknown, maxPixels: number): InvalidImageError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/exceeds pixel limit/i.test(msg)) {
+    return new InvalidImageError('too-large', `image exceeds the pixel limit of ${maxPixels} (decompression bomb guard)`);
+  }
+  return new InvalidImageError('undecodable', `cannot decode image: ${msg.split('\n')[0]}`);
+}
+
+function pipeline(path: string, maxPixels: number): sharp.Sharp {
+  // failOn 'warning' turns truncated JPEGs into errors instead of grey-filled images.
+  return sharp(path, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true });
+}
+
+/** Decodes the whole image once to prove it is sound, and reports what it is. */
+export async function probeImage(path: string, maxPixels: number): Promise<ImageInfo> {
+  const bytes = await fileSize(path);
+  if (bytes === 0) throw new InvalidImageError('empty', 'file is empty (0 bytes)');
+  try {
+    const meta = await pipeline(path, maxPixels).metadata();
+    if (!meta.width || !meta.height || !meta.format) throw new Error('no image dimensions found');
+    if (meta.width * meta.height > maxPixels) throw new Error('Input image exceeds pixel limit');
+    // Full decode at reduced size: truncation shows up only when every scanline is read.
+    await pipeline(path, maxPixels).rotate().resize(256, 256, { fit: 'inside' }).raw().toBuffer();
+    const swapped = (meta.orientation ?? 1) >= 5;
+    return {
+      width: swapped ? meta.height : meta.width,
+      height: swapped ? meta.width : meta.height,
+      format: meta.format,
+      bytes,
+      ...(meta.orientation ? { orientation: meta.orientation } : {}),
+    };
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+}
+
+/** RGB pixels after EXIF orientation; `maxSide` downsizes large images (never enlarges). */
+export async function decodeRgb(path: string, maxPixels: number, maxSide?: number): Promise<DecodedImage> {
+  await fileSize(path);
+  try {
+    let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
+    if (maxSide) img = img.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { data, width: info.width, height: info.height, channels: 3 };
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+}
+
+/** The oriented image as PNG, for engines that take encoded input (tesseract). */
+export async function orientedPng(path: string, maxPixels: number): Promise<Buffer> {
+  await fileSize(path);
+  try {
+    return await pipeline(path, maxPixels).rotate().png({ compressionLevel: 1 }).toBuffer();
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Config } from '../core/config';
+import { startDaemon, stopDaemon, type DaemonDirs, type StartOutcome } from './daemon';
+import { httpAnswers, mongoAnswers, queuesPolled, temporalAnswers } from './probes';
+
+// The processes `clues up` runs: FerretDB and the Temporal dev server (unless MONGODB_URI /
+// TEMPORAL_ADDRESS point elsewhere), then the worker and the API. `down` stops them in reverse.
+
+export type ServiceName = 'ferretdb' | 'temporal' | 'worker' | 'api';
+export const ALL_SERVICES: ServiceName[] = ['ferretdb', 'temporal', 'worker', 'api'];
+
+const dirs = (cfg: Config): DaemonDirs => ({ run: cfg.paths.run, logs: cfg.paths.logs });
+
+function tool(cfg: Config, name: string): string {
+  const p = join(cfg.root, '.tools', 'bin', name);
+  if (!existsSync(p)) throw new Error(`${p} is missing: run scripts/install-tools.sh (npm run setup does it)`);
+  return p;
+}
+
+function node(cfg: Config, script: string): { command: string; args: string[] } {
+  const js = join(cfg.root, 'dist', script);
+  if (!existsSync(js)) throw new Error(`${js} is missing: run npm run build`);
+  // --max-old-space-size bounds the JS heap well under the worker's 2 GiB RSS budget.
+  return { command: process.execPath, args: ['--max-old-space-size=1024', js] };
+}
+
+async function start(cfg: Config, name: ServiceName): Promise<StartOutcome | 'external'> {
+  switch (name) {
+    case 'ferretdb': {
+      if (!cfg.mongo.embedded) return 'external';
+      mkdirSync(cfg.paths.ferretdb, { recursive: true });
+      return startDaemon(dirs(cfg), {
+        name,
+        command: tool(cfg, 'ferretdb'),
+        args: [
+          '--handler=sqlite',
+          `--sqlite-url=file:${cfg.paths.ferretdb}/`,
+          `--listen-addr=127.0.0.1:${cfg.mongo.port}`,
+          '--telemetry=disable',
+          '--log-level=WARN',
+          '--debug-addr=-', // no debug HTTP listener
+          `--state-dir=${cfg.paths.ferretdb}`,
+        ],
+        ready: () => mongoAnswers(cfg.mongo.uri),
+      });
+    }
+    case 'temporal': {
+      if (!cfg.temporal.embedded) return 'external';
+      mkdirSync(dirname(cfg.paths.temporalDb), { recursive: true });
+      return startDaemon(dirs(cfg), {
+        name,
+        command: tool(cfg, 'temporal'),
+        args: [
+          'server', 'start-dev',
+          '--ip', '127.0.0.1',
+          '--port', String(cfg.temporal.port),
+          '--ui-ip', '127.0.0.1',
+          '--ui-port', String(cfg.temporal.uiPort),
+          '--ui-disable-news-fetch',
+          '--db-filename', cfg.paths.temporalDb,
+          '--namespace', cfg.temporal.namespace,
+        ],
+        ready: () => temporalAnswers(cfg.temporal.address, cfg.temporal.namespace),
+        timeoutMs: 90_000,
+      });
+    }
+    case 'worker':
+      return startDaemon(dirs(cfg), {
+        name,
+        ...node(cfg, 'worker/main.js'),
+        ready: (since) => queuesPolled(cfg.temporal.address, cfg.temporal.namespace, [cfg.taskQueues.io, cfg.taskQueues.cpu], since),
+        timeoutMs: 120_000,
+      });
+    case 'api':
+      return startDaemon(dirs(cfg), {
+        name,
+        ...node(cfg, 'api/main.js'),
+        ready: () => httpAnswers(`${cfg.api.url}/health`),
+      });
+  }
+}
+
+/** Starts what is not running yet, in dependency order; reports what it did for each. */
+export async function upServices(
+  cfg: Config,
+  names: ServiceName[] = ALL_SERVICES,
+  report: (name: ServiceName, outcome: StartOutcome | 'external') => void = () => undefined,
+): Promise<void> {
+  for (const name of ALL_SERVICES.filter((n) => names.includes(n))) report(name, await start(cfg, name));
+}
+
+export async function downServices(cfg: Config, names: ServiceName[] = ALL_SERVICES): Promise<ServiceName[]> {
+  const stopped: ServiceName[] = [];
+  for (const name of [...ALL_SERVICES].reverse().filter((n) => names.includes(n))) {
+    if (await stopDaemon(dirs(cfg), name)) stopped.push(name);
+  }
+  return stopped;
+}

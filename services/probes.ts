@@ -1,0 +1,67 @@
+import { Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { temporal } from '@temporalio/proto';
+
+/** True when a MongoDB-protocol server answers ping at the URI. */
+export async function mongoAnswers(uri: string): Promise<boolean> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** True when a Temporal frontend answers and the namespace exists. */
+export async function temporalAnswers(address: string, namespace: string): Promise<boolean> {
+  let conn: Connection | undefined;
+  try {
+    conn = await Connection.connect({ address, connectTimeout: 1000 });
+    await conn.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await conn?.close().catch(() => undefined);
+  }
+}
+
+/** True when every queue has a poller seen since `since`: a worker is really serving it. */
+export async function queuesPolled(address: string, namespace: string, queues: string[], since: Date): Promise<boolean> {
+  let conn: Connection | undefined;
+  try {
+    conn = await Connection.connect({ address, connectTimeout: 1000 });
+    for (const name of queues) {
+      const res = await conn.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      });
+      const fresh = (res.pollers ?? []).some((p) => {
+        const t = p.lastAccessTime;
+        const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+        return ms >= since.getTime() - 1000;
+      });
+      if (!fresh) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await conn?.close().catch(() => undefined);
+  }
+}
+
+/** True when the API's health endpoint answers 200. */
+export async function httpAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

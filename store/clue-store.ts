@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
+import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
+import { uniqueTokens } from '../core/tokens';
+import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
+
+// The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
+// no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
+// retried or re-run stage converges on the same documents.
+
+export interface StageRecord {
+  status: StageStatus;
+  reason?: string;
+  model?: ModelRef;
+  durationMs?: number;
+  clueCount: number;
+  at: Date;
+}
+
+export interface ImageDoc {
+  _id: string; // sha256
+  sha256: string;
+  md5?: string;
+  sha1?: string;
+  pdq?: { hash: string; quality: number };
+  paths: string[];
+  cases: string[];
+  info?: ImageInfo;
+  exif?: Record<string, unknown>;
+  stages?: Partial<Record<StageName, StageRecord>>;
+  status: 'processed' | 'failed';
+  failure?: { code: string; reason: string; at: Date };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ClueDoc {
+  _id: string;
+  sha256: string;
+  stage: StageName;
+  type: ClueType;
+  value: string;
+  tokens: string[];
+  box?: Box;
+  score?: number;
+  detail?: Record<string, unknown>;
+  model?: ModelRef;
+  createdAt: Date;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+  from?: string;
+}
+
+export interface SearchQuery {
+  text?: string;
+  object?: string;
+  scene?: string;
+  caseId?: string;
+  limit?: number;
+}
+
+export interface ClueMatch {
+  type: ClueType;
+  value: string;
+  score?: number;
+  box?: Box;
+}
+
+export interface SearchHit {
+  path: string;
+  paths: string[];
+  sha256: string;
+  score: number;
+  matches: ClueMatch[];
+}
+
+export type SimilarityTier = 'duplicate' | 'near-duplicate' | 'similar';
+
+export interface SimilarHit {
+  path: string;
+  sha256: string;
+  score: number;
+  tier: SimilarityTier;
+  reason: string;
+}
+
+export interface SaveImageInput {
+  sha256: string;
+  path: string;
+  caseId?: string;
+  info: ImageInfo;
+  stages: StageOutcome[];
+}
+
+const MAX_CANDIDATES = 5000;
+
+function clueId(sha256: string, stage: StageName, c: ClueInput): string {
+  const digest = createHash('sha1').update(JSON.stringify([c.type, c.value, c.box ?? null, c.detail?.field ?? null])).digest('hex');
+  return `${sha256}:${stage}:${digest.slice(0, 16)}`;
+}
+
+export class MongoClueStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {}
+
+  static async connect(uri: string, dbName: string): Promise<MongoClueStore> {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
+    await client.connect();
+    const store = new MongoClueStore(client, client.db(dbName));
+    await store.ensureIndexes();
+    return store;
+  }
+
+  get images(): Collection<ImageDoc> {
+    return this.db.collection<ImageDoc>('images');
+  }
+  get clues(): Collection<ClueDoc> {
+    return this.db.collection<ClueDoc>('clues');
+  }
+  private get auditLog(): Collection<AuditEntry & { at: Date }> {
+    return this.db.collection('audit');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    const wanted: [string, IndexDescription][] = [
+      ['images', { key: { status: 1 }, name: 'status' }],
+      ['images', { key: { md5: 1 }, name: 'md5' }],
+      ['images', { key: { sha1: 1 }, name: 'sha1' }],
+      ['images', { key: { cases: 1 }, name: 'cases' }],
+      ['clues', { key: { sha256: 1, stage: 1 }, name: 'image_stage' }],
+      ['clues', { key: { type: 1, tokens: 1 }, name: 'type_tokens' }],
+      ['clues', { key: { type: 1, value: 1 }, name: 'type_value' }],
+      ['audit', { key: { at: 1 }, name: 'at' }],
+    ];
+    // One index per command: FerretDB 1.24 drops the connection when a multi-index
+    // createIndexes names indexes that already exist.
+    for (const [name, index] of wanted) await this.db.collection(name).createIndexes([index]);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  async getImage(sha256: string): Promise<ImageDoc | null> {
+    return this.images.findOne({ _id: sha256 });
+  }
+
+  async cluesOf(sha256: string): Promise<ClueDoc[]> {
+    return this.clues.find({ sha256 }).sort({ stage: 1, _id: 1 }).toArray();
+  }
+
+  /** Records another path (and case) under which an already-known image was found. */
+  async addImageSource(sha256: string, path: string, caseId?: string): Promise<void> {
+    await this.images.updateOne(
+      { _id: sha256 },
+      { $addToSet: { paths: path, ...(caseId ? { cases: caseId } : {}) }, $set: { updatedAt: new Date() } },
+    );
+  }
+
+  /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
+  async saveImage(input: SaveImageInput): Promise<number> {
+    const now = new Date();
+    const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
+    for (const s of input.stages) {
+      const record: StageRecord = { status: s.status, clueCount: s.clues.length, at: now };
+      if (s.reason) record.reason = s.reason;
+      if (s.model) record.model = s.model;
+      if (s.durationMs !== undefined) record.durationMs = s.durationMs;
+      set[`stages.${s.stage}`] = record;
+      if (s.status !== 'ok' || !s.data) continue;
+      if (s.stage === 'hashes') Object.assign(set, s.data);
+      if (s.stage === 'metadata') set.exif = s.data;
+    }
+    await this.images.updateOne(
+      { _id: input.sha256 },
+      {
+        $set: set,
+        $unset: { failure: '' },
+        $setOnInsert: { createdAt: now },
+        $addToSet: { paths: input.path, ...(input.caseId ? { cases: input.caseId } : {}) },
+      },
+      { upsert: true },
+    );
+    await this.ensureCasesArray(input.sha256);
+
+    let total = 0;
+    for (const s of input.stages) {
+      // A failed or unavailable stage keeps whatever an earlier successful run stored.
+      if (s.status !== 'ok') continue;
+      const docs: ClueDoc[] = s.clues.map((c) => ({
+        _id: clueId(input.sha256, s.stage, c),
+        sha256: input.sha256,
+        stage: s.stage,
+        type: c.type,
+        value: c.value,
+        tokens: c.tokens,
+        ...(c.box ? { box: c.box } : {}),
+        ...(c.score !== undefined ? { score: c.score } : {}),
+        ...(c.detail ? { detail: c.detail } : {}),
+        ...(s.model ? { model: s.model } : {}),
+        createdAt: now,
+      }));
+      const unique = [...new Map(docs.map((d) => [d._id, d])).values()];
+      if (unique.length > 0) {
+        const ops: AnyBulkWriteOperation<ClueDoc>[] = unique.map((d) => ({
+          replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+        }));
+        await this.clues.bulkWrite(ops, { ordered: false });
+      }
+      await this.clues.deleteMany({ sha256: input.sha256, stage: s.stage, _id: { $nin: unique.map((d) => d._id) } });
+      total += unique.length;
+    }
+    return total;
+  }
+
+  /** An image that could not be processed, with the reason, so that nothing goes missing silently. */
+  async recordFailure(input: { sha256: string; path: string; caseId?: string; code: string; reason: string }): Promise<void> {
+    const now = new Date();
+    await this.images.updateOne(
+      { _id: input.sha256, status: { $ne: 'processed' } },
+      {
+        $set: { sha256: input.sha256, status: 'failed', failure: { code: input.code, reason: input.reason, at: now }, updatedAt: now },
+        $setOnInsert: { createdAt: now },
+        $addToSet: { paths: input.path, ...(input.caseId ? { cases: input.caseId } : {}) },
+      },
+      { upsert: true },
+    ).catch(async (err: unknown) => {
+      // Duplicate key: the image is already processed; only note the extra path.
+      if ((err as { code?: number }).code === 11000) return this.addImageSource(input.sha256, input.path, input.caseId);
+      throw err;
+    });
+    await this.ensureCasesArray(input.sha256);
+  }
+
+  // `cases` must exist as an array even when no case was given, so that case filters behave.
+  private async ensureCasesArray(sha256: string): Promise<void> {
+    await this.images.updateOne({ _id: sha256, cases: { $exists: false } }, { $set: { cases: [] } });
+  }
+
+  async search(q: SearchQuery): Promise<SearchHit[]> {
+    const limit = Math.min(Math.max(q.limit ?? 20, 1), 500);
+    const criteria: { type: ClueType; tokens: string[]; requireAll: boolean }[] = [];
+    if (q.text) criteria.push({ type: 'text', tokens: uniqueTokens(q.text), requireAll: true });
+    if (q.object) criteria.push({ type: 'object', tokens: uniqueTokens(q.object), requireAll: true });
+    if (q.scene) criteria.push({ type: 'scene', tokens: uniqueTokens(q.scene), requireAll: true });
+    if (criteria.length === 0 || criteria.some((c) => c.tokens.length === 0)) return [];
+
+    let candidates: Map<string, { score: number; matches: ClueMatch[] }> | null = null;
+    for (const c of criteria) {
+      const filter: Record<string, unknown> = { type: c.type, tokens: { $in: c.tokens } };
+      if (candidates) filter.sha256 = { $in: [...candidates.keys()] };
+      const docs = await this.clues
+        .find(filter, { projection: { sha256: 1, type: 1, value: 1, tokens: 1, score: 1, box: 1 } })
+        .limit(MAX_CANDIDATES)
+        .toArray();
+      const perImage = new Map<string, { covered: Map<string, number>; matches: ClueMatch[] }>();
+      for (const d of docs) {
+        const entry = perImage.get(d.sha256) ?? { covered: new Map<string, number>(), matches: [] };
+        for (const t of d.tokens) {
+          if (c.tokens.includes(t)) entry.covered.set(t, Math.max(entry.covered.get(t) ?? 0, d.score ?? 0));
+        }
+        entry.matches.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}) });
+        perImage.set(d.sha256, entry);
+      }
+      const next = new Map<string, { score: number; matches: ClueMatch[] }>();
+      for (const [sha, e] of perImage) {
+        if (e.covered.size < c.tokens.length) continue;
+        const score = [...e.covered.values()].reduce((a, b) => a + b, 0) / c.tokens.length;
+        const prev = candidates?.get(sha);
+        if (candidates && !prev) continue;
+        next.set(sha, { score: (prev?.score ?? 0) + score, matches: [...(prev?.matches ?? []), ...e.matches] });
+      }
+      candidates = next;
+      if (candidates.size === 0) return [];
+    }
+    const found = candidates ?? new Map();
+    const imageFilter: Record<string, unknown> = { _id: { $in: [...found.keys()] } };
+    if (q.caseId) imageFilter.cases = q.caseId;
+    const images = await this.images.find(imageFilter, { projection: { paths: 1 } }).toArray();
+    return images
+      .map((img) => {
+        const hit = found.get(img._id)!;
+        return { path: img.paths[0] ?? '', paths: img.paths, sha256: img._id, score: hit.score / criteria.length, matches: hit.matches };
+      })
+      .sort((a, b) => b.score - a.score || a.sha256.localeCompare(b.sha256))
+      .slice(0, limit);
+  }
+
+  /**
+   * Images like a PDQ hash, tiered: the same bytes, a near-duplicate by Meta's rule (distance <= 31
+   * with quality >= 50 on both sides), or merely similar (distance <= 2x that). Linear scan for now.
+   */
+  async similarByPdq(query: { sha256?: string; pdq: string; quality: number }, limit = 20): Promise<SimilarHit[]> {
+    const hits: SimilarHit[] = [];
+    const cursor = this.images.find({ status: 'processed', pdq: { $exists: true } }, { projection: { paths: 1, pdq: 1 } });
+    for await (const img of cursor) {
+      if (!img.pdq) continue;
+      const d = pdqDistance(query.pdq, img.pdq.hash);
+      const score = 1 - d / 256;
+      const path = img.paths[0] ?? '';
+      if (query.sha256 && img._id === query.sha256) {
+        hits.push({ path, sha256: img._id, score: 1, tier: 'duplicate', reason: 'identical SHA-256' });
+      } else if (d <= PDQ_MATCH_DISTANCE && query.quality >= PDQ_MIN_QUALITY && img.pdq.quality >= PDQ_MIN_QUALITY) {
+        hits.push({ path, sha256: img._id, score, tier: 'near-duplicate', reason: `PDQ distance ${d} <= ${PDQ_MATCH_DISTANCE}` });
+      } else if (d <= 2 * PDQ_MATCH_DISTANCE) {
+        hits.push({ path, sha256: img._id, score, tier: 'similar', reason: `PDQ distance ${d}` });
+      }
+    }
+    const rank: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicate': 1, similar: 2 };
+    return hits.sort((a, b) => rank[a.tier] - rank[b.tier] || b.score - a.score).slice(0, limit);
+  }
+
+  /** Append-only: nothing in this module updates or deletes audit records. */
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.auditLog.insertOne({ ...entry, at: new Date() });
+  }
+
+  async recentAudit(limit = 50): Promise<(AuditEntry & { at: Date })[]> {
+    return this.auditLog.find({}, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
+  }
+
+  async countImages(): Promise<{ processed: number; failed: number; clues: number }> {
+    const [processed, failed, clues] = await Promise.all([
+      this.images.countDocuments({ status: 'processed' }),
+      this.images.countDocuments({ status: 'failed' }),
+      this.clues.countDocuments({}),
+    ]);
+    return { processed, failed, clues };
+  }
+}

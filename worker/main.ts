@@ -1,0 +1,38 @@
+import { Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../core/config';
+import { loadModels } from '../models/registry';
+import { MongoClueStore } from '../store/clue-store';
+import { connectWorker, createWorkers } from './create-workers';
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  const models = await loadModels(cfg);
+  for (const [name, m] of Object.entries({ objects: models.detector, text: models.textReader, scene: models.scene })) {
+    console.log(`[worker] ${name}: ${m.ok ? `${m.value.model.name} ${m.value.model.version}` : `unavailable (${m.reason})`}`);
+  }
+  const connection = await connectWorker(cfg);
+  const workers = await createWorkers({
+    connection,
+    namespace: cfg.temporal.namespace,
+    queues: cfg.taskQueues,
+    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels }),
+    concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
+    workflows: { workflowsPath: require.resolve('../workflows') },
+  });
+  console.log(`[worker] polling ${cfg.taskQueues.io} and ${cfg.taskQueues.cpu} on ${cfg.temporal.address}`);
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await connection.close();
+    await models.close();
+    await store.close();
+  }
+}
+
+main().catch((err) => {
+  console.error('[worker] fatal:', err);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { INVALID_IMAGE, STAGES, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
+
+type Activities = ReturnType<typeof activities.createActivities>;
+
+// Every policy is written out: the SDK's default retries forever. Invalid images fail at once
+// (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: [INVALID_IMAGE],
+};
+
+/** Light stages: the workflow's own queue. */
+const io = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', retry });
+
+/** Model inference: `<queue>-cpu`, so CPU workers scale separately from the light ones. */
+function cpuQueue() {
+  return proxyActivities<Activities>({
+    taskQueue: `${workflowInfo().taskQueue}-cpu`,
+    startToCloseTimeout: '10 minutes',
+    // Waiting in the queue during a big overnight run is normal; only give up after a day.
+    scheduleToCloseTimeout: '24 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: { ...retry, maximumAttempts: 3 },
+  });
+}
+
+function reasonOf(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** One extractor's failure becomes that stage's recorded outcome; the others carry on. */
+async function stage(name: StageName, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
+  try {
+    return await run();
+  } catch (err) {
+    return { stage: name, status: 'failed', reason: reasonOf(err), clues: [] };
+  }
+}
+
+/**
+ * Extracts every clue from one image. The workflow id is `image-<sha256>`, so the same bytes are
+ * processed once whatever their path; the input is a reference to the file, never its pixels.
+ */
+export async function processImage(input: ProcessImageInput): Promise<ProcessImageResult> {
+  const ref = { path: input.path, sha256: input.sha256 };
+  let info;
+  try {
+    info = await io.loadImage(ref);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    const code = cause instanceof ApplicationFailure && cause.type === INVALID_IMAGE ? ((cause.details?.[0] as string) ?? 'invalid') : 'unreadable';
+    const reason = reasonOf(err);
+    await io.recordFailure({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), code, reason });
+    throw ApplicationFailure.create({ message: reason, type: INVALID_IMAGE, nonRetryable: true, details: [code] });
+  }
+
+  const cpu = cpuQueue();
+  const outcomes = await Promise.all([
+    stage('hashes', () => io.hashImage(ref)),
+    stage('metadata', () => io.readMetadata(ref)),
+    stage('objects', () => cpu.detectObjects(ref)),
+    stage('text', () => cpu.readText(ref)),
+    stage('scene', () => cpu.classifyScene(ref)),
+  ]);
+  const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info, stages: outcomes });
+
+  const stages = Object.fromEntries(STAGES.map((s) => [s, 'failed'])) as Record<StageName, StageStatus>;
+  for (const o of outcomes) stages[o.stage] = o.status;
+  return { sha256: input.sha256, stages, clueCount };
+}
