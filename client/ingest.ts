@@ -92,8 +92,10 @@ export async function ingest(paths: string[], client: Client, store: MongoClueSt
         workflowId: imageWorkflowId(sha256),
         taskQueue: opts.taskQueue,
         args: [{ path, sha256, ...(opts.caseId ? { caseId: opts.caseId } : {}) }],
-        // A failed image may be retried by ingesting it again; a running or completed one may not.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        // The store is the record of what is done (checked above). A closed run whose results the
+        // store lacks (failed, or the store was restored from an older backup) may run again;
+        // a running one may not (WORKFLOW_ID_CONFLICT_POLICY_FAIL, the default).
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       });
       s.started++;
     } catch (err) {

@@ -45,7 +45,7 @@ function decodeError(err: unknown, maxPixels: number): InvalidImageError {
   return new InvalidImageError('undecodable', `cannot decode image: ${msg.split('\n')[0]}`);
 }
 
-function pipeline(path: string, maxPixels: number): sharp.Sharp {
+function pipeline(path: string, maxPixels: number): ReturnType<typeof sharp> {
   // failOn 'warning' turns truncated JPEGs into errors instead of grey-filled images.
   return sharp(path, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true });
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything, then runs the type check and the test suite against the real FerretDB and
+# Temporal dev server that the tests' global setup starts (on test ports, in .data/test).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+results="$root/tests/.tmp/results.json"
+rc=0
+npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?
+# One plain closing line, whatever the runner prints above it.
+if [ -f "$results" ]; then
+  node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results"
+fi
+exit $rc

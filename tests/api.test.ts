@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../api/app';
+import type { MongoClueStore } from '../store/clue-store';
+import { imageInput, openTestStore, sha, textClue } from './support/store';
+
+let store: MongoClueStore;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  ({ store } = await openTestStore('api'));
+  await store.saveImage(imageInput(sha(7), { text: [textClue('SCHOOL OF ST MARY')] }));
+  server = createApp(store).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server?.close();
+  await store?.close();
+});
+
+const get = async (path: string) => {
+  const res = await fetch(base + path);
+  return { status: res.status, body: (await res.json()) as unknown };
+};
+
+describe('search API', () => {
+  it('when the API is asked for health, then it answers ok', async () => {
+    expect(await get('/health')).toEqual({ status: 200, body: { ok: true } });
+  });
+
+  it('when a word is searched, then the image comes back and the search is audited', async () => {
+    const { status, body } = await get('/api/search?text=mary');
+    expect(status).toBe(200);
+    expect(body).toMatchObject([{ sha256: sha(7), matches: [{ type: 'text', value: 'SCHOOL OF ST MARY' }] }]);
+    const [entry] = await store.recentAudit(1);
+    expect(entry).toMatchObject({ action: 'search', actor: 'local', detail: { text: 'mary', results: 1 } });
+  });
+
+  it('when an image is viewed, then its clues come back and the view is audited', async () => {
+    const { status, body } = await get(`/api/images/${sha(7)}`);
+    expect(status).toBe(200);
+    expect((body as { clues: unknown[] }).clues).toHaveLength(1);
+    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-image', target: sha(7) });
+  });
+
+  it('when a search has no criteria, then it is refused with 400', async () => {
+    expect((await get('/api/search')).status).toBe(400);
+  });
+
+  it('when a query smuggles a MongoDB operator, then it is refused with 400', async () => {
+    expect((await get('/api/search?text[$gt]=')).status).toBe(400);
+    expect((await get('/api/search?text=a&$where=1')).status).toBe(400);
+  });
+
+  it('when an image id is not a SHA-256, then it is refused with 400; an unknown one is 404', async () => {
+    expect((await get('/api/images/..%2F..%2Fetc%2Fpasswd')).status).toBe(400);
+    expect((await get(`/api/images/${sha(999)}`)).status).toBe(404);
+    expect((await get('/nope')).status).toBe(404);
+  });
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MongoClueStore } from '../store/clue-store';
+import { imageInput, objectClue, openTestStore, sha, textClue } from './support/store';
+
+let store: MongoClueStore;
+beforeAll(async () => {
+  ({ store } = await openTestStore('store'));
+});
+afterAll(async () => store?.close());
+
+describe('clue store on FerretDB', () => {
+  it('when the same image is saved twice, then it holds one record and one set of clues', async () => {
+    const input = imageInput(sha(1), { text: [textClue('HOTEL MIRAMAR'), textClue('Room 12')], objects: [objectClue('bed')] });
+    expect(await store.saveImage(input)).toBe(3);
+    expect(await store.saveImage(input)).toBe(3);
+    expect(await store.cluesOf(sha(1))).toHaveLength(3);
+    expect(await store.images.countDocuments({ _id: sha(1) })).toBe(1);
+  });
+
+  it('when a stage is re-run with different output, then stale clues of that stage go and the others stay', async () => {
+    await store.saveImage(imageInput(sha(2), { text: [textClue('OLD SIGN')], objects: [objectClue('chair')] }));
+    await store.saveImage(imageInput(sha(2), { text: [textClue('NEW SIGN')] }));
+    const values = (await store.cluesOf(sha(2))).map((c) => c.value).sort();
+    expect(values).toEqual(['NEW SIGN', 'chair']);
+  });
+
+  it('when a stage fails on a re-run, then the clues from its earlier success are kept', async () => {
+    await store.saveImage(imageInput(sha(3), { text: [textClue('KEEP ME')] }));
+    const failing = imageInput(sha(3), {});
+    failing.stages.push({ stage: 'text', status: 'failed', reason: 'OCR crashed', clues: [] });
+    await store.saveImage(failing);
+    expect((await store.cluesOf(sha(3))).map((c) => c.value)).toEqual(['KEEP ME']);
+    expect((await store.getImage(sha(3)))?.stages?.text).toMatchObject({ status: 'failed', reason: 'OCR crashed' });
+  });
+
+  it('when searching text and object together, then only images with both match, best first', async () => {
+    await store.saveImage(imageInput(sha(10), { text: [textClue('Wivenhoe Stores', 0.95)], objects: [objectClue('bottle')] }));
+    await store.saveImage(imageInput(sha(11), { text: [textClue('wivenhoe', 0.6)], objects: [objectClue('bottle')] }));
+    await store.saveImage(imageInput(sha(12), { text: [textClue('WIVENHOE')] }));
+    const both = await store.search({ text: 'wivenhoe', object: 'bottle' });
+    expect(both.map((h) => h.sha256)).toEqual([sha(10), sha(11)]);
+    expect(both[0]!.matches.map((m) => m.type).sort()).toEqual(['object', 'text']);
+    const textOnly = await store.search({ text: 'WIVENHOE' });
+    expect(textOnly.map((h) => h.sha256).sort()).toEqual([sha(10), sha(11), sha(12)]);
+  });
+
+  it('when a multi-word text search is made, then every word must appear in the image', async () => {
+    await store.saveImage(imageInput(sha(20), { text: [textClue('GRAND'), textClue('HOTEL')] }));
+    await store.saveImage(imageInput(sha(21), { text: [textClue('GRAND CAFE')] }));
+    expect((await store.search({ text: 'grand hotel' })).map((h) => h.sha256)).toEqual([sha(20)]);
+  });
+
+  it('when a case filter is given, then images outside the case are left out', async () => {
+    await store.saveImage({ ...imageInput(sha(30), { text: [textClue('MARINA')] }), caseId: 'case-a' });
+    await store.saveImage(imageInput(sha(31), { text: [textClue('MARINA')] }));
+    expect((await store.search({ text: 'marina', caseId: 'case-a' })).map((h) => h.sha256)).toEqual([sha(30)]);
+  });
+
+  it('when an image fails, then its reason is kept, and a later success clears it', async () => {
+    await store.recordFailure({ sha256: sha(40), path: '/evidence/bad.jpg', code: 'undecodable', reason: 'cannot decode image' });
+    expect(await store.getImage(sha(40))).toMatchObject({ status: 'failed', failure: { code: 'undecodable' }, paths: ['/evidence/bad.jpg'], cases: [] });
+    await store.saveImage(imageInput(sha(40), { text: [] }));
+    const after = await store.getImage(sha(40));
+    expect(after?.status).toBe('processed');
+    expect(after?.failure).toBeUndefined();
+  });
+
+  it('when a processed image is later reported failed, then it stays processed and gains the path', async () => {
+    await store.saveImage(imageInput(sha(41), { text: [] }));
+    await store.recordFailure({ sha256: sha(41), path: '/evidence/again.jpg', code: 'unreadable', reason: 'EIO' });
+    const img = await store.getImage(sha(41));
+    expect(img?.status).toBe('processed');
+    expect(img?.paths).toContain('/evidence/again.jpg');
+  });
+
+  it('when looking for similar images by PDQ, then duplicates, near-duplicates and similar ones are kept apart', async () => {
+    const base = 'a'.repeat(64);
+    const near = 'b'.repeat(8) + 'a'.repeat(56); // 8 hex digits differ by 1 bit each (a^b = 1)
+    const similar = '5'.repeat(12) + 'a'.repeat(52); // 12 digits x 4 bits = 48 bits
+    const far = '5'.repeat(64);
+    await store.saveImage(imageInput(sha(50), {}, base));
+    await store.saveImage(imageInput(sha(51), {}, near));
+    await store.saveImage(imageInput(sha(52), {}, similar));
+    await store.saveImage(imageInput(sha(53), {}, far));
+    const hits = await store.similarByPdq({ sha256: sha(50), pdq: base, quality: 100 });
+    expect(hits.map((h) => [h.sha256, h.tier])).toEqual([
+      [sha(50), 'duplicate'],
+      [sha(51), 'near-duplicate'],
+      [sha(52), 'similar'],
+    ]);
+  });
+
+  it('when audit entries are written, then they are read back newest first with a timestamp', async () => {
+    await store.audit({ actor: 'tester', action: 'search', detail: { text: 'one' } });
+    await store.audit({ actor: 'tester', action: 'view-image', target: sha(1) });
+    const [latest] = await store.recentAudit(1);
+    expect(latest).toMatchObject({ actor: 'tester', action: 'view-image', target: sha(1) });
+    expect(latest!.at).toBeInstanceOf(Date);
+  });
+});

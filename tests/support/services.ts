@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { loadConfig, type Config } from '../../core/config';
+import { loadModels, type Models } from '../../models/registry';
+import { MongoClueStore } from '../../store/clue-store';
+import { createWorkers } from '../../worker/create-workers';
+
+// Workers log at WARN in tests: state changes at INFO drown the test report.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  /* already installed in this process */
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export interface TestContext {
+  cfg: Config;
+  dbName: string;
+  store: MongoClueStore;
+  client: Client;
+  models: Models;
+  /** Runs `fn` while real workers poll a fresh task queue (and its -cpu twin). */
+  withWorker<T>(fn: (taskQueue: string) => Promise<T>, wrap?: (a: Activities) => Activities): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Real services for one test file: its own database, the shared Temporal dev server. */
+export async function openTestContext(name: string): Promise<TestContext> {
+  const cfg = loadConfig();
+  const dbName = `test_${name}_${Date.now().toString(36)}`;
+  const store = await MongoClueStore.connect(cfg.mongo.uri, dbName);
+  const connection = await Connection.connect({ address: cfg.temporal.address });
+  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  const models = await loadModels(cfg);
+  const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
+  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels };
+  return {
+    cfg,
+    dbName,
+    store,
+    client,
+    models,
+    async withWorker(fn, wrap = (a) => a) {
+      const taskQueue = `test-${name}-${randomUUID()}`;
+      const [io, cpu] = await createWorkers({
+        connection: nativeConnection,
+        namespace: cfg.temporal.namespace,
+        queues: { io: taskQueue, cpu: `${taskQueue}-cpu` },
+        activities: wrap(createActivities(deps)),
+        concurrency: { io: 8, cpu: 2 },
+        workflows: { workflowBundle: { codePath: join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
+      });
+      return io!.runUntil(cpu!.runUntil(fn(taskQueue)));
+    },
+    async close() {
+      await store.close();
+      await connection.close();
+      await nativeConnection.close();
+      await models.close();
+    },
+  };
+}

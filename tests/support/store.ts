@@ -1,0 +1,32 @@
+import type { ClueInput, StageOutcome } from '../../core/clues';
+import { uniqueTokens } from '../../core/tokens';
+import { loadConfig } from '../../core/config';
+import { MongoClueStore, type SaveImageInput } from '../../store/clue-store';
+
+/** A store on the real FerretDB, in a database of its own. */
+export async function openTestStore(name: string): Promise<{ store: MongoClueStore; dbName: string }> {
+  const cfg = loadConfig();
+  const dbName = `test_${name}_${Date.now().toString(36)}`;
+  return { store: await MongoClueStore.connect(cfg.mongo.uri, dbName), dbName };
+}
+
+export function textClue(value: string, score = 0.9): ClueInput {
+  return { type: 'text', value, tokens: uniqueTokens(value, 2), score, box: { x: 1, y: 2, w: 30, h: 10 } };
+}
+
+export function objectClue(label: string, score = 0.8): ClueInput {
+  return { type: 'object', value: label, tokens: uniqueTokens(label), score, box: { x: 5, y: 5, w: 50, h: 50 } };
+}
+
+export function imageInput(sha256: string, stages: Partial<Record<StageOutcome['stage'], ClueInput[]>>, pdq?: string): SaveImageInput {
+  const outcomes: StageOutcome[] = Object.entries(stages).map(([stage, clues]) => ({
+    stage: stage as StageOutcome['stage'],
+    status: 'ok',
+    model: { name: `test-${stage}`, version: '1' },
+    clues: clues ?? [],
+  }));
+  if (pdq) outcomes.push({ stage: 'hashes', status: 'ok', clues: [], data: { md5: 'm', sha1: 's', pdq: { hash: pdq, quality: 100 } } });
+  return { sha256, path: `/evidence/${sha256.slice(0, 8)}.jpg`, info: { width: 100, height: 100, format: 'jpeg', bytes: 1000 }, stages: outcomes };
+}
+
+export const sha = (n: number) => n.toString(16).padStart(64, '0');
