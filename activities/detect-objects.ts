@@ -1,25 +1,43 @@
-import type { ImageRef, StageOutcome } from '../core/clues';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { decodeRgb } from '../models/image-loader';
+import { decodeRgb, writeCrop } from '../models/image-loader';
 import type { ObjectDetector } from '../models/object-detector';
 import type { Maybe } from '../models/registry';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
-/** Objects with boxes and scores, in the oriented image's pixel coordinates. */
-export function detectObjects(detector: Maybe<ObjectDetector>, maxPixels: number) {
+/** Crops keep some context around the object: it helps a volunteer recognise it. */
+const CROP_PADDING = 0.1;
+
+/**
+ * Objects with boxes and scores in the oriented image's pixels, each with a padded crop file
+ * under `<data>/crops` (named by content and box, so a re-run rewrites the same file).
+ */
+export function detectObjects(detector: Maybe<ObjectDetector>, maxPixels: number, cropsDir: string) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       if (!detector.ok) return { stage: 'objects', status: 'unavailable', reason: detector.reason, clues: [] };
       const started = Date.now();
       const image = await decodeRgb(ref.path, maxPixels, detector.value.inputSide);
       const found = await withHeartbeat(() => detector.value.detect(image));
-      return {
-        stage: 'objects',
-        status: 'ok',
-        model: detector.value.model,
-        clues: found.map((d) => ({ type: 'object', value: d.label, tokens: uniqueTokens(d.label), box: d.box, score: d.score })),
-        durationMs: Date.now() - started,
-      };
+      const dir = join(cropsDir, ref.sha256.slice(0, 2));
+      await mkdir(dir, { recursive: true });
+      const clues: ClueInput[] = [];
+      for (const d of found) {
+        const box = { x: Math.round(d.box.x * image.scale), y: Math.round(d.box.y * image.scale), w: Math.round(d.box.w * image.scale), h: Math.round(d.box.h * image.scale) };
+        const name = `${ref.sha256}-${d.label.replace(/\W+/g, '_')}-${box.x}-${box.y}-${box.w}-${box.h}.jpg`;
+        const cropBox = await writeCrop(ref.path, maxPixels, box, CROP_PADDING, join(dir, name));
+        clues.push({
+          type: 'object',
+          value: d.label,
+          tokens: uniqueTokens(d.label),
+          box,
+          score: d.score,
+          detail: { crop: `crops/${ref.sha256.slice(0, 2)}/${name}`, cropBox },
+        });
+      }
+      return { stage: 'objects', status: 'ok', model: detector.value.model, clues, durationMs: Date.now() - started };
     });
 }

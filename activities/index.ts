@@ -12,15 +12,17 @@ export interface ActivityDeps {
   store: MongoClueStore;
   models: Pick<Models, 'detector' | 'textReader' | 'scene'>;
   maxPixels: number;
+  /** Where object crops are written (`<data>/crops`). */
+  cropsDir: string;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, models, maxPixels }: ActivityDeps) {
+export function createActivities({ store, models, maxPixels, cropsDir }: ActivityDeps) {
   return {
     loadImage: loadImage(maxPixels),
     hashImage: hashImage(maxPixels),
     readMetadata,
-    detectObjects: detectObjects(models.detector, maxPixels),
+    detectObjects: detectObjects(models.detector, maxPixels, cropsDir),
     readText: readText(models.textReader, maxPixels),
     classifyScene: classifyScene(models.scene, maxPixels),
     saveClues: saveClues(store),

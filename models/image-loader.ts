@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { ImageInfo } from '../core/clues';
+import type { Box, ImageInfo } from '../core/clues';
 
 sharp.cache(false); // a worker sees each image once; libvips' cache only grows RSS
 
@@ -22,6 +22,8 @@ export interface DecodedImage {
   width: number;
   height: number;
   channels: 3;
+  /** Original (oriented) size over decoded size: multiply boxes by it to map them back. */
+  scale: number;
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -77,11 +79,13 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
 export async function decodeRgb(path: string, maxPixels: number, maxSide?: number): Promise<DecodedImage> {
   await fileSize(path);
   try {
+    const meta = await pipeline(path, maxPixels).metadata();
+    const originalWidth = ((meta.orientation ?? 1) >= 5 ? meta.height : meta.width) ?? 0;
     let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
     if (maxSide) img = img.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
-    return { data, width: info.width, height: info.height, channels: 3 };
+    return { data, width: info.width, height: info.height, channels: 3, scale: originalWidth / info.width };
   } catch (err) {
     throw decodeError(err, maxPixels);
   }
@@ -95,4 +99,22 @@ export async function orientedPng(path: string, maxPixels: number): Promise<Buff
   } catch (err) {
     throw decodeError(err, maxPixels);
   }
+}
+
+/** A padded crop of the oriented image, written as JPEG; the box is in oriented pixels. */
+export async function writeCrop(path: string, maxPixels: number, box: Box, padding: number, out: string): Promise<Box> {
+  const img = pipeline(path, maxPixels).rotate();
+  const meta = await pipeline(path, maxPixels).metadata();
+  const swapped = (meta.orientation ?? 1) >= 5;
+  const W = (swapped ? meta.height : meta.width) ?? 0;
+  const H = (swapped ? meta.width : meta.height) ?? 0;
+  const px = Math.round(box.w * padding);
+  const py = Math.round(box.h * padding);
+  const left = Math.max(0, Math.round(box.x) - px);
+  const top = Math.max(0, Math.round(box.y) - py);
+  const width = Math.min(W, Math.round(box.x + box.w) + px) - left;
+  const height = Math.min(H, Math.round(box.y + box.h) + py) - top;
+  if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
+  await img.extract({ left, top, width, height }).jpeg({ quality: 90 }).toFile(out);
+  return { x: left, y: top, w: width, h: height };
 }

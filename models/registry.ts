@@ -1,4 +1,5 @@
 import type { Config } from '../core/config';
+import { CenterNetDetector } from './centernet-detector';
 import type { ObjectDetector } from './object-detector';
 import type { SceneClassifier } from './scene-classifier';
 import { TesseractTextReader } from './tesseract-text-reader';
@@ -25,8 +26,9 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 /** Loads every model this installation has, from local files only. */
 export async function loadModels(cfg: Config): Promise<Models> {
   const textReader = await attempt(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
+  const detector = await attempt<ObjectDetector>(() => CenterNetDetector.create());
   return {
-    detector: { ok: false, reason: 'no object-detection model is installed yet (planned: a COCO detector from a registry package)' },
+    detector,
     textReader,
     scene: { ok: false, reason: 'no scene-classification model is installed yet (planned: a Places365-style classifier from a registry package)' },
     async close() {

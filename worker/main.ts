@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     queues: cfg.taskQueues,
-    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels }),
+    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, cropsDir: cfg.paths.crops }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });

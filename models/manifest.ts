@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import manifest from './manifest.json';
+
+export type ModelId = keyof typeof manifest.models;
+
+export interface ModelFiles {
+  id: ModelId;
+  package: string;
+  version: string;
+  /** Absolute path of each file, after its sha256 was checked. */
+  paths: Record<string, string>;
+}
+
+/** The folder of an installed package, even when its `exports` hide package.json. */
+export function packageRoot(name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the folder of package ${name}`);
+    dir = parent;
+  }
+}
+
+/** Resolves a model's files inside its installed package and refuses any whose sha256 differs. */
+export function modelFiles(id: ModelId): ModelFiles {
+  const entry = manifest.models[id];
+  const root = packageRoot(entry.package);
+  const installed = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  if (installed !== entry.version) throw new Error(`${entry.package} ${installed} is installed; the manifest pins ${entry.version}`);
+  const paths: Record<string, string> = {};
+  for (const [file, sha256] of Object.entries(entry.files)) {
+    const p = join(root, file);
+    const actual = createHash('sha256').update(readFileSync(p)).digest('hex');
+    if (actual !== sha256) throw new Error(`${p}: sha256 ${actual} does not match the manifest (${sha256})`);
+    paths[file] = p;
+  }
+  return { id, package: entry.package, version: entry.version, paths };
+}
