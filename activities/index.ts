@@ -10,7 +10,7 @@ import { recordFailure, saveClues } from './save-clues';
 
 export interface ActivityDeps {
   store: MongoClueStore;
-  models: Pick<Models, 'detector' | 'textReader' | 'scene'>;
+  models: Pick<Models, 'detector' | 'textReaders' | 'scene'>;
   maxPixels: number;
   /** Where object crops are written (`<data>/crops`). */
   cropsDir: string;
@@ -23,7 +23,7 @@ export function createActivities({ store, models, maxPixels, cropsDir }: Activit
     hashImage: hashImage(maxPixels),
     readMetadata,
     detectObjects: detectObjects(models.detector, maxPixels, cropsDir),
-    readText: readText(models.textReader, maxPixels),
+    readText: readText(models.textReaders, maxPixels),
     classifyScene: classifyScene(models.scene, maxPixels),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),

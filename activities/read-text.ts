@@ -1,31 +1,40 @@
-import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
-import { uniqueTokens } from '../core/tokens';
+import type { ClueInput, ImageRef, ModelRef, StageOutcome } from '../core/clues';
 import { orientedPng } from '../models/image-loader';
 import type { Maybe } from '../models/registry';
-import type { OcrLine, TextReader } from '../models/text-reader';
+import { mergeLines, type MergedLine } from '../models/text-merge';
+import type { TextReader } from '../models/text-reader';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
-/** Words read with less confidence than this are kept for display but not indexed for search. */
-export const MIN_WORD_CONFIDENCE = 0.5;
 const MAX_LINES = 2000;
 
-export function lineClue(line: OcrLine): ClueInput | null {
-  const confident = line.words.filter((w) => w.confidence >= MIN_WORD_CONFIDENCE);
-  const tokens = [...new Set(confident.flatMap((w) => uniqueTokens(w.text, 2)))];
-  if (tokens.length === 0) return null;
-  return { type: 'text', value: line.text, tokens, box: line.box, score: line.confidence, detail: { words: line.words } };
+export function lineClue(line: MergedLine): ClueInput {
+  return {
+    type: 'text',
+    value: line.text,
+    tokens: line.tokens,
+    box: line.box,
+    score: Math.round(line.confidence * 1000) / 1000,
+    detail: { words: line.words, readings: line.readings },
+  };
 }
 
-/** Visible text, one clue per line, with word boxes and confidences. */
-export function readText(reader: Maybe<TextReader>, maxPixels: number) {
+/** Visible text from every installed engine, merged into lines with word boxes and confidences. */
+export function readText(readers: Maybe<TextReader>[], maxPixels: number) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
-      if (!reader.ok) return { stage: 'text', status: 'unavailable', reason: reader.reason, clues: [] };
+      const ready = readers.filter((r): r is { ok: true; value: TextReader } => r.ok).map((r) => r.value);
+      if (ready.length === 0) {
+        const reasons = readers.map((r) => (r.ok ? '' : r.reason)).filter(Boolean);
+        return { stage: 'text', status: 'unavailable', reason: reasons.join('; ') || 'no OCR engine configured', clues: [] };
+      }
       const started = Date.now();
       const png = await orientedPng(ref.path, maxPixels);
-      const lines = await withHeartbeat(() => reader.value.read(png));
-      const clues = lines.map(lineClue).filter((c): c is ClueInput => c !== null).slice(0, MAX_LINES);
-      return { stage: 'text', status: 'ok', model: reader.value.model, clues, durationMs: Date.now() - started };
+      const readings = await withHeartbeat(() =>
+        Promise.all(ready.map(async (r) => ({ engine: r.model.name, lines: await r.read(png) }))),
+      );
+      const clues = mergeLines(readings).map(lineClue).slice(0, MAX_LINES);
+      const model: ModelRef = { name: ready.map((r) => r.model.name).join('+'), version: ready.map((r) => r.model.version).join('+') };
+      return { stage: 'text', status: 'ok', model, clues, durationMs: Date.now() - started };
     });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import manifest from './manifest.json';
 
 export type ModelId = keyof typeof manifest.models;
@@ -15,14 +15,10 @@ export interface ModelFiles {
 
 /** The folder of an installed package, even when its `exports` hide package.json. */
 export function packageRoot(name: string): string {
-  let dir = dirname(require.resolve(name));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the folder of package ${name}`);
-    dir = parent;
+  for (const dir of require.resolve.paths(name) ?? []) {
+    if (existsSync(join(dir, name, 'package.json'))) return join(dir, name);
   }
+  throw new Error(`package ${name} is not installed`);
 }
 
 /** Resolves a model's files inside its installed package and refuses any whose sha256 differs. */

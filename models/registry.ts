@@ -2,6 +2,7 @@ import type { Config } from '../core/config';
 import { CenterNetDetector } from './centernet-detector';
 import type { ObjectDetector } from './object-detector';
 import type { SceneClassifier } from './scene-classifier';
+import { PpOcrTextReader } from './ppocr-text-reader';
 import { TesseractTextReader } from './tesseract-text-reader';
 import type { TextReader } from './text-reader';
 
@@ -10,7 +11,8 @@ export type Maybe<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export interface Models {
   detector: Maybe<ObjectDetector>;
-  textReader: Maybe<TextReader>;
+  /** Scene text (PP-OCR) first, documents (tesseract) second; their lines are merged. */
+  textReaders: Maybe<TextReader>[];
   scene: Maybe<SceneClassifier>;
   close(): Promise<void>;
 }
@@ -25,14 +27,16 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 
 /** Loads every model this installation has, from local files only. */
 export async function loadModels(cfg: Config): Promise<Models> {
-  const textReader = await attempt(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
+  const sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(1));
+  const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
   const detector = await attempt<ObjectDetector>(() => CenterNetDetector.create());
+  const textReaders = [sceneText, documentText];
   return {
     detector,
-    textReader,
+    textReaders,
     scene: { ok: false, reason: 'no scene-classification model is installed yet (planned: a Places365-style classifier from a registry package)' },
     async close() {
-      if (textReader.ok) await textReader.value.close();
+      for (const r of textReaders) if (r.ok) await r.value.close();
     },
   };
 }

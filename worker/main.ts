@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   const models = await loadModels(cfg);
-  for (const [name, m] of Object.entries({ objects: models.detector, text: models.textReader, scene: models.scene })) {
+  for (const [name, m] of [['objects', models.detector], ...models.textReaders.map((r) => ['text', r] as const), ['scene', models.scene]] as const) {
     console.log(`[worker] ${name}: ${m.ok ? `${m.value.model.name} ${m.value.model.version}` : `unavailable (${m.reason})`}`);
   }
   const connection = await connectWorker(cfg);

@@ -1,0 +1,65 @@
+import type { Box } from '../core/clues';
+import { uniqueTokens } from '../core/tokens';
+import type { OcrLine, OcrWord } from './text-reader';
+
+/** Words read with less confidence than this are shown but not indexed for search. */
+export const MIN_WORD_CONFIDENCE = 0.5;
+
+export interface MergedLine {
+  text: string;
+  confidence: number;
+  box: Box;
+  words: OcrWord[];
+  tokens: string[];
+  /** Which engines read this line, and what each read. */
+  readings: { engine: string; text: string; confidence: number }[];
+}
+
+function overlapOfSmaller(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a.w * a.h, b.w * b.h);
+}
+
+function confidentTokens(line: OcrLine): string[] {
+  return line.words.filter((w) => w.confidence >= MIN_WORD_CONFIDENCE).flatMap((w) => uniqueTokens(w.text, 2));
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+/**
+ * One set of lines from several engines. Lines that cover the same place are one line: the most
+ * confident reading is its text, and its search tokens are every engine's confident words, since
+ * the engines fail differently (PP-OCR reads signs but drops spaces; tesseract splits words well
+ * on documents but reads little in photos).
+ */
+export function mergeLines(readings: { engine: string; lines: OcrLine[] }[]): MergedLine[] {
+  const merged: (MergedLine & { best: number })[] = [];
+  for (const { engine, lines } of readings) {
+    for (const line of lines) {
+      const tokens = confidentTokens(line);
+      const reading = { engine, text: line.text, confidence: line.confidence };
+      const same = merged.find((m) => overlapOfSmaller(m.box, line.box) > 0.5);
+      if (!same) {
+        if (tokens.length === 0) continue;
+        merged.push({ text: line.text, confidence: line.confidence, box: line.box, words: line.words, tokens, readings: [reading], best: line.confidence });
+        continue;
+      }
+      same.readings.push(reading);
+      same.tokens = [...new Set([...same.tokens, ...tokens])];
+      same.box = union(same.box, line.box);
+      if (line.confidence > same.best) {
+        same.best = line.confidence;
+        same.text = line.text;
+        same.confidence = line.confidence;
+        same.words = line.words;
+      }
+    }
+  }
+  return merged.map(({ best: _best, ...m }) => m);
+}
