@@ -15,14 +15,14 @@ const CROP_PADDING = 0.1;
  * Objects with boxes and scores in the oriented image's pixels, each with a padded crop file
  * under `<data>/crops` (named by content and box, so a re-run rewrites the same file).
  */
-export function detectObjects(detector: Maybe<ObjectDetector>, maxPixels: number, cropsDir: string) {
+export function detectObjects(detector: Maybe<ObjectDetector>, maxPixels: number, dataDir: string) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       if (!detector.ok) return { stage: 'objects', status: 'unavailable', reason: detector.reason, clues: [] };
       const started = Date.now();
       const image = await decodeRgb(ref.path, maxPixels, detector.value.inputSide);
       const found = await withHeartbeat(() => detector.value.detect(image));
-      const dir = join(cropsDir, ref.sha256.slice(0, 2));
+      const dir = join(dataDir, 'crops', ref.sha256.slice(0, 2));
       await mkdir(dir, { recursive: true });
       const clues: ClueInput[] = [];
       for (const d of found) {

@@ -1,30 +1,34 @@
 import type { Models } from '../models/registry';
 import type { MongoClueStore } from '../store/clue-store';
 import { classifyScene } from './classify-scene';
+import { describeImage } from './describe-image';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { loadImage } from './load-image';
+import { matchPlaces } from './match-places';
 import { readMetadata } from './read-metadata';
 import { readText } from './read-text';
 import { recordFailure, saveClues } from './save-clues';
 
 export interface ActivityDeps {
   store: MongoClueStore;
-  models: Pick<Models, 'detector' | 'textReaders' | 'scene'>;
+  models: Omit<Models, 'close'>;
   maxPixels: number;
-  /** Where object crops are written (`<data>/crops`). */
-  cropsDir: string;
+  /** The data folder: crops and local-feature files are written under it. */
+  dataDir: string;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, models, maxPixels, cropsDir }: ActivityDeps) {
+export function createActivities({ store, models, maxPixels, dataDir }: ActivityDeps) {
   return {
     loadImage: loadImage(maxPixels),
     hashImage: hashImage(maxPixels),
     readMetadata,
-    detectObjects: detectObjects(models.detector, maxPixels, cropsDir),
+    detectObjects: detectObjects(models.detector, maxPixels, dataDir),
     readText: readText(models.textReaders, maxPixels),
+    describeImage: describeImage(models.embedder, models.matcher, maxPixels, dataDir),
     classifyScene: classifyScene(models.scene, maxPixels),
+    matchPlaces: matchPlaces(store, models.matcher, dataDir),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

@@ -3,9 +3,12 @@ import { resolve } from 'node:path';
 import { ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
-import { fileSha256 } from '../models/file-hashes';
-import { probeImage } from '../models/image-loader';
-import { pdqFromFile } from '../models/pdq-image';
+import { join } from 'node:path';
+import { featuresFile } from '../activities/describe-image';
+import { findSimilar } from '../client/similar-images';
+import { CenterNetDetector } from '../models/centernet-detector';
+import { OrbMatcher, saveFeatures } from '../models/local-features';
+import { describeQuery } from '../models/query-descriptors';
 import { readPid } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
 import { MongoClueStore } from '../store/clue-store';
@@ -89,13 +92,38 @@ export async function searchCommand(cfg: Config, q: { text?: string; object?: st
   });
 }
 
-export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean }): Promise<void> {
+async function queryModels(): Promise<{ embedder: CenterNetDetector; matcher: OrbMatcher }> {
+  const [embedder, matcher] = await Promise.all([CenterNetDetector.create(), OrbMatcher.create()]);
+  return { embedder, matcher };
+}
+
+export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean; caseId?: string }): Promise<void> {
   const path = resolve(file);
-  await probeImage(path, cfg.limits.maxPixels); // a clear error for a bad query image
-  const [sha256, pdq] = await Promise.all([fileSha256(path), pdqFromFile(path, cfg.limits.maxPixels)]);
+  const { embedder, matcher } = await queryModels();
+  const q = await describeQuery(path, cfg.limits.maxPixels, embedder, matcher);
   await withStore(cfg, async (store) => {
-    const hits = await store.similarByPdq({ sha256, pdq: pdq.hash, quality: pdq.quality }, opts.limit);
-    await store.audit({ actor: actor(), action: 'similar', detail: { query: path, sha256, results: hits.length } });
+    const hits = await findSimilar(store, matcher, cfg.dataDir, q, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+    await store.audit({ actor: actor(), action: 'similar', detail: { query: path, sha256: q.sha256, results: hits.length } });
     console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
+  });
+}
+
+export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {
+  const path = resolve(file);
+  const { embedder, matcher } = await queryModels();
+  const q = await describeQuery(path, cfg.limits.maxPixels, embedder, matcher);
+  const featuresPath = featuresFile(q.sha256);
+  await saveFeatures(join(cfg.dataDir, featuresPath), q.features);
+  await withStore(cfg, async (store) => {
+    await store.addPlace({ _id: q.sha256, name, path, embedding: q.embedding, featuresPath });
+    await store.audit({ actor: actor(), action: 'place-add', target: q.sha256, detail: { name, path } });
+  });
+  console.log(`known place "${name}" added from ${path}; images ingested from now on are matched against it`);
+}
+
+export async function placeListCommand(cfg: Config, json: boolean): Promise<void> {
+  await withStore(cfg, async (store) => {
+    const places = (await store.listPlaces()).map((p) => ({ name: p.name, path: p.path, sha256: p._id }));
+    console.log(json ? JSON.stringify(places, null, 2) : places.map((p) => `${p.name}  ${p.path}`).join('\n') || 'no known places');
   });
 }

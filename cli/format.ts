@@ -1,4 +1,5 @@
-import type { SearchHit, SimilarHit } from '../store/clue-store';
+import type { SimilarHit } from '../client/similar-images';
+import type { SearchHit } from '../store/clue-store';
 
 export function formatSearch(hits: SearchHit[]): string {
   if (hits.length === 0) return 'no images match';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { InvalidImageError } from '../models/image-loader';
-import { down, ingestCommand, searchCommand, similarCommand, status, up } from './commands';
+import { down, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
@@ -9,7 +9,9 @@ const USAGE = `usage: clues <command>
   status                  what is running
   ingest <file|dir>... [--wait] [--case ID] [--json]
   search [--text T] [--object LABEL] [--scene S] [--case ID] [--limit N] [--json]
-  similar <image-file> [--limit N] [--json]`;
+  similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
+  place add <image-file> --name NAME                      a reference image of a known place
+  place list [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       object: { type: 'string' },
       scene: { type: 'string' },
       limit: { type: 'string', default: '20' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,8 +62,18 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'similar':
       if (positionals.length !== 1) throw new Error('usage: clues similar <image-file> [--limit N] [--json]');
-      await similarCommand(cfg, positionals[0]!, { limit, json: values.json });
+      await similarCommand(cfg, positionals[0]!, { limit, json: values.json, ...(caseId ? { caseId } : {}) });
       return 0;
+    case 'place':
+      if (positionals[0] === 'add' && positionals.length === 2 && values.name) {
+        await placeAddCommand(cfg, positionals[1]!, values.name);
+        return 0;
+      }
+      if (positionals[0] === 'list') {
+        await placeListCommand(cfg, values.json);
+        return 0;
+      }
+      throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
       return 2;

@@ -1,13 +1,13 @@
 // Plain data shared by workflows, activities, the store and the CLI. Types only: workflows import
 // this file, so it must stay free of I/O and Node built-ins.
 
-export const STAGES = ['hashes', 'metadata', 'objects', 'text', 'scene'] as const;
+export const STAGES = ['hashes', 'metadata', 'objects', 'text', 'features', 'scene', 'places'] as const;
 export type StageName = (typeof STAGES)[number];
 
 /** `unavailable`: no model is installed for the stage; it is recorded, never faked. */
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
 
-export type ClueType = 'object' | 'text' | 'scene' | 'metadata';
+export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata';
 
 /** Pixel box in the image as displayed (after EXIF orientation). */
 export interface Box {
@@ -71,3 +71,11 @@ export interface ProcessImageResult {
 
 /** Error type names that workflows and clients agree on. */
 export const INVALID_IMAGE = 'InvalidImage';
+
+/** What the features stage hands to the stages that compare images. */
+export interface ImageDescriptors {
+  embedding: number[];
+  /** Local-features file, relative to the data folder. */
+  featuresPath: string;
+  keypoints: number;
+}

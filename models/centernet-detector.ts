@@ -5,13 +5,20 @@ import { COCO_LABELS } from './coco-labels';
 import type { DecodedImage } from './image-loader';
 import { modelFiles } from './manifest';
 import { nonMaxSuppression } from './nms';
+import { l2normalise, type ImageEmbedder } from './image-embedder';
 import type { Detection, ObjectDetector } from './object-detector';
 import { tfjs, type Tf } from './tfjs-runtime';
 
 const SIDE = 512;
+/** Last block of the MobileNetV3 backbone: 120 channels at 1/32 of the 512 px input. */
+const BACKBONE = 'tower_0/MobilenetV3/expanded_conv_14/add';
 
-/** CenterNet (COCO-80) as shipped in @vladmandic/human, run with TensorFlow.js. */
-export class CenterNetDetector implements ObjectDetector {
+/**
+ * CenterNet (COCO-80) as shipped in @vladmandic/human, run with TensorFlow.js. Its MobileNetV3
+ * backbone also gives a global image descriptor (mean- and max-pooled, 240 values), trained on
+ * COCO objects rather than places: a first similarity signal, verified by local features.
+ */
+export class CenterNetDetector implements ObjectDetector, ImageEmbedder {
   readonly inputSide = SIDE;
   private constructor(
     private readonly tf: Tf,
@@ -38,13 +45,26 @@ export class CenterNetDetector implements ObjectDetector {
     return new CenterNetDetector(tf, graph, { name: `centernet-coco (${backend})`, version: `${files.package}@${files.version}` }, minScore);
   }
 
-  async detect(image: DecodedImage): Promise<Detection[]> {
+  private input(image: DecodedImage) {
+    const tf = this.tf;
+    const pixels = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3]);
+    return tf.image.resizeBilinear(pixels, [SIDE, SIDE]).expandDims(0);
+  }
+
+  async embed(image: DecodedImage): Promise<number[]> {
     const tf = this.tf;
     const out = tf.tidy(() => {
-      const input = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3]);
-      const resized = tf.image.resizeBilinear(input, [SIDE, SIDE]).expandDims(0);
-      return this.graph.execute(resized, ['tower_0/detections']) as ReturnType<typeof tf.tensor>;
+      const features = this.graph.execute(this.input(image), BACKBONE) as ReturnType<typeof tf.tensor4d>;
+      return tf.concat([features.mean([1, 2]), features.max([1, 2])], 1);
     });
+    const v = Array.from(await out.data());
+    out.dispose();
+    return l2normalise(v);
+  }
+
+  async detect(image: DecodedImage): Promise<Detection[]> {
+    const tf = this.tf;
+    const out = tf.tidy(() => this.graph.execute(this.input(image), ['tower_0/detections']) as ReturnType<typeof tf.tensor>);
     const rows = ((await out.array()) as number[][][])[0] ?? [];
     out.dispose();
     const sx = image.width / SIDE;

@@ -118,3 +118,21 @@ export async function writeCrop(path: string, maxPixels: number, box: Box, paddi
   await img.extract({ left, top, width, height }).jpeg({ quality: 90 }).toFile(out);
   return { x: left, y: top, w: width, h: height };
 }
+
+/** Greyscale pixels after EXIF orientation, longest side at most `maxSide`. */
+export async function decodeGray(path: string, maxPixels: number, maxSide: number): Promise<{ data: Buffer; width: number; height: number; scale: number }> {
+  await fileSize(path);
+  try {
+    const meta = await pipeline(path, maxPixels).metadata();
+    const originalWidth = ((meta.orientation ?? 1) >= 5 ? meta.height : meta.width) ?? 0;
+    const { data, info } = await pipeline(path, maxPixels)
+      .rotate()
+      .greyscale()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, scale: originalWidth / info.width };
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+}

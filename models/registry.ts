@@ -1,5 +1,7 @@
 import type { Config } from '../core/config';
 import { CenterNetDetector } from './centernet-detector';
+import type { ImageEmbedder } from './image-embedder';
+import { OrbMatcher } from './local-features';
 import type { ObjectDetector } from './object-detector';
 import type { SceneClassifier } from './scene-classifier';
 import { PpOcrTextReader } from './ppocr-text-reader';
@@ -14,6 +16,8 @@ export interface Models {
   /** Scene text (PP-OCR) first, documents (tesseract) second; their lines are merged. */
   textReaders: Maybe<TextReader>[];
   scene: Maybe<SceneClassifier>;
+  embedder: Maybe<ImageEmbedder>;
+  matcher: Maybe<OrbMatcher>;
   close(): Promise<void>;
 }
 
@@ -29,10 +33,13 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 export async function loadModels(cfg: Config): Promise<Models> {
   const sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(1));
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
-  const detector = await attempt<ObjectDetector>(() => CenterNetDetector.create());
+  const centernet = await attempt(() => CenterNetDetector.create());
+  const matcher = await attempt(() => OrbMatcher.create());
   const textReaders = [sceneText, documentText];
   return {
-    detector,
+    detector: centernet,
+    embedder: centernet,
+    matcher,
     textReaders,
     scene: { ok: false, reason: 'no scene-classification model is installed yet (planned: a Places365-style classifier from a registry package)' },
     async close() {

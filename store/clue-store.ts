@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
 import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -27,6 +26,8 @@ export interface ImageDoc {
   cases: string[];
   info?: ImageInfo;
   exif?: Record<string, unknown>;
+  embedding?: number[];
+  featuresPath?: string;
   stages?: Partial<Record<StageName, StageRecord>>;
   status: 'processed' | 'failed';
   failure?: { code: string; reason: string; at: Date };
@@ -79,14 +80,22 @@ export interface SearchHit {
   matches: ClueMatch[];
 }
 
-export type SimilarityTier = 'duplicate' | 'near-duplicate' | 'similar';
-
-export interface SimilarHit {
+export interface PlaceDoc {
+  _id: string; // sha256 of the reference image
+  name: string;
   path: string;
+  embedding: number[];
+  featuresPath: string;
+  createdAt: Date;
+}
+
+/** What similarity ranking needs of each stored image. */
+export interface SimilarityCandidate {
   sha256: string;
-  score: number;
-  tier: SimilarityTier;
-  reason: string;
+  path: string;
+  pdq?: { hash: string; quality: number };
+  embedding?: number[];
+  featuresPath?: string;
 }
 
 export interface SaveImageInput {
@@ -124,6 +133,9 @@ export class MongoClueStore {
   get clues(): Collection<ClueDoc> {
     return this.db.collection<ClueDoc>('clues');
   }
+  get places(): Collection<PlaceDoc> {
+    return this.db.collection<PlaceDoc>('places');
+  }
   private get auditLog(): Collection<AuditEntry & { at: Date }> {
     return this.db.collection('audit');
   }
@@ -138,6 +150,7 @@ export class MongoClueStore {
       ['clues', { key: { type: 1, tokens: 1 }, name: 'type_tokens' }],
       ['clues', { key: { type: 1, value: 1 }, name: 'type_value' }],
       ['audit', { key: { at: 1 }, name: 'at' }],
+      ['places', { key: { name: 1 }, name: 'name' }],
     ];
     // One index per command: FerretDB 1.24 drops the connection when a multi-index
     // createIndexes names indexes that already exist.
@@ -181,6 +194,7 @@ export class MongoClueStore {
       if (s.status !== 'ok' || !s.data) continue;
       if (s.stage === 'hashes') Object.assign(set, s.data);
       if (s.stage === 'metadata') set.exif = s.data;
+      if (s.stage === 'features') Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
     }
     await this.images.updateOne(
       { _id: input.sha256 },
@@ -297,28 +311,31 @@ export class MongoClueStore {
       .slice(0, limit);
   }
 
-  /**
-   * Images like a PDQ hash, tiered: the same bytes, a near-duplicate by Meta's rule (distance <= 31
-   * with quality >= 50 on both sides), or merely similar (distance <= 2x that). Linear scan for now.
-   */
-  async similarByPdq(query: { sha256?: string; pdq: string; quality: number }, limit = 20): Promise<SimilarHit[]> {
-    const hits: SimilarHit[] = [];
-    const cursor = this.images.find({ status: 'processed', pdq: { $exists: true } }, { projection: { paths: 1, pdq: 1 } });
-    for await (const img of cursor) {
-      if (!img.pdq) continue;
-      const d = pdqDistance(query.pdq, img.pdq.hash);
-      const score = 1 - d / 256;
-      const path = img.paths[0] ?? '';
-      if (query.sha256 && img._id === query.sha256) {
-        hits.push({ path, sha256: img._id, score: 1, tier: 'duplicate', reason: 'identical SHA-256' });
-      } else if (d <= PDQ_MATCH_DISTANCE && query.quality >= PDQ_MIN_QUALITY && img.pdq.quality >= PDQ_MIN_QUALITY) {
-        hits.push({ path, sha256: img._id, score, tier: 'near-duplicate', reason: `PDQ distance ${d} <= ${PDQ_MATCH_DISTANCE}` });
-      } else if (d <= 2 * PDQ_MATCH_DISTANCE) {
-        hits.push({ path, sha256: img._id, score, tier: 'similar', reason: `PDQ distance ${d}` });
-      }
-    }
-    const rank: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicate': 1, similar: 2 };
-    return hits.sort((a, b) => rank[a.tier] - rank[b.tier] || b.score - a.score).slice(0, limit);
+  /** Every processed image's hashes and descriptors, for similarity ranking (a linear scan). */
+  async similarityCandidates(caseId?: string): Promise<SimilarityCandidate[]> {
+    const filter: Record<string, unknown> = { status: 'processed' };
+    if (caseId) filter.cases = caseId;
+    const docs = await this.images.find(filter, { projection: { paths: 1, pdq: 1, embedding: 1, featuresPath: 1 } }).toArray();
+    return docs.map((d) => ({
+      sha256: d._id,
+      path: d.paths[0] ?? '',
+      ...(d.pdq ? { pdq: d.pdq } : {}),
+      ...(d.embedding ? { embedding: d.embedding } : {}),
+      ...(d.featuresPath ? { featuresPath: d.featuresPath } : {}),
+    }));
+  }
+
+  /** A reference image of a known place (hotel room, school corridor...); idempotent by image. */
+  async addPlace(place: Omit<PlaceDoc, 'createdAt'>): Promise<void> {
+    await this.places.updateOne(
+      { _id: place._id },
+      { $set: { name: place.name, path: place.path, embedding: place.embedding, featuresPath: place.featuresPath }, $setOnInsert: { createdAt: new Date() } },
+      { upsert: true },
+    );
+  }
+
+  async listPlaces(): Promise<PlaceDoc[]> {
+    return this.places.find({}).sort({ name: 1 }).toArray();
   }
 
   /** Append-only: nothing in this module updates or deletes audit records. */

@@ -73,21 +73,11 @@ describe('clue store on FerretDB', () => {
     expect(img?.paths).toContain('/evidence/again.jpg');
   });
 
-  it('when looking for similar images by PDQ, then duplicates, near-duplicates and similar ones are kept apart', async () => {
-    const base = 'a'.repeat(64);
-    const near = 'b'.repeat(8) + 'a'.repeat(56); // 8 hex digits differ by 1 bit each (a^b = 1)
-    const similar = '5'.repeat(12) + 'a'.repeat(52); // 12 digits x 4 bits = 48 bits
-    const far = '5'.repeat(64);
-    await store.saveImage(imageInput(sha(50), {}, base));
-    await store.saveImage(imageInput(sha(51), {}, near));
-    await store.saveImage(imageInput(sha(52), {}, similar));
-    await store.saveImage(imageInput(sha(53), {}, far));
-    const hits = await store.similarByPdq({ sha256: sha(50), pdq: base, quality: 100 });
-    expect(hits.map((h) => [h.sha256, h.tier])).toEqual([
-      [sha(50), 'duplicate'],
-      [sha(51), 'near-duplicate'],
-      [sha(52), 'similar'],
-    ]);
+  it('when a known place is added twice, then it is stored once', async () => {
+    const place = { _id: sha(60), name: 'Hotel Miramar, room 12', path: '/refs/room12.jpg', embedding: [1, 0], featuresPath: 'features/00/x.orb' };
+    await store.addPlace(place);
+    await store.addPlace(place);
+    expect((await store.listPlaces()).map((p) => p.name)).toEqual(['Hotel Miramar, room 12']);
   });
 
   it('when audit entries are written, then they are read back newest first with a timestamp', async () => {

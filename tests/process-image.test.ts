@@ -64,8 +64,11 @@ describe('processImage, end to end through the CLI', () => {
     expect(image?.stages?.hashes?.status).toBe('ok');
     expect(image?.stages?.metadata?.status).toBe('ok');
     expect(image?.stages?.objects?.status).toBe('ok');
-    // No model is installed for this one yet: recorded as such, never invented.
-    expect(image?.stages?.scene).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/no scene-classification model/) });
+    expect(image?.stages?.features?.status).toBe('ok');
+    expect(image?.embedding).toHaveLength(240);
+    // No scene model is installed: the scene is derived from objects, and says so.
+    expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'scene-from-objects' }, reason: expect.stringMatching(/derived from detected objects/) });
+    expect(image?.stages?.places).toMatchObject({ status: 'ok', reason: 'no known places yet' });
 
     const clues = await ctx.store.cluesOf(sha256);
     const words = clues.filter((c) => c.type === 'text').flatMap((c) => c.tokens);

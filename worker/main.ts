@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     queues: cfg.taskQueues,
-    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, cropsDir: cfg.paths.crops }),
+    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, dataDir: cfg.dataDir }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });

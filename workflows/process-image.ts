@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { INVALID_IMAGE, STAGES, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
+import { INVALID_IMAGE, STAGES, type ImageDescriptors, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
@@ -62,13 +62,23 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   }
 
   const cpu = cpuQueue();
-  const outcomes = await Promise.all([
+  const first = await Promise.all([
     stage('hashes', () => io.hashImage(ref)),
     stage('metadata', () => io.readMetadata(ref)),
     stage('objects', () => cpu.detectObjects(ref)),
     stage('text', () => cpu.readText(ref)),
-    stage('scene', () => cpu.classifyScene(ref)),
+    stage('features', () => cpu.describeImage(ref)),
   ]);
+  // Stages that build on others: the scene on the objects found, places on the descriptors.
+  const objects = first.find((o) => o.stage === 'objects')!;
+  const features = first.find((o) => o.stage === 'features')!;
+  const second = await Promise.all([
+    stage('scene', () => cpu.classifyScene({ ref, objects: objects.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) })),
+    features.status === 'ok'
+      ? stage('places', () => cpu.matchPlaces({ ref, descriptors: features.data as unknown as ImageDescriptors }))
+      : Promise.resolve<StageOutcome>({ stage: 'places', status: 'unavailable', reason: `no image features (${features.reason ?? features.status})`, clues: [] }),
+  ]);
+  const outcomes = [...first, ...second];
   const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info, stages: outcomes });
 
   const stages = Object.fromEntries(STAGES.map((s) => [s, 'failed'])) as Record<StageName, StageStatus>;

@@ -37,7 +37,7 @@ export async function openTestContext(name: string): Promise<TestContext> {
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const models = await loadModels(cfg);
   const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
-  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels, cropsDir: cfg.paths.crops };
+  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels, dataDir: cfg.dataDir };
   return {
     cfg,
     dbName,

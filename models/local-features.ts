@@ -1,0 +1,146 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ModelRef } from '../core/clues';
+
+// ORB keypoints with geometric verification (RANSAC homography), through OpenCV compiled to wasm
+// (@techstark/opencv-js). This finds the same wall, bedspread or object photographed from another
+// angle, or a crop inside its scene, where global descriptors only say "looks alike".
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Cv = any;
+// Boxed: the Emscripten module is a thenable whose then() hands back itself, so resolving a
+// promise with it directly never settles (and spins the event loop).
+let cvReady: Promise<{ cv: Cv }> | undefined;
+
+function opencv(): Promise<{ cv: Cv }> {
+  cvReady ??= new Promise((resolve) => {
+    const cv = require('@techstark/opencv-js') as Cv;
+    if (cv.Mat) resolve({ cv });
+    else cv.onRuntimeInitialized = () => resolve({ cv });
+  });
+  return cvReady;
+}
+
+export interface LocalFeatures {
+  width: number;
+  height: number;
+  /** x, y per keypoint */
+  points: Float32Array;
+  /** 32 bytes per keypoint */
+  descriptors: Uint8Array;
+}
+
+export interface FeatureMatch {
+  /** Ratio-test matches. */
+  matches: number;
+  /** Matches consistent with one homography: the evidence that it is the same surface. */
+  inliers: number;
+}
+
+export interface GrayImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+const MIN_MATCHES_FOR_HOMOGRAPHY = 8;
+
+export class OrbMatcher {
+  readonly model: ModelRef;
+  private constructor(
+    private readonly cv: Cv,
+    private readonly maxFeatures: number,
+  ) {
+    this.model = { name: `orb-${maxFeatures}+ransac`, version: `@techstark/opencv-js@${(require('@techstark/opencv-js/package.json') as { version: string }).version}` };
+  }
+
+  /** Largest side images are reduced to before keypoints are found. */
+  readonly inputSide = 800;
+
+  static async create(maxFeatures = 1000): Promise<OrbMatcher> {
+    return new OrbMatcher((await opencv()).cv, maxFeatures);
+  }
+
+  extract(img: GrayImage): LocalFeatures {
+    const cv = this.cv;
+    const mat = cv.matFromArray(img.height, img.width, cv.CV_8UC1, img.data);
+    const orb = new cv.ORB(this.maxFeatures);
+    const kp = new cv.KeyPointVector();
+    const des = new cv.Mat();
+    const mask = new cv.Mat();
+    try {
+      orb.detectAndCompute(mat, mask, kp, des);
+      const n = kp.size();
+      const points = new Float32Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const k = kp.get(i);
+        points[2 * i] = k.pt.x;
+        points[2 * i + 1] = k.pt.y;
+      }
+      return { width: img.width, height: img.height, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
+    } finally {
+      for (const m of [mat, orb, kp, des, mask]) m.delete();
+    }
+  }
+
+  match(a: LocalFeatures, b: LocalFeatures): FeatureMatch {
+    const cv = this.cv;
+    const na = a.points.length / 2;
+    const nb = b.points.length / 2;
+    if (na < 2 || nb < 2) return { matches: 0, inliers: 0 };
+    const da = cv.matFromArray(na, 32, cv.CV_8UC1, a.descriptors);
+    const db = cv.matFromArray(nb, 32, cv.CV_8UC1, b.descriptors);
+    const bf = new cv.BFMatcher(cv.NORM_HAMMING, false);
+    const knn = new cv.DMatchVectorVector();
+    const cleanup: Cv[] = [da, db, bf, knn];
+    try {
+      bf.knnMatch(da, db, knn, 2);
+      const src: number[] = [];
+      const dst: number[] = [];
+      for (let i = 0; i < knn.size(); i++) {
+        const pair = knn.get(i);
+        if (pair.size() < 2) continue;
+        const m0 = pair.get(0);
+        const m1 = pair.get(1);
+        if (m0.distance < 0.75 * m1.distance) {
+          src.push(a.points[2 * m0.queryIdx]!, a.points[2 * m0.queryIdx + 1]!);
+          dst.push(b.points[2 * m0.trainIdx]!, b.points[2 * m0.trainIdx + 1]!);
+        }
+      }
+      const matches = src.length / 2;
+      if (matches < MIN_MATCHES_FOR_HOMOGRAPHY) return { matches, inliers: 0 };
+      const s = cv.matFromArray(matches, 1, cv.CV_32FC2, src);
+      const d = cv.matFromArray(matches, 1, cv.CV_32FC2, dst);
+      const mask = new cv.Mat();
+      cleanup.push(s, d, mask);
+      const h = cv.findHomography(s, d, cv.RANSAC, 5, mask);
+      cleanup.push(h);
+      let inliers = 0;
+      if (!h.empty()) for (let i = 0; i < mask.rows; i++) inliers += mask.data[i] ? 1 : 0;
+      return { matches, inliers };
+    } finally {
+      for (const m of cleanup) m.delete();
+    }
+  }
+}
+
+/** Compact file form: magic, counts and sizes, then points (float32) and descriptors. */
+export async function saveFeatures(path: string, f: LocalFeatures): Promise<void> {
+  const n = f.points.length / 2;
+  const header = Buffer.alloc(16);
+  header.write('ORB1', 0, 'ascii');
+  header.writeUInt32LE(n, 4);
+  header.writeUInt32LE(f.width, 8);
+  header.writeUInt32LE(f.height, 12);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, Buffer.concat([header, Buffer.from(f.points.buffer, f.points.byteOffset, f.points.byteLength), Buffer.from(f.descriptors)]));
+}
+
+export async function loadFeatures(path: string): Promise<LocalFeatures> {
+  const buf = await readFile(path);
+  if (buf.toString('ascii', 0, 4) !== 'ORB1') throw new Error(`${path}: not a features file`);
+  const n = buf.readUInt32LE(4);
+  const points = new Float32Array(buf.buffer.slice(buf.byteOffset + 16, buf.byteOffset + 16 + 8 * n));
+  const descriptors = new Uint8Array(buf.buffer.slice(buf.byteOffset + 16 + 8 * n, buf.byteOffset + 16 + 8 * n + 32 * n));
+  return { width: buf.readUInt32LE(8), height: buf.readUInt32LE(12), points, descriptors };
+}

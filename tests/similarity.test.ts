@@ -1,0 +1,90 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageWorkflowId } from '../client/temporal-client';
+import { findSimilar } from '../client/similar-images';
+import { CenterNetDetector } from '../models/centernet-detector';
+import { fileSha256 } from '../models/file-hashes';
+import { OrbMatcher, saveFeatures } from '../models/local-features';
+import { describeQuery } from '../models/query-descriptors';
+import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
+import { openTestContext, type TestContext } from './support/services';
+
+const EVAL_SOURCES = join(__dirname, '..', 'eval', 'source');
+let ctx: TestContext;
+let embedder: CenterNetDetector;
+let matcher: OrbMatcher;
+let dir: string;
+const gallery: Record<string, string> = {};
+
+async function ingest(paths: string[]): Promise<void> {
+  await ctx.withWorker(async (taskQueue) => {
+    for (const path of paths) {
+      const sha256 = await fileSha256(path);
+      await ctx.client.workflow.execute('processImage', { workflowId: imageWorkflowId(sha256), taskQueue, args: [{ path, sha256 }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    }
+  });
+}
+
+beforeAll(async () => {
+  ctx = await openTestContext('similar');
+  [embedder, matcher] = await Promise.all([CenterNetDetector.create(), OrbMatcher.create()]);
+  dir = tempDir('similar');
+  for (const name of ['motorcycle_left.png', 'coffee.png', 'chelsea.png', 'rocket.jpg']) gallery[name] = await uniqueCopy(name, dir);
+  await ingest(Object.values(gallery));
+});
+afterAll(async () => ctx?.close());
+
+const query = (path: string) => describeQuery(path, 1e8, embedder, matcher);
+
+describe('similar images, in tiers', () => {
+  it('when the query is the same file, then it is a duplicate, ahead of everything else', async () => {
+    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(gallery['coffee.png']!));
+    expect(hits[0]).toMatchObject({ tier: 'duplicate', path: gallery['coffee.png'] });
+  });
+
+  it('when the query is a re-encoded, resized copy, then it is a near-duplicate by PDQ', async () => {
+    const copy = join(dir, 'coffee-copy.jpg');
+    await sharp(gallery['coffee.png']!).resize(400).jpeg({ quality: 70 }).toFile(copy);
+    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(copy));
+    expect(hits[0]).toMatchObject({ tier: 'near-duplicate', path: gallery['coffee.png'], reason: expect.stringMatching(/PDQ distance \d+/) });
+  });
+
+  it('when the query is the same scene from another viewpoint, then it is same-scene with the keypoint evidence', async () => {
+    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
+    expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['motorcycle_left.png'] });
+    expect(hits[0]!.signals.inliers).toBeGreaterThanOrEqual(15);
+  });
+
+  it('when the query is a crop of an object, then the image it came from is found', async () => {
+    const crop = join(dir, 'cup-crop.png');
+    await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
+    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(crop));
+    expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
+  });
+
+  it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {
+    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(join(SAMPLES, 'astronaut.png')));
+    expect(hits.filter((h) => h.tier !== 'similar')).toEqual([]);
+  });
+});
+
+describe('known places', () => {
+  it('when a reference image of a place exists, then a new image of that place gets it as a candidate location', async () => {
+    const ref = await query(gallery['motorcycle_left.png']!);
+    const featuresPath = join('features', 'places', `${ref.sha256}.orb`);
+    await saveFeatures(join(ctx.cfg.dataDir, featuresPath), ref.features);
+    await ctx.store.addPlace({ _id: ref.sha256, name: 'Garage, 12 Elm Street', path: gallery['motorcycle_left.png']!, embedding: ref.embedding, featuresPath });
+
+    const other = join(dir, 'motorcycle_right.png');
+    copyFileSync(join(EVAL_SOURCES, 'motorcycle_right.png'), other);
+    await ingest([other]);
+    const sha256 = await fileSha256(other);
+    const locations = (await ctx.store.cluesOf(sha256)).filter((c) => c.type === 'location');
+    expect(locations).toHaveLength(1);
+    expect(locations[0]).toMatchObject({ value: 'Garage, 12 Elm Street', detail: { placeId: ref.sha256 } });
+    expect(locations[0]!.score).toBeGreaterThan(0.5);
+    expect((await ctx.store.search({ text: 'elm' })).length).toBe(0); // a location is not text
+  });
+});
