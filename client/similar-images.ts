@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { loadFeatures, type OrbMatcher } from '../models/local-features';
+import { loadFeatures, type LocalFeatures, type OrbMatcher } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
 import type { QueryDescriptors } from '../models/query-descriptors';
 import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore, type SimilarityTier } from '../models/similarity';
-import type { MongoClueStore } from '../store/clue-store';
+import type { MongoClueStore, SimilarityCandidate } from '../store/clue-store';
 
 export interface SimilarHit {
   path: string;
@@ -31,6 +31,17 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
  */
 export async function findSimilar(store: MongoClueStore, matcher: OrbMatcher, dataDir: string, q: QueryDescriptors, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
   const candidates = await store.similarityCandidates(opts.caseId);
+  return rankSimilar(q, candidates, matcher, (c) => loadFeatures(join(dataDir, c.featuresPath!)), opts);
+}
+
+/** The ranking itself, on candidates from anywhere (the store, or an evaluation set in memory). */
+export async function rankSimilar(
+  q: QueryDescriptors,
+  candidates: SimilarityCandidate[],
+  matcher: OrbMatcher,
+  features: (c: SimilarityCandidate) => Promise<LocalFeatures>,
+  opts: Omit<SimilarOptions, 'caseId'> = {},
+): Promise<SimilarHit[]> {
   const hits: SimilarHit[] = [];
   const rest: { c: (typeof candidates)[number]; cos: number; d?: number }[] = [];
   for (const c of candidates) {
@@ -49,7 +60,7 @@ export async function findSimilar(store: MongoClueStore, matcher: OrbMatcher, da
   for (const [i, { c, cos, d }] of rest.entries()) {
     let inliers: number | undefined;
     if (i < verifyTop && c.featuresPath) {
-      const local = matcher.match(q.features, await loadFeatures(join(dataDir, c.featuresPath)));
+      const local = matcher.match(q.features, await features(c));
       inliers = local.inliers;
       if (local.inliers >= MIN_SCENE_INLIERS) {
         hits.push({

@@ -15,6 +15,8 @@ const UNCLIP_RATIO = 1.5; // DB shrinks text regions in training; grow them back
 const REC_HEIGHT = 48;
 const REC_MAX_WIDTH = 1280;
 const MIN_LINE_CONFIDENCE = 0.5;
+/** Lines sloping more than this (degrees) are levelled before recognition. */
+const MIN_LEVELLING_ANGLE = 3;
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
 
@@ -24,22 +26,40 @@ export interface RgbImage {
   height: number;
 }
 
-/** Connected text regions of the DB probability map, as axis-aligned boxes in map pixels. */
-export function textRegions(prob: Float32Array, w: number, h: number): { box: Box; score: number }[] {
+export interface TextRegion {
+  /** Axis-aligned box, grown by the unclip distance. */
+  box: Box;
+  score: number;
+  /** Slope of the text line in degrees (image y points down), from the region's moments. */
+  angle: number;
+  /** Centre, length along the line and thickness across it, grown by the unclip distance. */
+  cx: number;
+  cy: number;
+  length: number;
+  thickness: number;
+}
+
+/** Connected text regions of the DB probability map, in map pixels. */
+export function textRegions(prob: Float32Array, w: number, h: number): TextRegion[] {
   const seen = new Uint8Array(w * h);
-  const out: { box: Box; score: number }[] = [];
+  const out: TextRegion[] = [];
   const stack: number[] = [];
+  const pixels: number[] = [];
   for (let start = 0; start < w * h; start++) {
     if (seen[start] || prob[start]! <= DET_THRESHOLD) continue;
-    let x0 = w, y0 = h, x1 = 0, y1 = 0, sum = 0, n = 0;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0, sum = 0;
+    let mx = 0, my = 0;
+    pixels.length = 0;
     stack.push(start);
     seen[start] = 1;
     while (stack.length) {
       const p = stack.pop()!;
       const x = p % w;
       const y = (p - x) / w;
+      pixels.push(p);
       sum += prob[p]!;
-      n++;
+      mx += x;
+      my += y;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -51,25 +71,61 @@ export function textRegions(prob: Float32Array, w: number, h: number): { box: Bo
         stack.push(q);
       }
     }
+    const n = pixels.length;
     const bw = x1 - x0 + 1;
     const bh = y1 - y0 + 1;
     const score = sum / n;
     if (Math.min(bw, bh) < 3 || score < BOX_THRESHOLD) continue;
-    const d = (bw * bh * UNCLIP_RATIO) / (2 * (bw + bh));
+    mx /= n;
+    my /= n;
+    let cxx = 0, cyy = 0, cxy = 0;
+    for (const p of pixels) {
+      const dx = (p % w) - mx;
+      const dy = Math.floor(p / w) - my;
+      cxx += dx * dx;
+      cyy += dy * dy;
+      cxy += dx * dy;
+    }
+    const theta = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
+    let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
+    for (const p of pixels) {
+      const dx = (p % w) - mx;
+      const dy = Math.floor(p / w) - my;
+      const u = dx * Math.cos(theta) + dy * Math.sin(theta);
+      const v = -dx * Math.sin(theta) + dy * Math.cos(theta);
+      if (u < umin) umin = u;
+      if (u > umax) umax = u;
+      if (v < vmin) vmin = v;
+      if (v > vmax) vmax = v;
+    }
+    const length = umax - umin + 1;
+    const thickness = vmax - vmin + 1;
+    const d = (length * thickness * UNCLIP_RATIO) / (2 * (length + thickness));
+    const du = (umax + umin) / 2;
+    const dv = (vmax + vmin) / 2;
     const x = Math.max(0, x0 - d);
     const y = Math.max(0, y0 - d);
-    out.push({ box: { x, y, w: Math.min(w, x1 + 1 + d) - x, h: Math.min(h, y1 + 1 + d) - y }, score });
+    out.push({
+      box: { x, y, w: Math.min(w, x1 + 1 + d) - x, h: Math.min(h, y1 + 1 + d) - y },
+      score,
+      angle: (theta * 180) / Math.PI,
+      cx: mx + du * Math.cos(theta) - dv * Math.sin(theta),
+      cy: my + du * Math.sin(theta) + dv * Math.cos(theta),
+      length: length + 2 * d,
+      thickness: thickness + 2 * d,
+    });
   }
   return out;
 }
 
-/** Greedy CTC decoding: best class per step, repeats collapsed, blanks (0) dropped. */
-export function ctcDecode(probs: Float32Array, steps: number, classes: number, charset: string[]): { text: string; confidence: number; positions: number[] } {
-  let text = '';
-  let conf = 0;
-  let kept = 0;
+/**
+ * Greedy CTC decoding: best class per step, repeats collapsed, blanks (0) dropped. The model
+ * often omits the space between words on signs, so `wordGaps` (fractions of the line's width
+ * where the crop has a wide band without ink) become spaces between the letters either side.
+ */
+export function ctcDecode(probs: Float32Array, steps: number, classes: number, charset: string[], wordGaps: number[] = []): { text: string; confidence: number; positions: number[] } {
+  const chars: { ch: string; at: number; p: number }[] = [];
   let prev = -1;
-  const positions: number[] = [];
   for (let t = 0; t < steps; t++) {
     let best = 0;
     let bestP = -1;
@@ -80,15 +136,77 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, c
         best = c;
       }
     }
-    if (best !== 0 && best !== prev) {
-      text += charset[best - 1] ?? '';
-      conf += bestP;
-      kept++;
-      positions.push(t / steps);
-    }
+    if (best !== 0 && best !== prev) chars.push({ ch: charset[best - 1] ?? '', at: (t + 0.5) / steps, p: bestP });
     prev = best;
   }
-  return { text, confidence: kept ? conf / kept : 0, positions };
+  let text = '';
+  const positions: number[] = [];
+  for (const [i, c] of chars.entries()) {
+    const before = chars[i - 1];
+    const gap = before ? wordGaps.find((g) => g > before.at && g < c.at) : undefined;
+    if (gap !== undefined && c.ch !== ' ' && !text.endsWith(' ')) {
+      text += ' ';
+      positions.push(gap);
+    }
+    text += c.ch;
+    positions.push(c.at);
+  }
+  const confidence = chars.length ? chars.reduce((s, c) => s + c.p, 0) / chars.length : 0;
+  return { text, confidence, positions };
+}
+
+/**
+ * Centres (as fractions of the width) of column bands with no ink at least 0.3 x the height of
+ * the ink: a word space is about a third of the letters' height, a gap between letters far less.
+ */
+export function inkGaps(gray: Uint8Array, width: number, height: number): number[] {
+  let lo = 255;
+  let hi = 0;
+  for (const v of gray) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const contrast = hi - lo;
+  if (contrast < 40) return [];
+  const inkRows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    let rmin = 255;
+    let rmax = 0;
+    for (let x = 0; x < width; x++) {
+      const v = gray[y * width + x]!;
+      if (v < rmin) rmin = v;
+      if (v > rmax) rmax = v;
+    }
+    if (rmax - rmin >= contrast * 0.3) inkRows.push(y);
+  }
+  if (inkRows.length === 0) return [];
+  const top = inkRows[0]!;
+  const bottom = inkRows[inkRows.length - 1]! + 1;
+  const blank: boolean[] = [];
+  for (let x = 0; x < width; x++) {
+    let cmin = 255;
+    let cmax = 0;
+    for (let y = top; y < bottom; y++) {
+      const v = gray[y * width + x]!;
+      if (v < cmin) cmin = v;
+      if (v > cmax) cmax = v;
+    }
+    blank.push(cmax - cmin < contrast * 0.3);
+  }
+  const first = blank.indexOf(false);
+  const last = blank.lastIndexOf(false);
+  const gaps: number[] = [];
+  for (let x = first; x <= last && x >= 0; ) {
+    if (!blank[x]) {
+      x++;
+      continue;
+    }
+    let end = x;
+    while (end <= last && blank[end]) end++;
+    if (end - x >= (bottom - top) * 0.3) gaps.push((x + end) / 2 / width);
+    x = end;
+  }
+  return gaps;
 }
 
 /** Splits a recognised line into words, each with a box proportional to its characters' steps. */
@@ -143,7 +261,7 @@ export class PpOcrTextReader implements TextReader {
     return lines.sort((a, b) => (Math.abs(a.box.y - b.box.y) > Math.min(a.box.h, b.box.h) / 2 ? a.box.y - b.box.y : a.box.x - b.box.x));
   }
 
-  private async detect(img: RgbImage): Promise<Box[]> {
+  private async detect(img: RgbImage): Promise<TextRegion[]> {
     const scale = Math.min(1, DET_MAX_SIDE / Math.max(img.width, img.height));
     const w = Math.max(32, Math.round((img.width * scale) / 32) * 32);
     const h = Math.max(32, Math.round((img.height * scale) / 32) * 32);
@@ -159,26 +277,57 @@ export class PpOcrTextReader implements TextReader {
     const prob = out[this.det.outputNames[0]!]!.data as Float32Array;
     const sx = img.width / w;
     const sy = img.height / h;
-    return textRegions(prob, w, h).map(({ box }) => ({
-      x: Math.round(box.x * sx),
-      y: Math.round(box.y * sy),
-      w: Math.max(1, Math.round(box.w * sx)),
-      h: Math.max(1, Math.round(box.h * sy)),
+    return textRegions(prob, w, h).map((r) => ({
+      ...r,
+      box: { x: Math.round(r.box.x * sx), y: Math.round(r.box.y * sy), w: Math.max(1, Math.round(r.box.w * sx)), h: Math.max(1, Math.round(r.box.h * sy)) },
+      cx: r.cx * sx,
+      cy: r.cy * sy,
+      // sx and sy differ by rounding to multiples of 32 only: their mean is close enough.
+      length: (r.length * (sx + sy)) / 2,
+      thickness: (r.thickness * (sx + sy)) / 2,
     }));
   }
 
-  private async recognise(img: RgbImage, box: Box): Promise<OcrLine | null> {
+  /** The line's pixels, levelled when it slopes, at the recogniser's height. */
+  private async lineCrop(img: RgbImage, region: TextRegion): Promise<{ crop: Buffer; targetW: number; box: Box } | null> {
+    const raw = { raw: { width: img.width, height: img.height, channels: 3 as const } };
+    const box = region.box;
     const left = Math.max(0, Math.min(img.width - 1, box.x));
     const top = Math.max(0, Math.min(img.height - 1, box.y));
-    const width = Math.min(img.width - left, box.w);
-    const height = Math.min(img.height - top, box.h);
-    if (width < 4 || height < 4) return null;
+    const lineBox = { x: left, y: top, w: Math.min(img.width - left, box.w), h: Math.min(img.height - top, box.h) };
+    if (lineBox.w < 4 || lineBox.h < 4) return null;
+    let pixels: Buffer;
+    let width: number;
+    let height: number;
+    if (Math.abs(region.angle) < MIN_LEVELLING_ANGLE || region.length < region.thickness * 1.5) {
+      ({ data: pixels, info: { width, height } } = await sharp(img.data, raw).extract({ left, top, width: lineBox.w, height: lineBox.h }).raw().toBuffer({ resolveWithObject: true }));
+    } else {
+      // Rotate the box's surroundings so the line is level, then cut the line out around its
+      // centre (which the rotation moves to a computable place on the new canvas).
+      const a = (-region.angle * Math.PI) / 180;
+      const rotated = await sharp(img.data, raw).extract({ left, top, width: lineBox.w, height: lineBox.h }).rotate(-region.angle, { background: '#808080' }).raw().toBuffer({ resolveWithObject: true });
+      const dx = region.cx - (left + lineBox.w / 2);
+      const dy = region.cy - (top + lineBox.h / 2);
+      const ccx = rotated.info.width / 2 + dx * Math.cos(a) - dy * Math.sin(a);
+      const ccy = rotated.info.height / 2 + dx * Math.sin(a) + dy * Math.cos(a);
+      const l = Math.max(0, Math.round(ccx - region.length / 2));
+      const t = Math.max(0, Math.round(ccy - region.thickness / 2));
+      width = Math.min(rotated.info.width - l, Math.round(region.length));
+      height = Math.min(rotated.info.height - t, Math.round(region.thickness));
+      if (width < 4 || height < 4) return null;
+      pixels = await sharp(rotated.data, { raw: { width: rotated.info.width, height: rotated.info.height, channels: 3 } }).extract({ left: l, top: t, width, height }).raw().toBuffer();
+    }
     const targetW = Math.min(REC_MAX_WIDTH, Math.max(16, Math.round((REC_HEIGHT * width) / height)));
-    const crop = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-      .extract({ left, top, width, height })
-      .resize(targetW, REC_HEIGHT, { fit: 'fill' })
-      .raw()
-      .toBuffer();
+    const crop = await sharp(pixels, { raw: { width, height, channels: 3 } }).resize(targetW, REC_HEIGHT, { fit: 'fill' }).raw().toBuffer();
+    return { crop, targetW, box: lineBox };
+  }
+
+  private async recognise(img: RgbImage, region: TextRegion): Promise<OcrLine | null> {
+    const line = await this.lineCrop(img, region);
+    if (!line) return null;
+    const { crop, targetW, box: lineBox } = line;
+    const gray = new Uint8Array(targetW * REC_HEIGHT);
+    for (let p = 0; p < gray.length; p++) gray[p] = Math.round(0.299 * crop[p * 3]! + 0.587 * crop[p * 3 + 1]! + 0.114 * crop[p * 3 + 2]!);
     const input = new Float32Array(3 * REC_HEIGHT * targetW);
     const plane = REC_HEIGHT * targetW;
     for (let p = 0; p < plane; p++) {
@@ -187,10 +336,9 @@ export class PpOcrTextReader implements TextReader {
     const out = await this.rec.run({ [this.rec.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, REC_HEIGHT, targetW]) });
     const t = out[this.rec.outputNames[0]!]!;
     const [, steps, classes] = t.dims as number[];
-    const decoded = ctcDecode(t.data as Float32Array, steps!, classes!, this.charset);
+    const decoded = ctcDecode(t.data as Float32Array, steps!, classes!, this.charset, inkGaps(gray, targetW, REC_HEIGHT));
     const text = decoded.text.trim();
     if (!text) return null;
-    const lineBox = { x: left, y: top, w: width, h: height };
     return { text, confidence: decoded.confidence, box: lineBox, words: lineWords(decoded.text, decoded.confidence, decoded.positions, lineBox) };
   }
 

@@ -4,6 +4,11 @@ import type { OcrLine, OcrWord } from './text-reader';
 
 /** Words read with less confidence than this are shown but not indexed for search. */
 export const MIN_WORD_CONFIDENCE = 0.5;
+/**
+ * A line that only a later engine read (no earlier engine saw text there) needs more confidence:
+ * tesseract reads texture in photos as words at 50-70% confidence.
+ */
+export const MIN_SOLO_LINE_CONFIDENCE = 0.8;
 
 export interface MergedLine {
   text: string;
@@ -40,13 +45,13 @@ function union(a: Box, b: Box): Box {
  */
 export function mergeLines(readings: { engine: string; lines: OcrLine[] }[]): MergedLine[] {
   const merged: (MergedLine & { best: number })[] = [];
-  for (const { engine, lines } of readings) {
+  for (const [index, { engine, lines }] of readings.entries()) {
     for (const line of lines) {
       const tokens = confidentTokens(line);
       const reading = { engine, text: line.text, confidence: line.confidence };
       const same = merged.find((m) => overlapOfSmaller(m.box, line.box) > 0.5);
       if (!same) {
-        if (tokens.length === 0) continue;
+        if (tokens.length === 0 || (index > 0 && line.confidence < MIN_SOLO_LINE_CONFIDENCE)) continue;
         merged.push({ text: line.text, confidence: line.confidence, box: line.box, words: line.words, tokens, readings: [reading], best: line.confidence });
         continue;
       }

@@ -77,4 +77,12 @@ describe('merging OCR engines', () => {
     ]);
     expect(merged.map((m) => m.text)).toEqual(['OPEN', 'CLOSED']);
   });
+
+  it('when only the second engine reads a line, then it needs high confidence to count', () => {
+    const merged = mergeLines([
+      { engine: 'ppocr', lines: [] },
+      { engine: 'tesseract', lines: [line('GRAVEL NOISE', 0.6, 0), line('REAL SIGN', 0.9, 400)] },
+    ]);
+    expect(merged.map((m) => m.text)).toEqual(['REAL SIGN']);
+  });
 });
