@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { Box, ModelRef } from '../core/clues';
-import { modelFiles } from './manifest';
+import { modelFiles, packageRoot } from './manifest';
 import type { OcrLine, OcrWord, TextReader } from './text-reader';
 
 // PP-OCRv4 (PaddleOCR) scene-text detection and recognition on onnxruntime. Signs, labels and
@@ -229,21 +230,36 @@ export function lineWords(text: string, confidence: number, positions: number[],
 export class PpOcrTextReader implements TextReader {
   readonly model: ModelRef;
   private constructor(
+    private readonly rt: typeof ort,
     private readonly det: ort.InferenceSession,
     private readonly rec: ort.InferenceSession,
     private readonly charset: string[],
     version: string,
+    runtime: 'node' | 'wasm',
   ) {
-    this.model = { name: 'ppocr-v4-onnx', version };
+    this.model = { name: runtime === 'node' ? 'ppocr-v4-onnx' : 'ppocr-v4-onnx-wasm', version };
   }
 
-  static async create(threads = 1): Promise<PpOcrTextReader> {
+  /**
+   * `runtime` 'node' is onnxruntime-node (native, the default); 'wasm' is onnxruntime-web's
+   * WebAssembly build, kept for the benchmark that compares the two.
+   */
+  static async create(threads = 1, runtime: 'node' | 'wasm' = 'node'): Promise<PpOcrTextReader> {
     const files = modelFiles('ppocr-v4');
-    const opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
-    const det = await ort.InferenceSession.create(files.paths['assets/ch_PP-OCRv4_det_infer.onnx']!, opts);
-    const rec = await ort.InferenceSession.create(files.paths['assets/ch_PP-OCRv4_rec_infer.onnx']!, opts);
+    let rt: typeof ort = ort;
+    let opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
+    if (runtime === 'wasm') {
+      rt = require('onnxruntime-web') as typeof ort;
+      const web = rt as unknown as { env: { wasm: { numThreads: number; wasmPaths: string } } };
+      web.env.wasm.numThreads = threads;
+      web.env.wasm.wasmPaths = join(packageRoot('onnxruntime-web'), 'dist') + '/';
+      opts = { executionProviders: ['wasm'] };
+    }
+    const load = (file: string) => rt.InferenceSession.create(readFileSync(files.paths[file]!), opts);
+    const det = await load('assets/ch_PP-OCRv4_det_infer.onnx');
+    const rec = await load('assets/ch_PP-OCRv4_rec_infer.onnx');
     const keys = readFileSync(files.paths['assets/ppocr_keys_v1.txt']!, 'utf8').split('\n').filter((k, i, a) => k !== '' || i < a.length - 1);
-    return new PpOcrTextReader(det, rec, [...keys, ' '], `${files.package}@${files.version}`);
+    return new PpOcrTextReader(rt, det, rec, [...keys, ' '], `${files.package}@${files.version}`, runtime);
   }
 
   async read(encoded: Buffer): Promise<OcrLine[]> {
@@ -273,7 +289,7 @@ export class PpOcrTextReader implements TextReader {
         input[c * w * h + p] = (v - DET_MEAN[c]!) / DET_STD[c]!;
       }
     }
-    const out = await this.det.run({ [this.det.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, h, w]) });
+    const out = await this.det.run({ [this.det.inputNames[0]!]: new this.rt.Tensor('float32', input, [1, 3, h, w]) });
     const prob = out[this.det.outputNames[0]!]!.data as Float32Array;
     const sx = img.width / w;
     const sy = img.height / h;
@@ -333,7 +349,7 @@ export class PpOcrTextReader implements TextReader {
     for (let p = 0; p < plane; p++) {
       for (let c = 0; c < 3; c++) input[c * plane + p] = (crop[p * 3 + (2 - c)]! / 255 - 0.5) / 0.5;
     }
-    const out = await this.rec.run({ [this.rec.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, REC_HEIGHT, targetW]) });
+    const out = await this.rec.run({ [this.rec.inputNames[0]!]: new this.rt.Tensor('float32', input, [1, 3, REC_HEIGHT, targetW]) });
     const t = out[this.rec.outputNames[0]!]!;
     const [, steps, classes] = t.dims as number[];
     const decoded = ctcDecode(t.data as Float32Array, steps!, classes!, this.charset, inkGaps(gray, targetW, REC_HEIGHT));

@@ -8,6 +8,7 @@ import { CenterNetDetector } from '../models/centernet-detector';
 import { fileSha256 } from '../models/file-hashes';
 import { OrbMatcher, saveFeatures } from '../models/local-features';
 import { describeQuery } from '../models/query-descriptors';
+import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 
@@ -86,5 +87,28 @@ describe('known places', () => {
     expect(locations[0]).toMatchObject({ value: 'Garage, 12 Elm Street', detail: { placeId: ref.sha256 } });
     expect(locations[0]!.score).toBeGreaterThan(0.5);
     expect((await ctx.store.search({ text: 'elm' })).length).toBe(0); // a location is not text
+  });
+});
+
+describe('similarity from the command line', () => {
+  it('when `clues similar --json` is given a crop, then it prints results best first with path, sha256, score and reason', async () => {
+    const crop = join(dir, 'bike-crop.png');
+    await sharp(gallery['motorcycle_left.png']!).extract({ left: 300, top: 150, width: 300, height: 250 }).toFile(crop);
+    const res = await runCli(['similar', crop, '--json', '--limit', '3'], { CLUES_DB_NAME: ctx.dbName });
+    expect(res.code).toBe(0);
+    const hits = JSON.parse(res.stdout) as { path: string; sha256: string; score: number; tier: string; reason: string }[];
+    expect(hits[0]).toMatchObject({ path: gallery['motorcycle_left.png'], tier: 'same-scene', reason: expect.stringMatching(/keypoints/) });
+    expect(hits[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(hits.length).toBeLessThanOrEqual(3);
+  });
+
+  it('when `clues place add` is run, then `clues place list` shows the place', async () => {
+    const add = await runCli(['place', 'add', join(SAMPLES, 'coffee.png'), '--name', 'Cafe Aurora, table 3'], { CLUES_DB_NAME: ctx.dbName });
+    expect(add.code).toBe(0);
+    const list = JSON.parse((await runCli(['place', 'list', '--json'], { CLUES_DB_NAME: ctx.dbName })).stdout) as { name: string }[];
+    expect(list.map((p) => p.name)).toContain('Cafe Aurora, table 3');
+    const bad = await runCli(['place', 'add', join(SAMPLES, 'coffee.png')], { CLUES_DB_NAME: ctx.dbName });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/usage: clues place add/);
   });
 });
