@@ -18,7 +18,13 @@ export interface ExifSummary {
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() !== '' ? v.replace(/\0+$/, '').trim() : typeof v === 'number' ? String(v) : undefined;
-const iso = (v: unknown): string | undefined => (v instanceof Date && !isNaN(v.getTime()) ? v.toISOString() : str(v));
+const pad = (n: number) => String(n).padStart(2, '0');
+// EXIF times carry no time zone (exifr revives them as local times): keep them zone-less rather
+// than invent one.
+const iso = (v: unknown): string | undefined =>
+  v instanceof Date && !isNaN(v.getTime())
+    ? `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}T${pad(v.getHours())}:${pad(v.getMinutes())}:${pad(v.getSeconds())}`
+    : str(v);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Camera, serial numbers, lens, times and GPS: the EXIF fields that identify a device or place. */
@@ -59,7 +65,8 @@ function clue(field: string, value: string, detail: Record<string, unknown> = {}
 /** EXIF fields an analyst links images by become clues. */
 export function exifClues(e: ExifSummary): ClueInput[] {
   const out: ClueInput[] = [];
-  const camera = [e.make, e.model].filter(Boolean).join(' ');
+  // Many makers repeat the make in the model ("Canon" + "Canon EOS 5D").
+  const camera = e.make && e.model?.toLowerCase().startsWith(e.make.toLowerCase()) ? e.model : [e.make, e.model].filter(Boolean).join(' ');
   if (camera) out.push(clue('camera', camera));
   if (e.serial) out.push(clue('serial', e.serial));
   if (e.lensModel) out.push(clue('lens', e.lensModel, e.lensSerial ? { lensSerial: e.lensSerial } : {}));

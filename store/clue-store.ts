@@ -35,16 +35,11 @@ export interface ImageDoc {
   updatedAt: Date;
 }
 
-export interface ClueDoc {
+/** A stored clue: what the stage produced, plus where it came from. */
+export interface ClueDoc extends ClueInput {
   _id: string;
   sha256: string;
   stage: StageName;
-  type: ClueType;
-  value: string;
-  tokens: string[];
-  box?: Box;
-  score?: number;
-  detail?: Record<string, unknown>;
   model?: ModelRef;
   createdAt: Date;
 }
