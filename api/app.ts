@@ -5,10 +5,14 @@ import { errorHandler, HttpError } from './http-error';
 
 const searchQuery = z.strictObject({
   text: z.string().max(200).optional(),
+  mode: z.enum(['exact', 'prefix', 'fuzzy']).default('exact'),
   object: z.string().max(100).optional(),
   scene: z.string().max(100).optional(),
+  location: z.string().max(200).optional(),
+  serial: z.string().max(100).optional(),
   case: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
 
@@ -26,11 +30,11 @@ export function createApp(store: MongoClueStore) {
   });
 
   app.get('/api/search', async (req, res) => {
-    const q = searchQuery.parse(req.query);
-    if (!q.text && !q.object && !q.scene) throw new HttpError(400, 'give at least one of text, object, scene');
-    const hits = await store.search({ ...q, ...(q.case ? { caseId: q.case } : {}) });
-    await store.audit({ actor: actor(req), action: 'search', detail: { ...q, results: hits.length }, from: req.ip ?? '' });
-    res.json(hits);
+    const { mode, case: caseId, ...q } = searchQuery.parse(req.query);
+    if (!q.text && !q.object && !q.scene && !q.location && !q.serial) throw new HttpError(400, 'give at least one of text, object, scene, location, serial');
+    const page = await store.searchPage({ ...q, textMode: mode, ...(caseId ? { caseId } : {}) });
+    await store.audit({ actor: actor(req), action: 'search', detail: { ...q, mode, ...(caseId ? { case: caseId } : {}), results: page.total }, from: req.ip ?? '' });
+    res.json(page);
   });
 
   app.get('/api/images/:sha256', async (req, res) => {

@@ -11,7 +11,7 @@ import { OrbMatcher, saveFeatures } from '../models/local-features';
 import { describeQuery } from '../models/query-descriptors';
 import { readPid } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
-import { MongoClueStore } from '../store/clue-store';
+import { MongoClueStore, type SearchQuery } from '../store/clue-store';
 import { formatSearch, formatSimilar } from './format';
 import { progressBar } from './progress';
 
@@ -82,8 +82,10 @@ export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: 
   }
 }
 
-export async function searchCommand(cfg: Config, q: { text?: string; object?: string; scene?: string; caseId?: string; limit: number; json: boolean }): Promise<void> {
-  if (!q.text && !q.object && !q.scene) throw new Error('usage: clues search [--text T] [--object LABEL] [--scene S] [--case ID] [--limit N] [--json]');
+export async function searchCommand(cfg: Config, q: SearchQuery & { json: boolean }): Promise<void> {
+  if (!q.text && !q.object && !q.scene && !q.location && !q.serial) {
+    throw new Error('usage: clues search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE] [--serial S] [--case ID] [--limit N] [--offset N] [--json]');
+  }
   await withStore(cfg, async (store) => {
     const { json, ...query } = q;
     const hits = await store.search(query);

@@ -5,7 +5,9 @@ export function formatSearch(hits: SearchHit[]): string {
   if (hits.length === 0) return 'no images match';
   return hits
     .map((h) => {
-      const matched = [...new Set(h.matches.map((m) => `${m.type}:"${m.value}"`))].slice(0, 4).join(', ');
+      // Matched words are marked «like this» inside the clue they were found in.
+      const mark = (m: SearchHit['matches'][number]) => m.highlights.reduce((v, w) => v.replace(w.text, `«${w.text}»`), m.value);
+      const matched = [...new Set(h.matches.map((m) => `${m.type}:"${mark(m)}"`))].slice(0, 4).join(', ');
       return `${h.score.toFixed(2)}  ${h.path}\n      sha256 ${h.sha256}  matched ${matched}`;
     })
     .join('\n');

@@ -8,7 +8,8 @@ const USAGE = `usage: clues <command>
   down                    stop them
   status                  what is running
   ingest <file|dir>... [--wait] [--case ID] [--json]
-  search [--text T] [--object LABEL] [--scene S] [--case ID] [--limit N] [--json]
+  search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE]
+         [--serial SERIAL] [--case ID] [--limit N] [--offset N] [--json]
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]`;
@@ -27,6 +28,11 @@ async function main(argv: string[]): Promise<number> {
       scene: { type: 'string' },
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
+      fuzzy: { type: 'boolean', default: false },
+      prefix: { type: 'boolean', default: false },
+      location: { type: 'string' },
+      serial: { type: 'string' },
+      offset: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,16 +56,24 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'ingest':
       return ingestCommand(cfg, positionals, { wait: values.wait, json: values.json, ...(caseId ? { caseId } : {}) });
-    case 'search':
+    case 'search': {
+      const offset = Number(values.offset);
+      if (!Number.isInteger(offset) || offset < 0) throw new Error('--offset takes a whole number >= 0');
+      if (values.fuzzy && values.prefix) throw new Error('usage: --fuzzy and --prefix exclude each other');
       await searchCommand(cfg, {
         limit,
+        offset,
         json: values.json,
+        textMode: values.fuzzy ? 'fuzzy' : values.prefix ? 'prefix' : 'exact',
+        ...(values.location ? { location: values.location } : {}),
+        ...(values.serial ? { serial: values.serial } : {}),
         ...(values.text ? { text: values.text } : {}),
         ...(values.object ? { object: values.object } : {}),
         ...(values.scene ? { scene: values.scene } : {}),
         ...(caseId ? { caseId } : {}),
       });
       return 0;
+    }
     case 'similar':
       if (positionals.length !== 1) throw new Error('usage: clues similar <image-file> [--limit N] [--json]');
       await similarCommand(cfg, positionals[0]!, { limit, json: values.json, ...(caseId ? { caseId } : {}) });

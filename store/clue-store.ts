@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
 import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
-import { uniqueTokens } from '../core/tokens';
+import { trigrams } from '../core/tokens';
+import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
+
+export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -38,6 +41,7 @@ export interface ImageDoc {
 /** A stored clue: what the stage produced, plus where it came from. */
 export interface ClueDoc extends ClueInput {
   _id: string;
+  grams?: string[];
   sha256: string;
   stage: StageName;
   model?: ModelRef;
@@ -50,29 +54,6 @@ export interface AuditEntry {
   target?: string;
   detail?: Record<string, unknown>;
   from?: string;
-}
-
-export interface SearchQuery {
-  text?: string;
-  object?: string;
-  scene?: string;
-  caseId?: string;
-  limit?: number;
-}
-
-export interface ClueMatch {
-  type: ClueType;
-  value: string;
-  score?: number;
-  box?: Box;
-}
-
-export interface SearchHit {
-  path: string;
-  paths: string[];
-  sha256: string;
-  score: number;
-  matches: ClueMatch[];
 }
 
 export interface PlaceDoc {
@@ -100,8 +81,6 @@ export interface SaveImageInput {
   info: ImageInfo;
   stages: StageOutcome[];
 }
-
-const MAX_CANDIDATES = 5000;
 
 function clueId(sha256: string, stage: StageName, c: ClueInput): string {
   const digest = createHash('sha1').update(JSON.stringify([c.type, c.value, c.box ?? null, c.detail?.field ?? null])).digest('hex');
@@ -144,6 +123,7 @@ export class MongoClueStore {
       ['clues', { key: { sha256: 1, stage: 1 }, name: 'image_stage' }],
       ['clues', { key: { type: 1, tokens: 1 }, name: 'type_tokens' }],
       ['clues', { key: { type: 1, value: 1 }, name: 'type_value' }],
+      ['clues', { key: { type: 1, grams: 1 }, name: 'type_grams' }],
       ['audit', { key: { at: 1 }, name: 'at' }],
       ['places', { key: { name: 1 }, name: 'name' }],
     ];
@@ -214,6 +194,8 @@ export class MongoClueStore {
         type: c.type,
         value: c.value,
         tokens: c.tokens,
+        // Trigrams of text tokens: the fuzzy search's index, for OCR misreadings.
+        ...(c.type === 'text' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {}),
         ...(c.box ? { box: c.box } : {}),
         ...(c.score !== undefined ? { score: c.score } : {}),
         ...(c.detail ? { detail: c.detail } : {}),
@@ -257,53 +239,13 @@ export class MongoClueStore {
     await this.images.updateOne({ _id: sha256, cases: { $exists: false } }, { $set: { cases: [] } });
   }
 
-  async search(q: SearchQuery): Promise<SearchHit[]> {
-    const limit = Math.min(Math.max(q.limit ?? 20, 1), 500);
-    const criteria: { type: ClueType; tokens: string[]; requireAll: boolean }[] = [];
-    if (q.text) criteria.push({ type: 'text', tokens: uniqueTokens(q.text), requireAll: true });
-    if (q.object) criteria.push({ type: 'object', tokens: uniqueTokens(q.object), requireAll: true });
-    if (q.scene) criteria.push({ type: 'scene', tokens: uniqueTokens(q.scene), requireAll: true });
-    if (criteria.length === 0 || criteria.some((c) => c.tokens.length === 0)) return [];
+  /** Clue search (exact, prefix or fuzzy text; objects, scene, location, serial; case), one page. */
+  async searchPage(q: SearchQuery): Promise<SearchPage> {
+    return searchClues(this.clues, this.images, q);
+  }
 
-    let candidates: Map<string, { score: number; matches: ClueMatch[] }> | null = null;
-    for (const c of criteria) {
-      const filter: Record<string, unknown> = { type: c.type, tokens: { $in: c.tokens } };
-      if (candidates) filter.sha256 = { $in: [...candidates.keys()] };
-      const docs = await this.clues
-        .find(filter, { projection: { sha256: 1, type: 1, value: 1, tokens: 1, score: 1, box: 1 } })
-        .limit(MAX_CANDIDATES)
-        .toArray();
-      const perImage = new Map<string, { covered: Map<string, number>; matches: ClueMatch[] }>();
-      for (const d of docs) {
-        const entry = perImage.get(d.sha256) ?? { covered: new Map<string, number>(), matches: [] };
-        for (const t of d.tokens) {
-          if (c.tokens.includes(t)) entry.covered.set(t, Math.max(entry.covered.get(t) ?? 0, d.score ?? 0));
-        }
-        entry.matches.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}) });
-        perImage.set(d.sha256, entry);
-      }
-      const next = new Map<string, { score: number; matches: ClueMatch[] }>();
-      for (const [sha, e] of perImage) {
-        if (e.covered.size < c.tokens.length) continue;
-        const score = [...e.covered.values()].reduce((a, b) => a + b, 0) / c.tokens.length;
-        const prev = candidates?.get(sha);
-        if (candidates && !prev) continue;
-        next.set(sha, { score: (prev?.score ?? 0) + score, matches: [...(prev?.matches ?? []), ...e.matches] });
-      }
-      candidates = next;
-      if (candidates.size === 0) return [];
-    }
-    const found = candidates ?? new Map();
-    const imageFilter: Record<string, unknown> = { _id: { $in: [...found.keys()] } };
-    if (q.caseId) imageFilter.cases = q.caseId;
-    const images = await this.images.find(imageFilter, { projection: { paths: 1 } }).toArray();
-    return images
-      .map((img) => {
-        const hit = found.get(img._id)!;
-        return { path: img.paths[0] ?? '', paths: img.paths, sha256: img._id, score: hit.score / criteria.length, matches: hit.matches };
-      })
-      .sort((a, b) => b.score - a.score || a.sha256.localeCompare(b.sha256))
-      .slice(0, limit);
+  async search(q: SearchQuery): Promise<SearchHit[]> {
+    return (await this.searchPage(q)).hits;
   }
 
   /** Every processed image's hashes and descriptors, for similarity ranking (a linear scan). */

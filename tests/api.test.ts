@@ -34,7 +34,7 @@ describe('search API', () => {
   it('when a word is searched, then the image comes back and the search is audited', async () => {
     const { status, body } = await get('/api/search?text=mary');
     expect(status).toBe(200);
-    expect(body).toMatchObject([{ sha256: sha(7), matches: [{ type: 'text', value: 'SCHOOL OF ST MARY' }] }]);
+    expect(body).toMatchObject({ total: 1, offset: 0, hits: [{ sha256: sha(7), matches: [{ type: 'text', value: 'SCHOOL OF ST MARY' }] }] });
     const [entry] = await store.recentAudit(1);
     expect(entry).toMatchObject({ action: 'search', actor: 'local', detail: { text: 'mary', results: 1 } });
   });
@@ -44,6 +44,17 @@ describe('search API', () => {
     expect(status).toBe(200);
     expect((body as { clues: unknown[] }).clues).toHaveLength(1);
     expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-image', target: sha(7) });
+  });
+
+  it('when a misread word is searched in fuzzy mode, then the image is found with the word highlighted', async () => {
+    const { status, body } = await get('/api/search?text=MERY&mode=fuzzy');
+    expect(status).toBe(200);
+    expect((body as { hits: { matches: { highlights: { text: string }[] }[] }[] }).hits[0]!.matches[0]!.highlights.map((h) => h.text)).toEqual(['MARY']);
+    expect((await get('/api/search?text=MERY')).body).toMatchObject({ total: 0 });
+  });
+
+  it('when the mode is not one the API knows, then it is refused with 400', async () => {
+    expect((await get('/api/search?text=mary&mode=regex')).status).toBe(400);
   });
 
   it('when a search has no criteria, then it is refused with 400', async () => {

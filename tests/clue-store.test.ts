@@ -50,6 +50,42 @@ describe('clue store on FerretDB', () => {
     expect((await store.search({ text: 'grand hotel' })).map((h) => h.sha256)).toEqual([sha(20)]);
   });
 
+  it('when OCR misread a word, then fuzzy search finds it and exact search does not', async () => {
+    await store.saveImage(imageInput(sha(70), { text: [textClue('Brightlingsea Stores')] }));
+    await store.saveImage(imageInput(sha(71), { text: [textClue('Brightungsea Road')] }));
+    await store.saveImage(imageInput(sha(72), { text: [textClue('Brighton')] }));
+    expect((await store.search({ text: 'BRIGHTLINGSEA' })).map((h) => h.sha256)).toEqual([sha(70)]);
+    const fuzzy = await store.search({ text: 'BRIGHTLINGSEA', textMode: 'fuzzy' });
+    expect(fuzzy.map((h) => h.sha256)).toEqual([sha(70), sha(71)]); // the exact spelling first
+    expect(fuzzy[1]!.matches[0]!.highlights.map((w) => w.text)).toEqual(['Brightungsea']);
+    expect(fuzzy[1]!.matches[0]!.highlights[0]!.box).toBeDefined();
+  });
+
+  it('when a prefix is searched, then words starting with it match', async () => {
+    await store.saveImage(imageInput(sha(73), { text: [textClue('Pharmacie du Port')] }));
+    expect((await store.search({ text: 'pharm', textMode: 'prefix' })).map((h) => h.sha256)).toEqual([sha(73)]);
+    expect(await store.search({ text: 'pharm' })).toEqual([]);
+  });
+
+  it('when searching by camera serial or known place, then only those clues answer', async () => {
+    const serial = { type: 'metadata' as const, value: '032021001234', tokens: ['032021001234'], score: 1, detail: { field: 'serial' } };
+    const notSerial = { type: 'metadata' as const, value: '032021001234', tokens: ['032021001234'], score: 1, detail: { field: 'software' } };
+    const place = { type: 'location' as const, value: 'Hotel Miramar, room 12', tokens: ['hotel', 'miramar', 'room', '12'], score: 0.8 };
+    await store.saveImage(imageInput(sha(74), { metadata: [serial], places: [place] }));
+    await store.saveImage(imageInput(sha(75), { metadata: [notSerial] }));
+    expect((await store.search({ serial: '032021001234' })).map((h) => h.sha256)).toEqual([sha(74)]);
+    expect((await store.search({ location: 'miramar' })).map((h) => h.sha256)).toEqual([sha(74)]);
+  });
+
+  it('when results span pages, then offset and limit page through them in score order', async () => {
+    for (let i = 0; i < 5; i++) await store.saveImage(imageInput(sha(80 + i), { text: [textClue('TAVERN', 0.5 + i / 10)] }));
+    const page1 = await store.searchPage({ text: 'tavern', limit: 2 });
+    const page2 = await store.searchPage({ text: 'tavern', limit: 2, offset: 2 });
+    expect(page1.total).toBe(5);
+    expect(page1.hits.map((h) => h.sha256)).toEqual([sha(84), sha(83)]);
+    expect(page2.hits.map((h) => h.sha256)).toEqual([sha(82), sha(81)]);
+  });
+
   it('when a case filter is given, then images outside the case are left out', async () => {
     await store.saveImage({ ...imageInput(sha(30), { text: [textClue('MARINA')] }), caseId: 'case-a' });
     await store.saveImage(imageInput(sha(31), { text: [textClue('MARINA')] }));

@@ -10,8 +10,10 @@ export async function openTestStore(name: string): Promise<{ store: MongoClueSto
   return { store: await MongoClueStore.connect(cfg.mongo.uri, dbName), dbName };
 }
 
+/** A text line as the OCR stage stores it: tokens, a line box and a box per word. */
 export function textClue(value: string, score = 0.9): ClueInput {
-  return { type: 'text', value, tokens: uniqueTokens(value, 2), score, box: { x: 1, y: 2, w: 30, h: 10 } };
+  const words = value.split(' ').map((text, i) => ({ text, confidence: score, box: { x: 1 + 40 * i, y: 2, w: 35, h: 10 } }));
+  return { type: 'text', value, tokens: uniqueTokens(value, 2), score, box: { x: 1, y: 2, w: 40 * words.length, h: 10 }, detail: { words } };
 }
 
 export function objectClue(label: string, score = 0.8): ClueInput {
