@@ -1,6 +1,7 @@
-import express, { type Request } from 'express';
+import express from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
+import { actorOf as actor, CAN, requireRole } from './auth';
 import { errorHandler, HttpError } from './http-error';
 
 const searchQuery = z.strictObject({
@@ -16,8 +17,6 @@ const searchQuery = z.strictObject({
 });
 const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
 
-// Until access tokens land, the API binds to loopback only and records every read as `local`.
-const actor = (_req: Request) => 'local';
 
 export function createApp(store: MongoClueStore) {
   const app = express();
@@ -29,7 +28,9 @@ export function createApp(store: MongoClueStore) {
     res.json({ ok: true });
   });
 
-  app.get('/api/search', async (req, res) => {
+  const evidence = requireRole(store, CAN.searchEvidence);
+
+  app.get('/api/search', evidence, async (req, res) => {
     const { mode, case: caseId, ...q } = searchQuery.parse(req.query);
     if (!q.text && !q.object && !q.scene && !q.location && !q.serial) throw new HttpError(400, 'give at least one of text, object, scene, location, serial');
     const page = await store.searchPage({ ...q, textMode: mode, ...(caseId ? { caseId } : {}) });
@@ -37,7 +38,7 @@ export function createApp(store: MongoClueStore) {
     res.json(page);
   });
 
-  app.get('/api/images/:sha256', async (req, res) => {
+  app.get('/api/images/:sha256', evidence, async (req, res) => {
     const sha256 = sha256Param.parse(req.params.sha256);
     const image = await store.getImage(sha256);
     if (!image) throw new HttpError(404, 'no such image');
@@ -45,8 +46,14 @@ export function createApp(store: MongoClueStore) {
     res.json({ image, clues: await store.cluesOf(sha256) });
   });
 
-  app.get('/api/stats', async (_req, res) => {
+  app.get('/api/stats', evidence, async (_req, res) => {
     res.json(await store.countImages());
+  });
+
+  app.get('/api/audit', requireRole(store, CAN.readAudit), async (req, res) => {
+    const limit = z.coerce.number().int().min(1).max(1000).default(100).parse(req.query.limit);
+    await store.audit({ actor: actor(req), action: 'read-audit', detail: { limit }, from: req.ip ?? '' });
+    res.json(await store.recentAudit(limit));
   });
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));

@@ -11,7 +11,7 @@ import { OrbMatcher, saveFeatures } from '../models/local-features';
 import { describeQuery } from '../models/query-descriptors';
 import { readPid } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
-import { MongoClueStore, type SearchQuery } from '../store/clue-store';
+import { MongoClueStore, ROLES, type Role, type SearchQuery } from '../store/clue-store';
 import { formatSearch, formatSimilar } from './format';
 import { progressBar } from './progress';
 
@@ -127,5 +127,24 @@ export async function placeListCommand(cfg: Config, json: boolean): Promise<void
   await withStore(cfg, async (store) => {
     const places = (await store.listPlaces()).map((p) => ({ name: p.name, path: p.path, sha256: p._id }));
     console.log(json ? JSON.stringify(places, null, 2) : places.map((p) => `${p.name}  ${p.path}`).join('\n') || 'no known places');
+  });
+}
+
+export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; json: boolean }): Promise<void> {
+  await withStore(cfg, async (store) => {
+    if (sub === 'create' && opts.name && opts.role && (ROLES as readonly string[]).includes(opts.role)) {
+      const token = await store.createToken(opts.name, opts.role as Role);
+      await store.audit({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role } });
+      console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, token }) : `${token}\n(shown once: only its hash is stored)`);
+    } else if (sub === 'revoke' && opts.name) {
+      const n = await store.revokeTokens(opts.name);
+      await store.audit({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n } });
+      console.log(`revoked ${n} token(s) of ${opts.name}`);
+    } else if (sub === 'list') {
+      const tokens = await store.listTokens();
+      console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}`).join('\n') || 'no tokens');
+    } else {
+      throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME | token list [--json]`);
+    }
   });
 }

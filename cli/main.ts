@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { InvalidImageError } from '../models/image-loader';
-import { down, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, up } from './commands';
+import { down, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
@@ -12,7 +12,9 @@ const USAGE = `usage: clues <command>
          [--serial SERIAL] [--case ID] [--limit N] [--offset N] [--json]
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
-  place list [--json]`;
+  place list [--json]
+  token create --name NAME --role analyst|reviewer|tagger|admin   API token, shown once
+  token revoke --name NAME | token list [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       scene: { type: 'string' },
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
+      role: { type: 'string' },
       fuzzy: { type: 'boolean', default: false },
       prefix: { type: 'boolean', default: false },
       location: { type: 'string' },
@@ -88,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
+    case 'token':
+      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
+      return 0;
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
       return 2;

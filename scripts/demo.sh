@@ -17,6 +17,10 @@ clues search --text segmentation
 echo "  \$ npx clues similar samples/coffee.png"
 clues similar samples/coffee.png
 api="$(node -e 'console.log(require("./dist/core/config").loadConfig().api.url)')"
+clues token revoke --name demo-analyst >/dev/null
+token="$(clues token create --name demo-analyst --role analyst --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))')"
 echo
-echo "Search API: $api/api/search?text=segmentation"
+echo "Search API (an analyst token was just issued; it is shown once):"
+echo "  curl -H 'Authorization: Bearer $token' '$api/api/search?text=segmentation'"
+echo "  curl -H 'Authorization: Bearer $token' '$api/api/search?text=segmentatoin&mode=fuzzy'"
 echo "Stop everything with: npx clues down"

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
 import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
 import { trigrams } from '../core/tokens';
+import { createToken, findToken, revokeTokens, type Principal, type Role, type TokenDoc } from './tokens';
 import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
 
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
+export { ROLES, type Principal, type Role } from './tokens';
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -126,6 +128,7 @@ export class MongoClueStore {
       ['clues', { key: { type: 1, grams: 1 }, name: 'type_grams' }],
       ['audit', { key: { at: 1 }, name: 'at' }],
       ['places', { key: { name: 1 }, name: 'name' }],
+      ['tokens', { key: { name: 1 }, name: 'name' }],
     ];
     // One index per command: FerretDB 1.24 drops the connection when a multi-index
     // createIndexes names indexes that already exist.
@@ -273,6 +276,27 @@ export class MongoClueStore {
 
   async listPlaces(): Promise<PlaceDoc[]> {
     return this.places.find({}).sort({ name: 1 }).toArray();
+  }
+
+  private get tokens(): Collection<TokenDoc> {
+    return this.db.collection<TokenDoc>('tokens');
+  }
+
+  createToken(name: string, role: Role): Promise<string> {
+    return createToken(this.tokens, name, role);
+  }
+
+  /** The holder of a bearer token, or null for an unknown or revoked one. */
+  principal(token: string): Promise<Principal | null> {
+    return findToken(this.tokens, token);
+  }
+
+  revokeTokens(name: string): Promise<number> {
+    return revokeTokens(this.tokens, name);
+  }
+
+  async listTokens(): Promise<Omit<TokenDoc, '_id'>[]> {
+    return this.tokens.find({}, { projection: { _id: 0 } }).sort({ createdAt: 1 }).toArray();
   }
 
   /** Append-only: nothing in this module updates or deletes audit records. */

@@ -8,10 +8,12 @@ import { imageInput, openTestStore, sha, textClue } from './support/store';
 let store: MongoClueStore;
 let server: Server;
 let base: string;
+const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   ({ store } = await openTestStore('api'));
   await store.saveImage(imageInput(sha(7), { text: [textClue('SCHOOL OF ST MARY')] }));
+  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await store.createToken(`test-${role}`, role);
   server = createApp(store).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -21,14 +23,48 @@ afterAll(async () => {
   await store?.close();
 });
 
-const get = async (path: string) => {
-  const res = await fetch(base + path);
+const get = async (path: string, token: string | null = tokens.analyst!) => {
+  const res = await fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, body: (await res.json()) as unknown };
 };
 
+describe('API access', () => {
+  it('when no token or an unknown token is sent, then evidence routes answer 401 and the attempt is audited', async () => {
+    expect((await get('/api/search?text=mary', null)).status).toBe(401);
+    expect((await get('/api/search?text=mary', 'clu_' + 'x'.repeat(43))).status).toBe(401);
+    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'anonymous', action: 'denied', target: '/api/search' });
+  });
+
+  it.each(['analyst', 'reviewer', 'admin'])('when a %s searches or views an image, then it is allowed', async (role) => {
+    expect((await get('/api/search?text=mary', tokens[role]!)).status).toBe(200);
+    expect((await get(`/api/images/${sha(7)}`, tokens[role]!)).status).toBe(200);
+  });
+
+  it('when a tagger asks for evidence, then it is refused with 403', async () => {
+    expect((await get('/api/search?text=mary', tokens.tagger!)).status).toBe(403);
+    expect((await get(`/api/images/${sha(7)}`, tokens.tagger!)).status).toBe(403);
+    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'test-tagger', action: 'denied' });
+  });
+
+  it('when the audit log is read, then only an admin may, and the reading is audited itself', async () => {
+    expect((await get('/api/audit?limit=5', tokens.analyst!)).status).toBe(403);
+    const { status, body } = await get('/api/audit?limit=5', tokens.admin!);
+    expect(status).toBe(200);
+    expect((body as unknown[]).length).toBe(5);
+    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'test-admin (admin)', action: 'read-audit' });
+  });
+
+  it('when a token is revoked, then it no longer opens anything', async () => {
+    const token = await store.createToken('leaver', 'analyst');
+    expect((await get('/api/search?text=mary', token)).status).toBe(200);
+    expect(await store.revokeTokens('leaver')).toBe(1);
+    expect((await get('/api/search?text=mary', token)).status).toBe(401);
+  });
+});
+
 describe('search API', () => {
   it('when the API is asked for health, then it answers ok', async () => {
-    expect(await get('/health')).toEqual({ status: 200, body: { ok: true } });
+    expect(await get('/health', null)).toEqual({ status: 200, body: { ok: true } });
   });
 
   it('when a word is searched, then the image comes back and the search is audited', async () => {
@@ -36,7 +72,7 @@ describe('search API', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ total: 1, offset: 0, hits: [{ sha256: sha(7), matches: [{ type: 'text', value: 'SCHOOL OF ST MARY' }] }] });
     const [entry] = await store.recentAudit(1);
-    expect(entry).toMatchObject({ action: 'search', actor: 'local', detail: { text: 'mary', results: 1 } });
+    expect(entry).toMatchObject({ action: 'search', actor: 'test-analyst (analyst)', detail: { text: 'mary', results: 1 } });
   });
 
   it('when an image is viewed, then its clues come back and the view is audited', async () => {

@@ -1,0 +1,38 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { MongoClueStore, Principal, Role } from '../store/clue-store';
+import { HttpError } from './http-error';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Who may do what. Taggers are the public: they never reach evidence routes. */
+export const CAN = {
+  searchEvidence: ['analyst', 'reviewer', 'admin'],
+  readAudit: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+/** Bearer-token authentication and a role check; refusals are audited too. */
+export function requireRole(store: MongoClueStore, allowed: readonly Role[]): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const principal = token ? await store.principal(token) : null;
+    if (!principal) {
+      await store.audit({ actor: 'anonymous', action: 'denied', target: req.path, detail: { reason: token ? 'unknown or revoked token' : 'no token' }, from: req.ip ?? '' });
+      return next(new HttpError(401, 'a valid bearer token is required'));
+    }
+    if (!allowed.includes(principal.role)) {
+      await store.audit({ actor: principal.name, action: 'denied', target: req.path, detail: { role: principal.role }, from: req.ip ?? '' });
+      return next(new HttpError(403, `the ${principal.role} role may not do this`));
+    }
+    req.principal = principal;
+    next();
+  };
+}
+
+export function actorOf(req: Request): string {
+  return req.principal ? `${req.principal.name} (${req.principal.role})` : 'anonymous';
+}
