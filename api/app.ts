@@ -43,7 +43,7 @@ export function createApp(store: MongoClueStore) {
     const image = await store.getImage(sha256);
     if (!image) throw new HttpError(404, 'no such image');
     await store.audit({ actor: actor(req), action: 'view-image', target: sha256, from: req.ip ?? '' });
-    res.json({ image, clues: await store.cluesOf(sha256) });
+    res.json({ image, clues: await store.cluesOf(sha256), knownHashes: await store.knownHashMatches(image) });
   });
 
   app.get('/api/stats', evidence, async (_req, res) => {

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { exportCaseVics } from '../client/vics-export';
+import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { featuresFile } from '../activities/describe-image';
 import { findSimilar } from '../client/similar-images';
 import { CenterNetDetector } from '../models/centernet-detector';
@@ -145,6 +148,39 @@ export async function tokenCommand(cfg: Config, sub: string | undefined, opts: {
       console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}`).join('\n') || 'no tokens');
     } else {
       throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME | token list [--json]`);
+    }
+  });
+}
+
+export async function hashesCommand(cfg: Config, sub: string | undefined, file: string | undefined, opts: { name?: string; format?: string; json: boolean }): Promise<void> {
+  await withStore(cfg, async (store) => {
+    if (sub === 'import' && file && opts.name) {
+      const text = await readFile(resolve(file), 'utf8');
+      const format = opts.format === 'csv' || (!opts.format && /\.csv$/i.test(file)) ? 'csv' : 'vics';
+      const { doc, rejected } = format === 'csv' ? parseHashCsv(text) : parseVics(text);
+      const set = await store.importHashSet(opts.name, format, doc, rejected);
+      await store.audit({ actor: actor(), action: 'hashset-import', target: set.name, detail: { file: resolve(file), count: set.count, rejected } });
+      const claim = set.declaredTotal !== undefined && set.declaredTotal !== set.count ? ` (the file claims ${set.declaredTotal})` : '';
+      console.log(`imported ${set.count} hashes into "${set.name}"${claim}; ${rejected} entries without a valid MD5 or SHA-1 skipped`);
+    } else if (sub === 'list') {
+      const sets = await store.listHashSets();
+      console.log(opts.json ? JSON.stringify(sets, null, 2) : sets.map((s) => `${s.name.padEnd(24)} ${String(s.count).padStart(8)} ${s.format}`).join('\n') || 'no hash sets');
+    } else {
+      throw new Error('usage: clues hashes import <file.json|file.csv> --name NAME [--format vics|csv] | hashes list [--json]');
+    }
+  });
+}
+
+export async function exportCommand(cfg: Config, what: string | undefined, opts: { caseId?: string; out?: string }): Promise<void> {
+  if (what !== 'vics' || !opts.caseId) throw new Error('usage: clues export vics --case ID [--out FILE]');
+  await withStore(cfg, async (store) => {
+    const { json, count } = await exportCaseVics(store, opts.caseId!);
+    await store.audit({ actor: actor(), action: 'export-vics', target: opts.caseId!, detail: { count, ...(opts.out ? { out: resolve(opts.out) } : {}) } });
+    if (opts.out) {
+      await writeFile(resolve(opts.out), json);
+      console.error(`wrote ${count} media of case ${opts.caseId} to ${resolve(opts.out)}`);
+    } else {
+      console.log(json);
     }
   });
 }

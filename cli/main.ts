@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
+import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
-import { down, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
+import { down, exportCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
@@ -14,7 +15,10 @@ const USAGE = `usage: clues <command>
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
   token create --name NAME --role analyst|reviewer|tagger|admin   API token, shown once
-  token revoke --name NAME | token list [--json]`;
+  token revoke --name NAME | token list [--json]
+  hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
+  hashes list [--json]
+  export vics --case ID [--out FILE]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
       role: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
       fuzzy: { type: 'boolean', default: false },
       prefix: { type: 'boolean', default: false },
       location: { type: 'string' },
@@ -91,6 +97,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
+    case 'hashes':
+      await hashesCommand(cfg, positionals[0], positionals[1], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.format ? { format: values.format } : {}) });
+      return 0;
+    case 'export':
+      await exportCommand(cfg, positionals[0], { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
+      return 0;
     case 'token':
       await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
       return 0;
@@ -103,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof InvalidImageError || (err instanceof Error && err.message.startsWith('usage:'));
+    const known = err instanceof ConfigError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
     console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
     process.exit(known ? 2 : 1);
   },

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
 import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
 import { trigrams } from '../core/tokens';
+import type { VicsDocument } from '../hashsets/vics';
+import { hashCollections, importHashSet, knownHashMatches, type HashSetDoc, type KnownHashMatch } from './hash-sets';
 import { createToken, findToken, revokeTokens, type Principal, type Role, type TokenDoc } from './tokens';
 import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
 
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
 export { ROLES, type Principal, type Role } from './tokens';
+export type { HashSetDoc, KnownHashMatch } from './hash-sets';
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -129,6 +132,9 @@ export class MongoClueStore {
       ['audit', { key: { at: 1 }, name: 'at' }],
       ['places', { key: { name: 1 }, name: 'name' }],
       ['tokens', { key: { name: 1 }, name: 'name' }],
+      ['hash_entries', { key: { md5: 1 }, name: 'md5' }],
+      ['hash_entries', { key: { sha1: 1 }, name: 'sha1' }],
+      ['hash_entries', { key: { setId: 1 }, name: 'set' }],
     ];
     // One index per command: FerretDB 1.24 drops the connection when a multi-index
     // createIndexes names indexes that already exist.
@@ -297,6 +303,23 @@ export class MongoClueStore {
 
   async listTokens(): Promise<Omit<TokenDoc, '_id'>[]> {
     return this.tokens.find({}, { projection: { _id: 0 } }).sort({ createdAt: 1 }).toArray();
+  }
+
+  importHashSet(name: string, format: 'vics' | 'csv', doc: VicsDocument, rejected: number): Promise<HashSetDoc> {
+    return importHashSet(this.db, name, format, doc, rejected);
+  }
+
+  async listHashSets(): Promise<HashSetDoc[]> {
+    return hashCollections(this.db).sets.find({}).sort({ name: 1 }).toArray();
+  }
+
+  /** Known-hash flags of one image: exact (MD5/SHA-1) and near (PDQ) kept apart. */
+  knownHashMatches(image: Pick<ImageDoc, 'md5' | 'sha1' | 'pdq'>): Promise<KnownHashMatch[]> {
+    return knownHashMatches(this.db, image);
+  }
+
+  async caseImages(caseId: string): Promise<ImageDoc[]> {
+    return this.images.find({ cases: caseId, status: 'processed' }).sort({ _id: 1 }).toArray();
   }
 
   /** Append-only: nothing in this module updates or deletes audit records. */
