@@ -46,6 +46,22 @@ export function createApp(store: MongoClueStore) {
     res.json({ image, clues: await store.cluesOf(sha256), knownHashes: await store.knownHashMatches(image) });
   });
 
+  app.get('/api/images/:sha256/links', evidence, async (req, res) => {
+    const sha256 = sha256Param.parse(req.params.sha256);
+    const minStrength = z.coerce.number().min(0).max(1).default(0).parse(req.query.minStrength);
+    if (!(await store.getImage(sha256))) throw new HttpError(404, 'no such image');
+    const links = await store.linkedImages(sha256, minStrength);
+    await store.audit({ actor: actor(req), action: 'view-links', target: sha256, detail: { results: links.length }, from: req.ip ?? '' });
+    res.json(links);
+  });
+
+  app.get('/api/series', evidence, async (req, res) => {
+    const q = z.strictObject({ minStrength: z.coerce.number().min(0).max(1).default(0.5), case: z.string().max(100).optional() }).parse(req.query);
+    const series = await store.series(q.minStrength, q.case);
+    await store.audit({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
+    res.json(series);
+  });
+
   app.get('/api/stats', evidence, async (_req, res) => {
     res.json(await store.countImages());
   });

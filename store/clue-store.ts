@@ -4,12 +4,14 @@ import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOut
 import { trigrams } from '../core/tokens';
 import type { VicsDocument } from '../hashsets/vics';
 import { hashCollections, importHashSet, knownHashMatches, type HashSetDoc, type KnownHashMatch } from './hash-sets';
+import { findSeries, linkedImages, type LinkedImage, type Series } from './links';
 import { createToken, findToken, revokeTokens, type Principal, type Role, type TokenDoc } from './tokens';
 import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
 
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
 export { ROLES, type Principal, type Role } from './tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
+export type { LinkedImage, LinkReason, Series } from './links';
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -316,6 +318,16 @@ export class MongoClueStore {
   /** Known-hash flags of one image: exact (MD5/SHA-1) and near (PDQ) kept apart. */
   knownHashMatches(image: Pick<ImageDoc, 'md5' | 'sha1' | 'pdq'>): Promise<KnownHashMatch[]> {
     return knownHashMatches(this.db, image);
+  }
+
+  /** Images sharing a clue with this one, strongest first, each with its reasons. */
+  linkedImages(sha256: string, minStrength = 0): Promise<LinkedImage[]> {
+    return linkedImages(this.clues, this.images, sha256, minStrength);
+  }
+
+  /** Groups of images linked at `minStrength` or more (connected components). */
+  series(minStrength: number, caseId?: string): Promise<Series[]> {
+    return findSeries(this.clues, this.images, minStrength, caseId);
   }
 
   async caseImages(caseId: string): Promise<ImageDoc[]> {

@@ -93,6 +93,17 @@ describe('search API', () => {
     expect((await get('/api/search?text=mary&mode=regex')).status).toBe(400);
   });
 
+  it('when the links of an image are asked, then they come back (audited); an unknown image is 404', async () => {
+    await store.saveImage(imageInput(sha(8), { text: [textClue('CHAPEL OF ST MARY')] }));
+    const { status, body } = await get(`/api/images/${sha(7)}/links`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject([{ sha256: sha(8), reasons: [{ kind: 'text', value: 'mary' }] }]);
+    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-links', target: sha(7) });
+    expect((await get(`/api/images/${sha(998)}/links`)).status).toBe(404);
+    expect((await get('/api/series?minStrength=0.5')).body).toMatchObject([{ images: [{ sha256: sha(7) }, { sha256: sha(8) }] }]);
+    expect((await get('/api/series?minStrength=7')).status).toBe(400);
+  });
+
   it('when a search has no criteria, then it is refused with 400', async () => {
     expect((await get('/api/search')).status).toBe(400);
   });
