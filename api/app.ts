@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { errorHandler, HttpError } from './http-error';
+import { openApiDocument } from './openapi';
 
 const searchQuery = z.strictObject({
   text: z.string().max(200).optional(),
@@ -22,6 +23,10 @@ export function createApp(store: MongoClueStore) {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
 
   app.get('/health', async (_req, res) => {
     await store.ping();

@@ -28,6 +28,27 @@ const get = async (path: string, token: string | null = tokens.analyst!) => {
   return { status: res.status, body: (await res.json()) as unknown };
 };
 
+describe('OpenAPI document', () => {
+  it('when /openapi.json is read, then it names exactly the routes the app serves, with their methods', async () => {
+    const { status, body } = await get('/openapi.json', null);
+    expect(status).toBe(200);
+    const documented = Object.entries((body as { paths: Record<string, object> }).paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const router = (createApp(store) as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+    const served = router.stack
+      .filter((l) => l.route)
+      .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+    expect(documented.sort()).toEqual(served.sort());
+  });
+
+  it('when a documented route needs a token, then calling it without one answers 401', async () => {
+    const paths = (await get('/openapi.json', null)).body as { paths: Record<string, { get: { security?: unknown[] } }> };
+    for (const [path, ops] of Object.entries(paths.paths)) {
+      if (!ops.get.security) continue;
+      expect((await get(path.replace('{sha256}', sha(7)), null)).status, path).toBe(401);
+    }
+  });
+});
+
 describe('API access', () => {
   it('when no token or an unknown token is sent, then evidence routes answer 401 and the attempt is audited', async () => {
     expect((await get('/api/search?text=mary', null)).status).toBe(401);
