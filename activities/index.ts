@@ -6,6 +6,7 @@ import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { loadImage } from './load-image';
 import { matchPlaces } from './match-places';
+import { addPlace, findSimilarImages } from './query-images';
 import { readMetadata } from './read-metadata';
 import { readText } from './read-text';
 import { recordFailure, saveClues } from './save-clues';
@@ -29,6 +30,8 @@ export function createActivities({ store, models, maxPixels, dataDir }: Activity
     describeImage: describeImage(models.embedder, models.matcher, maxPixels, dataDir),
     classifyScene: classifyScene(models.scene, maxPixels),
     matchPlaces: matchPlaces(store, models.matcher, dataDir),
+    findSimilarImages: findSimilarImages({ store, models, dataDir, maxPixels }),
+    addPlace: addPlace({ store, models, dataDir, maxPixels }),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

@@ -1,9 +1,13 @@
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import express from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { errorHandler, HttpError } from './http-error';
 import { openApiDocument } from './openapi';
+import { assertImageBody, imageBody, queryId, saveUpload } from './uploads';
+import type { addKnownPlace, similarImages } from '../workflows';
 
 const searchQuery = z.strictObject({
   text: z.string().max(200).optional(),
@@ -19,8 +23,18 @@ const searchQuery = z.strictObject({
 const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
 
 
-export function createApp(store: MongoClueStore) {
+export interface ApiServices {
+  /** Query-by-example and known places run in workers, started through the Temporal client. */
+  temporal?: { client: Client; taskQueue: string };
+  uploadsDir: string;
+}
+
+export function createApp(store: MongoClueStore, services: ApiServices = { uploadsDir: '' }) {
   const app = express();
+  const temporal = () => {
+    if (!services.temporal || !services.uploadsDir) throw new HttpError(503, 'query by example needs the Temporal workers');
+    return services.temporal;
+  };
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
 
@@ -65,6 +79,36 @@ export function createApp(store: MongoClueStore) {
     const series = await store.series(q.minStrength, q.case);
     await store.audit({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
     res.json(series);
+  });
+
+  app.post('/api/similar', evidence, imageBody, async (req, res) => {
+    const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), case: z.string().max(100).optional() }).parse(req.query);
+    assertImageBody(req);
+    const { client, taskQueue } = temporal();
+    const upload = await saveUpload(req, services.uploadsDir);
+    const hits = await client.workflow.execute<typeof similarImages>('similarImages', {
+      workflowId: queryId('similar', upload.sha256),
+      taskQueue,
+      args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
+    });
+    await store.audit({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
+    res.json(hits);
+  });
+
+  app.get('/api/places', evidence, async (req, res) => {
+    const places = (await store.listPlaces()).map((p) => ({ id: p._id, name: p.name, createdAt: p.createdAt }));
+    await store.audit({ actor: actor(req), action: 'list-places', detail: { results: places.length }, from: req.ip ?? '' });
+    res.json(places);
+  });
+
+  app.post('/api/places', requireRole(store, CAN.managePlaces), imageBody, async (req, res) => {
+    const { name } = z.strictObject({ name: z.string().trim().min(2).max(200) }).parse(req.query);
+    assertImageBody(req);
+    const { client, taskQueue } = temporal();
+    const upload = await saveUpload(req, join(services.uploadsDir, 'places'));
+    const result = await client.workflow.execute<typeof addKnownPlace>('addKnownPlace', { workflowId: queryId('place', upload.sha256), taskQueue, args: [{ path: upload.path, name }] });
+    await store.audit({ actor: actor(req), action: 'place-add', target: result.placeId, detail: { name, matched: result.matched }, from: req.ip ?? '' });
+    res.status(201).json(result);
   });
 
   app.get('/api/stats', evidence, async (_req, res) => {

@@ -12,6 +12,7 @@ declare module 'express-serve-static-core' {
 export const CAN = {
   searchEvidence: ['analyst', 'reviewer', 'admin'],
   readAudit: ['admin'],
+  managePlaces: ['reviewer', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Bearer-token authentication and a role check; refusals are audited too. */

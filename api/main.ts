@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
 import { MongoClueStore } from '../store/clue-store';
 import { createApp } from './app';
@@ -5,7 +7,9 @@ import { createApp } from './app';
 async function main(): Promise<void> {
   const cfg = loadConfig();
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
-  const server = createApp(store).listen(cfg.api.port, cfg.api.host, () => {
+  const client = await connectClient(cfg);
+  const app = createApp(store, { temporal: { client, taskQueue: cfg.taskQueues.io }, uploadsDir: join(cfg.dataDir, 'uploads') });
+  const server = app.listen(cfg.api.port, cfg.api.host, () => {
     console.log(`[api] listening on ${cfg.api.url}`);
   });
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)));

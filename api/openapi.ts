@@ -64,6 +64,25 @@ export const openApiDocument = {
         responses: { '200': json('[{ images: [{ sha256, path }], reasons }]'), ...errors },
       },
     },
+    '/api/similar': {
+      post: {
+        summary: 'images like an uploaded image or crop: duplicate, near-duplicate (PDQ), same-scene (keypoints), similar (embedding), each with its reason',
+        security: bearer,
+        parameters: [q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 20 }, 'how many'), q('case', { type: 'string' }, 'only images of this case')],
+        requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary', maxLength: 25 * 1024 * 1024 } } } },
+        responses: { '200': json('[{ path, sha256, tier, score, reason, signals }]'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
+      },
+    },
+    '/api/places': {
+      get: { summary: 'the known places', security: bearer, responses: { '200': json('[{ id, name, createdAt }]'), ...errors } },
+      post: {
+        summary: 'add a reference image of a known place (reviewer, admin); stored images that show it gain a location clue',
+        security: bearer,
+        parameters: [{ name: 'name', in: 'query', required: true, schema: { type: 'string', minLength: 2, maxLength: 200 } }],
+        requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
+        responses: { '201': json('{ placeId, matched }'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, ...errors },
+      },
+    },
     '/api/stats': { get: { summary: 'counts of processed and failed images and of clues', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
     '/api/audit': {
       get: {

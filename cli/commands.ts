@@ -7,10 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
-import { featuresFile } from '../activities/describe-image';
+import { addKnownPlace } from '../client/known-places';
 import { findSimilar } from '../client/similar-images';
 import { CenterNetDetector } from '../models/centernet-detector';
-import { OrbMatcher, saveFeatures } from '../models/local-features';
+import { OrbMatcher } from '../models/local-features';
 import { describeQuery } from '../models/query-descriptors';
 import { readPid } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
@@ -116,14 +116,11 @@ export async function similarCommand(cfg: Config, file: string, opts: { limit: n
 export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {
   const path = resolve(file);
   const { embedder, matcher } = await queryModels();
-  const q = await describeQuery(path, cfg.limits.maxPixels, embedder, matcher);
-  const featuresPath = featuresFile(q.sha256);
-  await saveFeatures(join(cfg.dataDir, featuresPath), q.features);
   await withStore(cfg, async (store) => {
-    await store.addPlace({ _id: q.sha256, name, path, embedding: q.embedding, featuresPath });
-    await store.audit({ actor: actor(), action: 'place-add', target: q.sha256, detail: { name, path } });
+    const { placeId, matched } = await addKnownPlace({ store, embedder, matcher, dataDir: cfg.dataDir, maxPixels: cfg.limits.maxPixels }, path, name);
+    await store.audit({ actor: actor(), action: 'place-add', target: placeId, detail: { name, path, matched } });
+    console.log(`known place "${name}" added from ${path}; ${matched} stored image(s) matched it, and new images will be matched too`);
   });
-  console.log(`known place "${name}" added from ${path}; images ingested from now on are matched against it`);
 }
 
 export async function placeListCommand(cfg: Config, json: boolean): Promise<void> {

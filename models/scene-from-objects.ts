@@ -5,6 +5,8 @@ import type { SceneLabel } from './scene-classifier';
 // scene is derived from detected COCO objects by explicit rules, and labelled as derived.
 
 export const SCENE_RULES_MODEL: ModelRef = { name: 'scene-from-objects', version: '1' };
+/** Location clues made when a place is added and earlier images are matched against it. */
+export const SCENE_MATCH_MODEL_NAME = 'orb-ransac-place-match';
 
 const PLACE_HINTS: Record<string, string[]> = {
   bedroom: ['bed', 'teddy bear'],

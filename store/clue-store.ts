@@ -282,6 +282,12 @@ export class MongoClueStore {
     );
   }
 
+  /** One more candidate location for a stored image (idempotent: the id comes from the content). */
+  async addLocationClue(sha256: string, clue: ClueInput, model: ModelRef): Promise<void> {
+    const doc: ClueDoc = { ...clue, _id: clueId(sha256, 'places', clue), sha256, stage: 'places', model, createdAt: new Date() };
+    await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
+  }
+
   async listPlaces(): Promise<PlaceDoc[]> {
     return this.places.find({}).sort({ name: 1 }).toArray();
   }

@@ -41,9 +41,9 @@ describe('OpenAPI document', () => {
   });
 
   it('when a documented route needs a token, then calling it without one answers 401', async () => {
-    const paths = (await get('/openapi.json', null)).body as { paths: Record<string, { get: { security?: unknown[] } }> };
+    const paths = (await get('/openapi.json', null)).body as { paths: Record<string, { get?: { security?: unknown[] } }> };
     for (const [path, ops] of Object.entries(paths.paths)) {
-      if (!ops.get.security) continue;
+      if (!ops.get?.security) continue;
       expect((await get(path.replace('{sha256}', sha(7)), null)).status, path).toBe(401);
     }
   });
@@ -123,6 +123,12 @@ describe('search API', () => {
     expect((await get(`/api/images/${sha(998)}/links`)).status).toBe(404);
     expect((await get('/api/series?minStrength=0.5')).body).toMatchObject([{ images: [{ sha256: sha(7) }, { sha256: sha(8) }] }]);
     expect((await get('/api/series?minStrength=7')).status).toBe(400);
+  });
+
+  it('when an upload is too large or not an image body, then it is refused with 413 or 415', async () => {
+    const post = (body: Uint8Array | string, type: string) => fetch(`${base}/api/similar`, { method: 'POST', body, headers: { authorization: `Bearer ${tokens.analyst}`, 'content-type': type } });
+    expect((await post(new Uint8Array(26 * 1024 * 1024), 'image/jpeg')).status).toBe(413);
+    expect((await post('{"a":1}', 'application/json')).status).toBe(415);
   });
 
   it('when a search has no criteria, then it is refused with 400', async () => {

@@ -1,6 +1,8 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { createApp } from '../api/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageWorkflowId } from '../client/temporal-client';
 import { findSimilar } from '../client/similar-images';
@@ -110,5 +112,39 @@ describe('similarity from the command line', () => {
     const bad = await runCli(['place', 'add', join(SAMPLES, 'coffee.png')], { CLUES_DB_NAME: ctx.dbName });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/usage: clues place add/);
+  });
+});
+
+describe('query by example through the API', () => {
+  it('when an analyst uploads a crop, then a worker ranks the stored images and the API answers with tiers', async () => {
+    const analyst = await ctx.store.createToken('example-analyst', 'analyst');
+    const reviewer = await ctx.store.createToken('example-reviewer', 'reviewer');
+    await ctx.withWorker(async (taskQueue) => {
+      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, uploadsDir: join(dir, 'uploads') }).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const crop = await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).png().toBuffer();
+        const res = await fetch(`${base}/api/similar?limit=3`, { method: 'POST', body: crop, headers: { authorization: `Bearer ${analyst}`, 'content-type': 'image/png' } });
+        expect(res.status).toBe(200);
+        const hits = (await res.json()) as { path: string; tier: string }[];
+        expect(hits[0]).toMatchObject({ path: gallery['coffee.png'], tier: 'same-scene' });
+
+        const bad = await fetch(`${base}/api/similar`, { method: 'POST', body: Buffer.from('not an image at all'), headers: { authorization: `Bearer ${analyst}`, 'content-type': 'image/jpeg' } });
+        expect(bad.status).toBe(422);
+
+        const view = await sharp(join(EVAL_SOURCES, 'motorcycle_right.png')).png().toBuffer();
+        const refused = await fetch(`${base}/api/places?name=Workshop`, { method: 'POST', body: view, headers: { authorization: `Bearer ${analyst}`, 'content-type': 'image/png' } });
+        expect(refused.status).toBe(403);
+        const added = await fetch(`${base}/api/places?name=${encodeURIComponent('Workshop, Mill Lane')}`, { method: 'POST', body: view, headers: { authorization: `Bearer ${reviewer}`, 'content-type': 'image/png' } });
+        expect(added.status).toBe(201);
+        expect(((await added.json()) as { matched: number }).matched).toBeGreaterThanOrEqual(1);
+        // The image stored before the place existed now carries it as a location.
+        const locations = (await ctx.store.cluesOf(await fileSha256(gallery['motorcycle_left.png']!))).filter((c) => c.type === 'location');
+        expect(locations.map((l) => l.value)).toContain('Workshop, Mill Lane');
+      } finally {
+        server.close();
+      }
+    });
   });
 });

@@ -1,1 +1,2 @@
 export { processImage } from './process-image';
+export { addKnownPlace, similarImages } from './query-images';

@@ -1,0 +1,38 @@
+import { addKnownPlace } from '../client/known-places';
+import { findSimilar, type SimilarHit } from '../client/similar-images';
+import { describeQuery } from '../models/query-descriptors';
+import type { Models } from '../models/registry';
+import type { MongoClueStore } from '../store/clue-store';
+import { asActivityError } from './errors';
+import { withHeartbeat } from './heartbeat';
+
+interface QueryDeps {
+  store: MongoClueStore;
+  models: Pick<Models, 'embedder' | 'matcher'>;
+  dataDir: string;
+  maxPixels: number;
+}
+
+function ready(models: QueryDeps['models']) {
+  if (!models.embedder.ok) throw new Error(`no image embedder: ${models.embedder.reason}`);
+  if (!models.matcher.ok) throw new Error(`no local-feature matcher: ${models.matcher.reason}`);
+  return { embedder: models.embedder.value, matcher: models.matcher.value };
+}
+
+/** Query by example for the API: the models stay in the worker, the API stays small. */
+export function findSimilarImages(d: QueryDeps) {
+  return (input: { path: string; limit: number; caseId?: string }): Promise<SimilarHit[]> =>
+    asActivityError(async () => {
+      const { embedder, matcher } = ready(d.models);
+      const q = await describeQuery(input.path, d.maxPixels, embedder, matcher);
+      return withHeartbeat(() => findSimilar(d.store, matcher, d.dataDir, q, { limit: input.limit, ...(input.caseId ? { caseId: input.caseId } : {}) }));
+    });
+}
+
+export function addPlace(d: QueryDeps) {
+  return (input: { path: string; name: string }): Promise<{ placeId: string; matched: number }> =>
+    asActivityError(async () => {
+      const { embedder, matcher } = ready(d.models);
+      return withHeartbeat(() => addKnownPlace({ store: d.store, embedder, matcher, dataDir: d.dataDir, maxPixels: d.maxPixels }, input.path, input.name));
+    });
+}
