@@ -38,6 +38,8 @@ export interface ImageDoc {
   exif?: Record<string, unknown>;
   embedding?: number[];
   featuresPath?: string;
+  /** Ids of the image's clues per stage: reads and re-saves go by id, never by scan. */
+  clueIds?: Partial<Record<StageName, string[]>>;
   stages?: Partial<Record<StageName, StageRecord>>;
   status: 'processed' | 'failed';
   failure?: { code: string; reason: string; at: Date };
@@ -155,8 +157,13 @@ export class MongoClueStore {
     return this.images.findOne({ _id: sha256 });
   }
 
+  /** An image's clues, fetched by id (see saveImage); images saved before ids were kept are scanned for. */
   async cluesOf(sha256: string): Promise<ClueDoc[]> {
-    return this.clues.find({ sha256 }).sort({ stage: 1, _id: 1 }).toArray();
+    const img = await this.images.findOne({ _id: sha256 }, { projection: { clueIds: 1 } });
+    if (!img?.clueIds) return this.clues.find({ sha256 }).sort({ stage: 1, _id: 1 }).toArray();
+    const ids = Object.values(img.clueIds).flat();
+    const docs = await Promise.all(ids.map((_id) => this.clues.findOne({ _id })));
+    return docs.filter((d): d is ClueDoc => d !== null).sort((a, b) => a.stage.localeCompare(b.stage) || a._id.localeCompare(b._id));
   }
 
   /** Records another path (and case) under which an already-known image was found. */
@@ -170,18 +177,50 @@ export class MongoClueStore {
   /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
   async saveImage(input: SaveImageInput): Promise<number> {
     const now = new Date();
+    // FerretDB 1.24 (SQLite) answers only `_id` equality without scanning a whole collection, so
+    // the image keeps the ids of its clues per stage: saving and reading an image never scan
+    // the clues, whatever their number.
+    const before = await this.images.findOne({ _id: input.sha256 }, { projection: { clueIds: 1 } });
     const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
+    const writes: AnyBulkWriteOperation<ClueDoc>[] = [];
+    let total = 0;
     for (const s of input.stages) {
       const record: StageRecord = { status: s.status, clueCount: s.clues.length, at: now };
       if (s.reason) record.reason = s.reason;
       if (s.model) record.model = s.model;
       if (s.durationMs !== undefined) record.durationMs = s.durationMs;
       set[`stages.${s.stage}`] = record;
-      if (s.status !== 'ok' || !s.data) continue;
-      if (s.stage === 'hashes') Object.assign(set, s.data);
-      if (s.stage === 'metadata') set.exif = s.data;
-      if (s.stage === 'features') Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
+      // A failed or unavailable stage keeps whatever an earlier successful run stored.
+      if (s.status !== 'ok') continue;
+      if (s.stage === 'hashes' && s.data) Object.assign(set, s.data);
+      if (s.stage === 'metadata' && s.data) set.exif = s.data;
+      if (s.stage === 'features' && s.data) Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
+      const docs = new Map<string, ClueDoc>();
+      for (const c of s.clues) {
+        const id = clueId(input.sha256, s.stage, c);
+        docs.set(id, {
+          _id: id,
+          sha256: input.sha256,
+          stage: s.stage,
+          type: c.type,
+          value: c.value,
+          tokens: c.tokens,
+          // Trigrams of text tokens: the fuzzy search's index, for OCR misreadings.
+          ...(c.type === 'text' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {}),
+          ...(c.box ? { box: c.box } : {}),
+          ...(c.score !== undefined ? { score: c.score } : {}),
+          ...(c.detail ? { detail: c.detail } : {}),
+          ...(s.model ? { model: s.model } : {}),
+          createdAt: now,
+        });
+      }
+      for (const d of docs.values()) writes.push({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } });
+      for (const stale of before?.clueIds?.[s.stage] ?? []) if (!docs.has(stale)) writes.push({ deleteOne: { filter: { _id: stale } } });
+      set[`clueIds.${s.stage}`] = [...docs.keys()];
+      total += docs.size;
     }
+    // Clues first, then the image that points at them: a crash between leaves no dangling ids.
+    if (writes.length) await this.clues.bulkWrite(writes, { ordered: false });
     await this.images.updateOne(
       { _id: input.sha256 },
       {
@@ -193,36 +232,6 @@ export class MongoClueStore {
       { upsert: true },
     );
     await this.ensureCasesArray(input.sha256);
-
-    let total = 0;
-    for (const s of input.stages) {
-      // A failed or unavailable stage keeps whatever an earlier successful run stored.
-      if (s.status !== 'ok') continue;
-      const docs: ClueDoc[] = s.clues.map((c) => ({
-        _id: clueId(input.sha256, s.stage, c),
-        sha256: input.sha256,
-        stage: s.stage,
-        type: c.type,
-        value: c.value,
-        tokens: c.tokens,
-        // Trigrams of text tokens: the fuzzy search's index, for OCR misreadings.
-        ...(c.type === 'text' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {}),
-        ...(c.box ? { box: c.box } : {}),
-        ...(c.score !== undefined ? { score: c.score } : {}),
-        ...(c.detail ? { detail: c.detail } : {}),
-        ...(s.model ? { model: s.model } : {}),
-        createdAt: now,
-      }));
-      const unique = [...new Map(docs.map((d) => [d._id, d])).values()];
-      if (unique.length > 0) {
-        const ops: AnyBulkWriteOperation<ClueDoc>[] = unique.map((d) => ({
-          replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-        }));
-        await this.clues.bulkWrite(ops, { ordered: false });
-      }
-      await this.clues.deleteMany({ sha256: input.sha256, stage: s.stage, _id: { $nin: unique.map((d) => d._id) } });
-      total += unique.length;
-    }
     return total;
   }
 
@@ -286,6 +295,7 @@ export class MongoClueStore {
   async addLocationClue(sha256: string, clue: ClueInput, model: ModelRef): Promise<void> {
     const doc: ClueDoc = { ...clue, _id: clueId(sha256, 'places', clue), sha256, stage: 'places', model, createdAt: new Date() };
     await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    await this.images.updateOne({ _id: sha256 }, { $addToSet: { 'clueIds.places': doc._id } });
   }
 
   async listPlaces(): Promise<PlaceDoc[]> {
@@ -338,6 +348,16 @@ export class MongoClueStore {
 
   async caseImages(caseId: string): Promise<ImageDoc[]> {
     return this.images.find({ cases: caseId, status: 'processed' }).sort({ _id: 1 }).toArray();
+  }
+
+  /**
+   * Loads prepared documents as they are (benchmarks and migrations): no per-stage logic, just
+   * unordered batch inserts. Text clues get their trigrams here as saveImage gives them.
+   */
+  async bulkInsert(images: ImageDoc[], clues: ClueDoc[]): Promise<void> {
+    for (const c of clues) if (c.type === 'text' && !c.grams) c.grams = [...new Set(c.tokens.flatMap(trigrams))];
+    if (images.length) await this.images.insertMany(images, { ordered: false });
+    if (clues.length) await this.clues.insertMany(clues, { ordered: false });
   }
 
   /** Append-only: nothing in this module updates or deletes audit records. */
