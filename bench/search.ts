@@ -12,6 +12,8 @@ const IMAGES = Number(process.env.BENCH_IMAGES ?? 100_000);
 const DB = process.env.BENCH_DB ?? `bench_search_${IMAGES}`;
 const BATCH = 2000;
 const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 20);
+/** Concurrent clients to measure, e.g. BENCH_CLIENTS=1 where 8 would take hours. */
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,8').split(',').map(Number);
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
       ['combined (text + object + case)', mid.map((i, k) => ({ text: word(i), object: ['person', 'chair', 'car'][k % 3]!, caseId: `case-${k}` }))],
     ];
     console.log(`\n${'search'.padEnd(34)} clients queries  p50 ms   p95 ms   (server: ${cfg.mongo.embedded ? 'embedded FerretDB 1.24, SQLite' : cfg.mongo.uri.replace(/\/\/[^@]*@/, '//')})`);
-    for (const clients of [1, 8]) for (const [name, queries] of cases) await measure(store, name, queries, clients);
+    for (const clients of CLIENTS) for (const [name, queries] of cases) await measure(store, name, queries, clients);
     console.log(`\npeak RSS of this client ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {
     await store.close();
