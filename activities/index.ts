@@ -4,6 +4,7 @@ import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
+import { listImagesPage } from './list-images';
 import { loadImage } from './load-image';
 import { matchPlaces } from './match-places';
 import { addPlace, findSimilarImages } from './query-images';
@@ -32,6 +33,7 @@ export function createActivities({ store, models, maxPixels, dataDir }: Activity
     matchPlaces: matchPlaces(store, models.matcher, dataDir),
     findSimilarImages: findSimilarImages({ store, models, dataDir, maxPixels }),
     addPlace: addPlace({ store, models, dataDir, maxPixels }),
+    listImagesPage: listImagesPage(store, dataDir),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

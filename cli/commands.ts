@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { addKnownPlace } from '../client/known-places';
+import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
+import type { BatchProgress, BatchStatus } from '../core/batch';
 import { findSimilar } from '../client/similar-images';
 import { CenterNetDetector } from '../models/centernet-detector';
 import { OrbMatcher } from '../models/local-features';
@@ -180,4 +182,65 @@ export async function exportCommand(cfg: Config, what: string | undefined, opts:
       console.log(json);
     }
   });
+}
+
+function formatStatus(runId: string, s: BatchStatus): string {
+  const eta = s.etaSeconds !== undefined ? `, eta ${s.etaSeconds}s` : '';
+  const state = s.cancelled ? ' (cancelled)' : s.paused ? ' (paused)' : '';
+  return `${runId}${state}: found ${s.found}${s.total !== undefined ? ` of ${s.total}` : ''}, done ${s.done}, skipped ${s.skipped}, failed ${s.failed}, in flight ${s.inFlight}; ${s.imagesPerHour} images/hour${eta}`;
+}
+
+/** `clues run <dir|manifest>`: starts a batch and follows it; `clues run status|pause|resume|cancel <id>`. */
+export async function runCommand(cfg: Config, args: string[], opts: { caseId?: string; concurrency?: number; json: boolean; detach: boolean }): Promise<number> {
+  const client = await connectClient(cfg);
+  try {
+    const [first, id] = args;
+    if (first && ['status', 'pause', 'resume', 'cancel'].includes(first)) {
+      if (!id) throw new Error(`usage: clues run ${first} <run-id>`);
+      if (first !== 'status') await signalRun(client, id, first as 'pause' | 'resume' | 'cancel');
+      const s = await runStatus(client, id);
+      console.log(opts.json ? JSON.stringify({ runId: id, ...s }, null, 2) : formatStatus(id, s));
+      return 0;
+    }
+    if (!first || args.length !== 1) throw new Error('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
+    const runId = await startRun(client, cfg.taskQueues.io, first, { ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
+    await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'run-start', target: runId, detail: { source: resolve(first) } }));
+    console.error(`started ${runId} (pause, resume, cancel or check it with: clues run pause|resume|cancel|status ${runId})`);
+    if (opts.detach) {
+      console.log(runId);
+      return 0;
+    }
+    const bar = opts.json ? { update: () => undefined, end: () => undefined } : progressBar();
+    const handle = client.workflow.getHandle(runId);
+    const done = handle.result() as Promise<BatchProgress>;
+    let finished: BatchProgress | undefined;
+    void done.then((r) => (finished = r), () => undefined);
+    while (!finished) {
+      await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      if (finished) break;
+      const s = await runStatus(client, runId).catch(() => undefined);
+      if (s) bar.update({ total: s.total ?? s.found, done: s.done + s.skipped + s.failed, processed: s.done, failed: s.failed, duplicates: s.skipped });
+    }
+    bar.end();
+    const r = await done;
+    if (opts.json) console.log(JSON.stringify({ runId, ...r }, null, 2));
+    else {
+      console.log(`${runId}: found ${r.found}, done ${r.done}, skipped ${r.skipped}, failed ${r.failed}`);
+      for (const f of r.failures) console.log(`  failed   ${f.path}: ${f.reason}`);
+      for (const k of r.skips) console.log(`  skipped  ${k.path}: ${k.reason}`);
+    }
+    return r.failed > 0 ? 3 : 0;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
+  const client = await connectClient(cfg);
+  try {
+    const runs = await listRuns(client);
+    console.log(json ? JSON.stringify(runs, null, 2) : runs.map((r) => `${r.runId}  ${r.status.padEnd(10)} ${r.startTime?.toISOString() ?? ''}`).join('\n') || 'no runs');
+  } finally {
+    await client.connection.close();
+  }
 }

@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
-import { down, exportCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
+import { down, exportCommand, runCommand, runsCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
   down                    stop them
   status                  what is running
   ingest <file|dir>... [--wait] [--case ID] [--json]
+  run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
+  run status|pause|resume|cancel <run-id>
+  runs [--json]
   search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE]
          [--serial SERIAL] [--case ID] [--limit N] [--offset N] [--json]
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
@@ -42,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       location: { type: 'string' },
       serial: { type: 'string' },
       offset: { type: 'string', default: '0' },
+      concurrency: { type: 'string' },
+      detach: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -97,6 +102,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
+    case 'run': {
+      const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
+      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new Error('--concurrency takes a whole number from 1 to 256');
+      return runCommand(cfg, positionals, { json: values.json, detach: values.detach, ...(caseId ? { caseId } : {}), ...(concurrency ? { concurrency } : {}) });
+    }
+    case 'runs':
+      await runsCommand(cfg, values.json);
+      return 0;
     case 'hashes':
       await hashesCommand(cfg, positionals[0], positionals[1], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.format ? { format: values.format } : {}) });
       return 0;

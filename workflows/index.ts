@@ -1,2 +1,3 @@
+export { cancelSignal, pauseSignal, processBatch, progressQuery, resumeSignal } from './process-batch';
 export { processImage } from './process-image';
 export { addKnownPlace, similarImages } from './query-images';

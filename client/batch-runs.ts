@@ -1,0 +1,48 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { BatchInput, BatchStatus } from '../core/batch';
+import type { processBatch } from '../workflows';
+
+export interface RunSummary {
+  runId: string;
+  status: string;
+  startTime?: Date;
+  closeTime?: Date;
+}
+
+/** Starts a batch over a folder or a manifest file; the run id names it in every later call. */
+export async function startRun(client: Client, taskQueue: string, source: string, opts: { caseId?: string; concurrency?: number; pageSize?: number }): Promise<string> {
+  const path = resolve(source);
+  const kind = (await stat(path)).isDirectory() ? 'folder' : 'manifest';
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '');
+  const runId = `run-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+  const input: BatchInput = {
+    runId,
+    source: { kind, path },
+    concurrency: opts.concurrency ?? 4,
+    pageSize: opts.pageSize ?? 100,
+    ...(opts.caseId ? { caseId: opts.caseId } : {}),
+  };
+  await client.workflow.start<typeof processBatch>('processBatch', { workflowId: runId, taskQueue, args: [input] });
+  return runId;
+}
+
+export function runStatus(client: Client, runId: string): Promise<BatchStatus> {
+  return client.workflow.getHandle(runId).query<BatchStatus>('progress');
+}
+
+export async function signalRun(client: Client, runId: string, signal: 'pause' | 'resume' | 'cancel'): Promise<void> {
+  await client.workflow.getHandle(runId).signal(signal);
+}
+
+export async function listRuns(client: Client, limit = 50): Promise<RunSummary[]> {
+  const out: RunSummary[] = [];
+  for await (const w of client.workflow.list({ query: "WorkflowType = 'processBatch'" })) {
+    // continue-as-new shows one entry per run of the same id: keep the newest.
+    if (out.some((r) => r.runId === w.workflowId)) continue;
+    out.push({ runId: w.workflowId, status: w.status.name, startTime: w.startTime, ...(w.closeTime ? { closeTime: w.closeTime } : {}) });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

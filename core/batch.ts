@@ -1,0 +1,55 @@
+// Plain data of a batch run, shared by the batch workflow, its activities and clients.
+
+export interface BatchSource {
+  kind: 'folder' | 'manifest';
+  path: string;
+}
+
+export interface BatchInput {
+  runId: string;
+  source: BatchSource;
+  caseId?: string;
+  /** Images in flight at once. */
+  concurrency: number;
+  /** Files listed per activity call. */
+  pageSize: number;
+  /** Pages per workflow run before continue-as-new (default 20). */
+  pagesPerRun?: number;
+  /** Carried across continue-as-new. */
+  offset?: number;
+  progress?: BatchProgress;
+}
+
+export interface BatchProgress {
+  /** Files listed so far. */
+  found: number;
+  /** Processed by this run. */
+  done: number;
+  skipped: number;
+  failed: number;
+  inFlight: number;
+  /** Files in the whole listing, once known. */
+  total?: number;
+  /** The newest failures and skips with reasons (capped: the totals above are exact). */
+  failures: { path: string; reason: string }[];
+  skips: { path: string; reason: string }[];
+  startedAt: number;
+  paused: boolean;
+  cancelled: boolean;
+}
+
+export interface BatchStatus extends BatchProgress {
+  imagesPerHour: number;
+  etaSeconds?: number;
+}
+
+export type BatchItem =
+  | { kind: 'image'; path: string; sha256: string }
+  | { kind: 'skipped'; path: string; reason: string }
+  | { kind: 'failed'; path: string; reason: string };
+
+export interface BatchPage {
+  items: BatchItem[];
+  total: number;
+  nextOffset: number | null;
+}
