@@ -15,7 +15,7 @@ const retry: ActivityOptions['retry'] = {
 };
 
 /** Light stages: the workflow's own queue. */
-const io = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', retry });
+const io = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '30 minutes', retry });
 
 /** Model inference: `<queue>-cpu`, so CPU workers scale separately from the light ones. */
 function cpuQueue() {
@@ -24,7 +24,7 @@ function cpuQueue() {
     startToCloseTimeout: '10 minutes',
     // Waiting in the queue during a big overnight run is normal; only give up after a day.
     scheduleToCloseTimeout: '24 hours',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
     retry: { ...retry, maximumAttempts: 3 },
   });
 }
