@@ -9,6 +9,7 @@ import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { addKnownPlace } from '../client/known-places';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
+import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
 import { findSimilar } from '../client/similar-images';
 import { CenterNetDetector } from '../models/centernet-detector';
@@ -240,6 +241,30 @@ export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
   try {
     const runs = await listRuns(client);
     console.log(json ? JSON.stringify(runs, null, 2) : runs.map((r) => `${r.runId}  ${r.status.padEnd(10)} ${r.startTime?.toISOString() ?? ''}`).join('\n') || 'no runs');
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** `clues schedule add <dir> --cron EXPR [--case ID]`, `schedule list`, `schedule delete <id>`. */
+export async function scheduleCommand(cfg: Config, args: string[], opts: { cron?: string; caseId?: string; json: boolean }): Promise<void> {
+  const client = await connectClient(cfg);
+  try {
+    const [sub, arg] = args;
+    if (sub === 'add' && arg && opts.cron) {
+      const id = await addSchedule(client, cfg.taskQueues.io, arg, opts.cron, opts.caseId);
+      await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'schedule-add', target: id, detail: { folder: resolve(arg), cron: opts.cron } }));
+      console.log(`${id}: runs "${opts.cron}" over ${resolve(arg)}; each run processes only new images`);
+    } else if (sub === 'list') {
+      const list = await listSchedules(client);
+      console.log(opts.json ? JSON.stringify(list, null, 2) : list.map((s) => `${s.scheduleId}  ${s.cron.join(' ')}  ${s.folder ?? ''}  next ${s.nextRun?.toISOString() ?? '-'}`).join('\n') || 'no schedules');
+    } else if (sub === 'delete' && arg) {
+      await deleteSchedule(client, arg);
+      await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'schedule-delete', target: arg }));
+      console.log(`deleted ${arg}`);
+    } else {
+      throw new Error('usage: clues schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list [--json] | schedule delete <id>');
+    }
   } finally {
     await client.connection.close();
   }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
-import { down, exportCommand, runCommand, runsCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
+import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
@@ -12,6 +12,7 @@ const USAGE = `usage: clues <command>
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
   run status|pause|resume|cancel <run-id>
   runs [--json]
+  schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
   search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE]
          [--serial SERIAL] [--case ID] [--limit N] [--offset N] [--json]
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       offset: { type: 'string', default: '0' },
       concurrency: { type: 'string' },
       detach: { type: 'boolean', default: false },
+      cron: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -107,6 +109,9 @@ async function main(argv: string[]): Promise<number> {
       if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new Error('--concurrency takes a whole number from 1 to 256');
       return runCommand(cfg, positionals, { json: values.json, detach: values.detach, ...(caseId ? { caseId } : {}), ...(concurrency ? { concurrency } : {}) });
     }
+    case 'schedule':
+      await scheduleCommand(cfg, positionals, { json: values.json, ...(values.cron ? { cron: values.cron } : {}), ...(caseId ? { caseId } : {}) });
+      return 0;
     case 'runs':
       await runsCommand(cfg, values.json);
       return 0;

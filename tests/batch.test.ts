@@ -82,3 +82,33 @@ describe('batch runs (processBatch)', () => {
     });
   });
 });
+
+describe('nightly runs (Temporal schedule)', () => {
+  it('when a watched folder is scheduled and triggered twice, then the second run works only on the new image', async () => {
+    const dir = tempDir('watched');
+    await uniqueCopy('coffee.png', dir, 'first.png');
+    await ctx.withWorker(async (taskQueue) => {
+      const env = { CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName };
+      const added = await runCli(['schedule', 'add', dir, '--cron', '0 22 * * *'], env);
+      expect(added.code).toBe(0);
+      const scheduleId = added.stdout.split(':')[0]!;
+      const list = JSON.parse((await runCli(['schedule', 'list', '--json'], env)).stdout) as { scheduleId: string; cron: string[]; folder: string }[];
+      expect(list.find((s) => s.scheduleId === scheduleId)).toMatchObject({ cron: ['0 22 * * *'], folder: dir });
+      const handle = ctx.client.schedule.getHandle(scheduleId);
+      const runOnce = async (): Promise<BatchProgress> => {
+        const before = (await handle.describe()).info.recentActions.length;
+        await handle.trigger();
+        for (let i = 0; i < 100 && (await handle.describe()).info.recentActions.length === before; i++) await new Promise((r) => setTimeout(r, 200));
+        const action = (await handle.describe()).info.recentActions.at(-1)!;
+        return (await ctx.client.workflow.getHandle(action.action.workflow.workflowId).result()) as BatchProgress;
+      };
+      try {
+        expect(await runOnce()).toMatchObject({ found: 1, done: 1, skipped: 0 });
+        await uniqueCopy('chelsea.png', dir, 'second.png');
+        expect(await runOnce()).toMatchObject({ found: 2, done: 1, skipped: 1 });
+      } finally {
+        await runCli(['schedule', 'delete', scheduleId], env);
+      }
+    });
+  });
+});

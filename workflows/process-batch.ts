@@ -63,13 +63,15 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
   setHandler(resumeSignal, () => void (p.paused = false));
   setHandler(cancelSignal, () => void (p.cancelled = true));
 
-  const { taskQueue } = workflowInfo();
+  const { taskQueue, workflowId } = workflowInfo();
+  // A scheduled run has fixed arguments: its id (the schedule's, plus the time) names the run.
+  const runId = input.runId || workflowId;
   let offset: number | null = input.offset ?? 0;
   let pages = 0;
   while (offset !== null && !p.cancelled) {
     await condition(() => !p.paused || p.cancelled);
     if (p.cancelled) break;
-    const page: BatchPage = await listImagesPage({ runId: input.runId, source: input.source, offset, pageSize: input.pageSize, ...(input.caseId ? { caseId: input.caseId } : {}) });
+    const page: BatchPage = await listImagesPage({ runId, source: input.source, offset, pageSize: input.pageSize, ...(input.caseId ? { caseId: input.caseId } : {}) });
     p.total = page.total;
     for (const item of page.items) {
       p.found++;
