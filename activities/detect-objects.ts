@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { decodeRgb, writeCrop } from '../models/image-loader';
+import { decodeRgb, writeCrops } from '../models/image-loader';
 import type { ObjectDetector } from '../models/object-detector';
 import type { Maybe } from '../models/registry';
 import { asActivityError } from './errors';
@@ -24,20 +24,20 @@ export function detectObjects(detector: Maybe<ObjectDetector>, maxPixels: number
       const found = await withHeartbeat(() => detector.value.detect(image));
       const dir = join(dataDir, 'crops', ref.sha256.slice(0, 2));
       await mkdir(dir, { recursive: true });
-      const clues: ClueInput[] = [];
-      for (const d of found) {
+      const placed = found.map((d) => {
         const box = { x: Math.round(d.box.x * image.scale), y: Math.round(d.box.y * image.scale), w: Math.round(d.box.w * image.scale), h: Math.round(d.box.h * image.scale) };
         const name = `${ref.sha256}-${d.label.replace(/\W+/g, '_')}-${box.x}-${box.y}-${box.w}-${box.h}.jpg`;
-        const cropBox = await writeCrop(ref.path, maxPixels, box, CROP_PADDING, join(dir, name));
-        clues.push({
-          type: 'object',
-          value: d.label,
-          tokens: uniqueTokens(d.label),
-          box,
-          score: d.score,
-          detail: { crop: `crops/${ref.sha256.slice(0, 2)}/${name}`, cropBox },
-        });
-      }
+        return { d, box, name };
+      });
+      const cropBoxes = await writeCrops(ref.path, maxPixels, placed.map((f) => ({ box: f.box, out: join(dir, f.name) })), CROP_PADDING);
+      const clues: ClueInput[] = placed.map(({ d, box, name }, i) => ({
+        type: 'object',
+        value: d.label,
+        tokens: uniqueTokens(d.label),
+        box,
+        score: d.score,
+        detail: { crop: `crops/${ref.sha256.slice(0, 2)}/${name}`, cropBox: cropBoxes[i] },
+      }));
       return { stage: 'objects', status: 'ok', model: detector.value.model, clues, durationMs: Date.now() - started };
     });
 }

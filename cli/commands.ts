@@ -4,7 +4,6 @@ import { ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { addKnownPlace } from '../client/known-places';

@@ -101,22 +101,32 @@ export async function orientedPng(path: string, maxPixels: number): Promise<Buff
   }
 }
 
-/** A padded crop of the oriented image, written as JPEG; the box is in oriented pixels. */
-export async function writeCrop(path: string, maxPixels: number, box: Box, padding: number, out: string): Promise<Box> {
-  const img = pipeline(path, maxPixels).rotate();
-  const meta = await pipeline(path, maxPixels).metadata();
-  const swapped = (meta.orientation ?? 1) >= 5;
-  const W = (swapped ? meta.height : meta.width) ?? 0;
-  const H = (swapped ? meta.width : meta.height) ?? 0;
-  const px = Math.round(box.w * padding);
-  const py = Math.round(box.h * padding);
-  const left = Math.max(0, Math.round(box.x) - px);
-  const top = Math.max(0, Math.round(box.y) - py);
-  const width = Math.min(W, Math.round(box.x + box.w) + px) - left;
-  const height = Math.min(H, Math.round(box.y + box.h) + py) - top;
-  if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
-  await img.extract({ left, top, width, height }).jpeg({ quality: 90 }).toFile(out);
-  return { x: left, y: top, w: width, h: height };
+/**
+ * Padded crops of the oriented image, written as JPEG; boxes are in oriented pixels. The image
+ * is decoded once for all its crops. Returns each crop's box after padding and clamping.
+ */
+export async function writeCrops(path: string, maxPixels: number, crops: { box: Box; out: string }[], padding: number): Promise<Box[]> {
+  if (crops.length === 0) return [];
+  let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
+  try {
+    decoded = await pipeline(path, maxPixels).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+  const { width: W, height: H, channels } = decoded.info;
+  const written: Box[] = [];
+  for (const { box, out } of crops) {
+    const px = Math.round(box.w * padding);
+    const py = Math.round(box.h * padding);
+    const left = Math.max(0, Math.round(box.x) - px);
+    const top = Math.max(0, Math.round(box.y) - py);
+    const width = Math.min(W, Math.round(box.x + box.w) + px) - left;
+    const height = Math.min(H, Math.round(box.y + box.h) + py) - top;
+    if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
+    await sharp(decoded.data, { raw: { width: W, height: H, channels: channels as 1 | 2 | 3 | 4 } }).extract({ left, top, width, height }).jpeg({ quality: 90 }).toFile(out);
+    written.push({ x: left, y: top, w: width, h: height });
+  }
+  return written;
 }
 
 /** Greyscale pixels after EXIF orientation, longest side at most `maxSide`. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
-import type { Box, ClueInput, ClueType, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
+import type { ClueInput, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
 import { trigrams } from '../core/tokens';
 import type { VicsDocument } from '../hashsets/vics';
 import { hashCollections, importHashSet, knownHashMatches, type HashSetDoc, type KnownHashMatch } from './hash-sets';
