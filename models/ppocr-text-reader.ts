@@ -157,8 +157,8 @@ export function ctcDecode(probs: Float32Array, steps: number, classes: number, c
 }
 
 /**
- * Centres (as fractions of the width) of column bands with no ink at least 0.3 x the height of
- * the ink: a word space is about a third of the letters' height, a gap between letters far less.
+ * Centres (as fractions of the width) of column bands with no ink that are word spaces: at least
+ * 0.3 x the height of the ink, and clearly wider than the line's usual gap between letters.
  */
 export function inkGaps(gray: Uint8Array, width: number, height: number): number[] {
   let lo = 255;
@@ -196,7 +196,7 @@ export function inkGaps(gray: Uint8Array, width: number, height: number): number
   }
   const first = blank.indexOf(false);
   const last = blank.lastIndexOf(false);
-  const gaps: number[] = [];
+  const runs: { from: number; to: number }[] = [];
   for (let x = first; x <= last && x >= 0; ) {
     if (!blank[x]) {
       x++;
@@ -204,10 +204,16 @@ export function inkGaps(gray: Uint8Array, width: number, height: number): number
     }
     let end = x;
     while (end <= last && blank[end]) end++;
-    if (end - x >= (bottom - top) * 0.3) gaps.push((x + end) / 2 / width);
+    runs.push({ from: x, to: end });
     x = end;
   }
-  return gaps;
+  // Widely spaced bold capitals leave letter gaps near a third of their height: a word gap must
+  // also stand out from the line's usual letter gap (the median), when there are enough to tell.
+  const inkHeight = bottom - top;
+  const sorted = runs.map((r) => r.to - r.from).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const isWordGap = (len: number) => len >= inkHeight * 0.3 && (sorted.length < 3 || len >= median * 1.8);
+  return runs.filter((r) => isWordGap(r.to - r.from)).map((r) => (r.from + r.to) / 2 / width);
 }
 
 /** Splits a recognised line into words, each with a box proportional to its characters' steps. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orientedPng } from '../models/image-loader';
 import { ctcDecode, PpOcrTextReader, textRegions } from '../models/ppocr-text-reader';
@@ -35,6 +36,13 @@ describe('scene text (PP-OCRv4 on onnxruntime)', () => {
     const hit = lines.find((l) => l.text.includes('MIRAMAR'))!;
     expect(hit.box.y).toBeGreaterThanOrEqual(0);
     expect(hit.box.y).toBeLessThan(160); // the banner sits in the top 140 px
+  });
+
+  it('when a word is set in widely spaced bold capitals, then its letter gaps are not taken for word spaces', async () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="110"><rect width="100%" height="100%" fill="white"/>
+      <text x="30" y="80" font-family="DejaVu Sans" font-weight="bold" font-size="60" fill="black">LIMPOPO DINER</text></svg>`;
+    const lines = await reader.read(await sharp(Buffer.from(svg)).png().toBuffer());
+    expect(lines.map((l) => l.text).join(' ')).toBe('LIMPOPO DINER');
   });
 
   it('when a photo has no text, then nothing is invented', async () => {
