@@ -1,3 +1,4 @@
+import { joinedModel } from './stage-models';
 import { join } from 'node:path';
 import type { ImageRef, StageOutcome } from '../core/clues';
 import type { ImageEmbedder } from '../models/image-embedder';
@@ -28,7 +29,7 @@ export function describeImage(embedder: Maybe<ImageEmbedder>, matcher: Maybe<Orb
       return {
         stage: 'features',
         status: 'ok',
-        model: { name: `${embedder.value.model.name}+${matcher.value.model.name}`, version: `${embedder.value.model.version}+${matcher.value.model.version}` },
+        model: joinedModel([embedder.value.model, matcher.value.model]),
         clues: [],
         data: { embedding: embedding.map((x) => Math.round(x * 1e6) / 1e6), featuresPath, keypoints: features.points.length / 2 },
         durationMs: Date.now() - started,

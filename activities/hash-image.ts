@@ -3,7 +3,7 @@ import { fileDigests } from '../models/file-hashes';
 import { pdqFromFile } from '../models/pdq-image';
 import { asActivityError } from './errors';
 
-export const PDQ_MODEL = { name: 'pdq', version: '1.0-ts' };
+import { PDQ_MODEL } from './stage-models';
 
 /** MD5 and SHA-1 for hash-list matching (Project VIC), PDQ for near-duplicates. */
 export function hashImage(maxPixels: number) {

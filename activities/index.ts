@@ -1,3 +1,4 @@
+import { stageModels } from './stage-models';
 import type { Models } from '../models/registry';
 import type { MongoClueStore } from '../store/clue-store';
 import { classifyScene } from './classify-scene';
@@ -33,7 +34,7 @@ export function createActivities({ store, models, maxPixels, dataDir }: Activity
     matchPlaces: matchPlaces(store, models.matcher, dataDir),
     findSimilarImages: findSimilarImages({ store, models, dataDir, maxPixels }),
     addPlace: addPlace({ store, models, dataDir, maxPixels }),
-    listImagesPage: listImagesPage(store, dataDir),
+    listImagesPage: listImagesPage(store, dataDir, stageModels(models)),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

@@ -1,3 +1,4 @@
+import { stagesToRerun, type ModelRef, type StageName } from '../core/clues';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -12,7 +13,12 @@ import { withHeartbeat } from './heartbeat';
  * (sorted, so pages are stable across retries and continue-as-new); each page hashes its files
  * and leaves out what the store has already processed.
  */
-export function listImagesPage(store: MongoClueStore, dataDir: string) {
+/**
+ * One page of a run's listing, each file hashed and checked against the store: up to date
+ * (skipped), processed by older models (only the changed stages run), new, or unreadable.
+ * `current` is the model each stage of this worker records.
+ */
+export function listImagesPage(store: MongoClueStore, dataDir: string, current: Partial<Record<StageName, ModelRef>>) {
   return async (input: { runId: string; source: BatchSource; offset: number; pageSize: number; caseId?: string }): Promise<BatchPage> => {
     const listing = join(dataDir, 'runs', input.runId.replace(/[^\w.-]/g, '_'), 'files.tsv');
     if (!existsSync(listing)) await writeListing(listing, input.source);
@@ -41,9 +47,13 @@ export function listImagesPage(store: MongoClueStore, dataDir: string) {
           continue;
         }
         seen.set(sha256, path);
-        if ((await store.getImage(sha256))?.status === 'processed') {
+        const stored = await store.getImage(sha256);
+        const only = stored?.status === 'processed' ? stagesToRerun(stored.stages, current) : undefined;
+        if (only && only.length === 0) {
           await store.addImageSource(sha256, path, input.caseId);
           items.push({ kind: 'skipped', path, reason: 'already processed' });
+        } else if (only) {
+          items.push({ kind: 'image', path, sha256, only });
         } else {
           items.push({ kind: 'image', path, sha256 });
         }

@@ -1,7 +1,7 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import { exifClues, readExif } from '../models/exif-reader';
 
-const EXIFR_VERSION = (require('exifr/package.json') as { version: string }).version;
+export const EXIFR_VERSION = (require('exifr/package.json') as { version: string }).version;
 
 /** EXIF camera, serials, lens, times and GPS. */
 export async function readMetadata(ref: ImageRef): Promise<StageOutcome> {

@@ -1,3 +1,4 @@
+import { joinedModel } from './stage-models';
 import type { ClueInput, ImageRef, ModelRef, StageOutcome } from '../core/clues';
 import { orientedPng } from '../models/image-loader';
 import type { Maybe } from '../models/registry';
@@ -34,7 +35,7 @@ export function readText(readers: Maybe<TextReader>[], maxPixels: number) {
         Promise.all(ready.map(async (r) => ({ engine: r.model.name, lines: await r.read(png) }))),
       );
       const clues = mergeLines(readings).map(lineClue).slice(0, MAX_LINES);
-      const model: ModelRef = { name: ready.map((r) => r.model.name).join('+'), version: ready.map((r) => r.model.version).join('+') };
+      const model = joinedModel(ready.map((r) => r.model));
       return { stage: 'text', status: 'ok', model, clues, durationMs: Date.now() - started };
     });
 }

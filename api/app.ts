@@ -3,7 +3,13 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
+import { loadConfig } from '../core/config';
 import { actorOf as actor, CAN, requireRole } from './auth';
+import { cropRoutes } from './crop-routes';
+import { imageRoutes } from './image-routes';
+import { meRoutes } from './me-routes';
+import { runRoutes } from './run-routes';
+import { webRoutes } from './web';
 import { errorHandler, HttpError } from './http-error';
 import { openApiDocument } from './openapi';
 import { assertImageBody, imageBody, queryId, saveUpload } from './uploads';
@@ -24,19 +30,32 @@ const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex
 
 
 export interface ApiServices {
-  /** Query-by-example and known places run in workers, started through the Temporal client. */
+  /** Query-by-example, known places and runs go to workers, through the Temporal client. */
   temporal?: { client: Client; taskQueue: string };
   uploadsDir: string;
+  /** Crops written by the workers are read from here; thumbnails and public crops are kept here. */
+  dataDir: string;
+  tagRate: { perToken: number; perAddress: number };
+  importRoot?: string;
+  /** The built web views (dist/web). */
+  webDir: string;
 }
 
-export function createApp(store: MongoClueStore, services: ApiServices = { uploadsDir: '' }) {
+function defaults(): ApiServices {
+  const cfg = loadConfig();
+  return { uploadsDir: '', dataDir: cfg.dataDir, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
+}
+
+export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {}) {
+  const services: ApiServices = { ...defaults(), ...given };
   const app = express();
   const temporal = () => {
-    if (!services.temporal || !services.uploadsDir) throw new HttpError(503, 'query by example needs the Temporal workers');
+    if (!services.temporal || !services.uploadsDir) throw new HttpError(503, 'this needs the Temporal workers, which this API was started without');
     return services.temporal;
   };
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
+  webRoutes(app, services.webDir);
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -120,6 +139,11 @@ export function createApp(store: MongoClueStore, services: ApiServices = { uploa
     await store.audit({ actor: actor(req), action: 'read-audit', detail: { limit }, from: req.ip ?? '' });
     res.json(await store.recentAudit(limit));
   });
+
+  imageRoutes(app, store, join(services.dataDir, 'thumbnails'));
+  cropRoutes(app, store, { dataDir: services.dataDir, tagRate: services.tagRate });
+  meRoutes(app, store);
+  runRoutes(app, store, { temporal, ...(services.importRoot ? { importRoot: services.importRoot } : {}) });
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
   app.use(errorHandler);

@@ -13,6 +13,11 @@ export const CAN = {
   searchEvidence: ['analyst', 'reviewer', 'admin'],
   readAudit: ['admin'],
   managePlaces: ['reviewer', 'admin'],
+  review: ['reviewer', 'admin'],
+  /** The public tagging view; reviewers and admins see what the public sees. */
+  tagCrops: ['tagger', 'reviewer', 'admin'],
+  watchRuns: ['analyst', 'reviewer', 'admin'],
+  controlRuns: ['analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Bearer-token authentication and a role check; refusals are audited too. */

@@ -8,7 +8,14 @@ async function main(): Promise<void> {
   const cfg = loadConfig();
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   const client = await connectClient(cfg);
-  const app = createApp(store, { temporal: { client, taskQueue: cfg.taskQueues.io }, uploadsDir: join(cfg.dataDir, 'uploads') });
+  const app = createApp(store, {
+    temporal: { client, taskQueue: cfg.taskQueues.io },
+    uploadsDir: join(cfg.dataDir, 'uploads'),
+    dataDir: cfg.dataDir,
+    tagRate: cfg.tagRate,
+    webDir: join(cfg.root, 'dist', 'web'),
+    ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),
+  });
   const server = app.listen(cfg.api.port, cfg.api.host, () => {
     console.log(`[api] listening on ${cfg.api.url}`);
   });

@@ -9,6 +9,11 @@ const errors = {
   '403': { description: 'the token\'s role may not do this' },
 };
 const q = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^TAO-[0-9A-F]{10}$' } };
+const runId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const jpeg = (description: string) => ({ description, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
+const html = (summary: string) => ({ get: { summary, responses: { '200': { description: 'HTML page (its script asks for a token)', content: { 'text/html': {} } } } } });
+const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
 
 export const openApiDocument = {
@@ -82,6 +87,56 @@ export const openApiDocument = {
         requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: { '201': json('{ placeId, matched }'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, ...errors },
       },
+    },
+    '/': html('the analyst page: search, blurred thumbnails, image detail, ingest runs'),
+    '/tag': html('the public tagging view (Trace an Object): approved crops only'),
+    '/review': html('the reviewers\' page: crowd answers grouped and counted'),
+    '/api/images/{sha256}/thumbnail': {
+      get: { summary: 'a small JPEG of the image (audited); the web view blurs it until clicked', security: bearer, parameters: [sha256], responses: { '200': jpeg('thumbnail, at most 320 px a side'), '404': { description: 'no such image, or its file is gone' }, ...errors } },
+    },
+    '/api/images/{sha256}/file': {
+      get: { summary: 'the oriented image, at most 2048 px a side (audited); X-Image-Scale says how to scale clue boxes', security: bearer, parameters: [sha256], responses: { '200': jpeg('image'), '404': { description: 'no such image, or its file is gone' }, ...errors } },
+    },
+    '/api/images/{sha256}/tags': {
+      get: { summary: 'tags on the image and their history: analysts\' tags, published crops, crowd answers, acceptances', security: bearer, parameters: [sha256], responses: { '200': json('{ tags, crops: [{ crop, answers, submissions }] }'), '404': { description: 'no such image' }, ...errors } },
+      post: { summary: 'an analyst\'s tag: becomes a searchable tag clue', security: bearer, parameters: [sha256], requestBody: body({ type: 'object', properties: { value: { type: 'string', minLength: 2, maxLength: 200 } }, required: ['value'] }), responses: { '201': json('{ clueId }'), '404': { description: 'no such image' }, ...errors } },
+    },
+    '/api/crops': {
+      post: {
+        summary: 'publish an object crop for crowd tagging (reviewer, admin); refused if it touches a person or face or covers most of the image',
+        security: bearer,
+        requestBody: body({ type: 'object', properties: { clueId: { type: 'string' }, question: { type: 'string', minLength: 10, maxLength: 300 } }, required: ['clueId'] }),
+        responses: { '201': json('{ id, question, label }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
+      },
+    },
+    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin)', security: bearer, parameters: [id], responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
+    '/api/review': { get: { summary: 'published crops with their answers normalised, grouped and counted (reviewer, admin)', security: bearer, responses: { '200': json('[{ id, label, question, sha256, accepted, answers: [{ key, answer, count, submissions, votes, variants, where, brand, accepted }] }]'), ...errors } } },
+    '/api/review/{id}/accept': {
+      post: { summary: 'accept a grouped answer: it becomes tag (and location) clues with provenance (reviewer, admin)', security: bearer, parameters: [id], requestBody: body({ type: 'object', properties: { key: { type: 'string' } }, required: ['key'] }), responses: { '201': json('{ clueIds, answer }'), '404': { description: 'no such crop or answer' }, ...errors } },
+    },
+    '/api/public/crops': { get: { summary: 'the published crops, their questions and answers: nothing that leads to an image (tagger and up; rate-limited)', security: bearer, responses: { '200': json('[{ id, label, question, answers: [{ id, what, where, brand, votes }] }]'), '429': { description: 'rate limit' }, ...errors } } },
+    '/api/public/crops/{id}/image': { get: { summary: 'a published crop, re-encoded without metadata (tagger and up; rate-limited)', security: bearer, parameters: [id], responses: { '200': jpeg('crop'), '404': { description: 'not published' }, '429': { description: 'rate limit' }, ...errors } } },
+    '/api/public/crops/{id}/tags': {
+      post: {
+        summary: 'answer "what is it, and where could it be from?" (tagger and up; rate-limited per token and address)',
+        security: bearer,
+        parameters: [id],
+        requestBody: body({ type: 'object', properties: { what: { type: 'string', minLength: 2, maxLength: 200 }, where: { type: 'string', maxLength: 200 }, brand: { type: 'string', maxLength: 100 } }, required: ['what'] }),
+        responses: { '201': json('{ id }'), '404': { description: 'not published' }, '429': { description: 'rate limit' }, ...errors },
+      },
+    },
+    '/api/public/crops/{id}/tags/{tagId}/votes': {
+      post: { summary: 'agree with an answer, once per token', security: bearer, parameters: [id, { name: 'tagId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': json('{ counted }'), '404': { description: 'no such answer' }, '409': { description: 'already voted' }, '429': { description: 'rate limit' }, ...errors } },
+    },
+    '/api/me': { get: { summary: 'the token\'s holder, role and web-view settings', security: bearer, responses: { '200': json('{ name, role, settings: { unblurThumbnails } }'), ...errors } } },
+    '/api/me/settings': { put: { summary: 'change one\'s own settings (thumbnails unblurred or not)', security: bearer, requestBody: body({ type: 'object', properties: { unblurThumbnails: { type: 'boolean' } }, required: ['unblurThumbnails'] }), responses: { '200': json('settings'), ...errors } } },
+    '/api/runs': {
+      get: { summary: 'the newest batch runs with their progress (found, done, skipped, failed with reasons, in flight, rate, ETA)', security: bearer, responses: { '200': json('[{ runId, status, startTime, progress }]'), ...errors } },
+      post: { summary: 'start a batch over a folder or manifest inside CLUES_IMPORT_ROOT (analyst, admin)', security: bearer, requestBody: body({ type: 'object', properties: { source: { type: 'string' }, case: { type: 'string' }, concurrency: { type: 'integer' } }, required: ['source'] }), responses: { '201': json('{ runId }'), '503': { description: 'no import root configured' }, ...errors } },
+    },
+    '/api/runs/{id}': { get: { summary: 'one run\'s progress', security: bearer, parameters: [runId], responses: { '200': json('{ runId, progress }'), '404': { description: 'no such run' }, ...errors } } },
+    '/api/runs/{id}/{action}': {
+      post: { summary: 'pause, resume or cancel a run (analyst, admin)', security: bearer, parameters: [runId, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'cancel'] } }], responses: { '200': json('{ runId, signalled }'), '404': { description: 'no such running run' }, ...errors } },
     },
     '/api/stats': { get: { summary: 'counts of processed and failed images and of clues', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
     '/api/audit': {

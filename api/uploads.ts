@@ -28,3 +28,6 @@ export async function saveUpload(req: Request, dir: string): Promise<{ path: str
 }
 
 export const queryId = (kind: string, sha256: string) => `${kind}-${sha256.slice(0, 16)}-${randomUUID()}`;
+
+/** Small JSON bodies only (tags, settings, review decisions). */
+export const jsonBody = express.json({ limit: '16kb' });

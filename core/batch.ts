@@ -1,5 +1,7 @@
 // Plain data of a batch run, shared by the batch workflow, its activities and clients.
 
+import type { StageName } from './clues';
+
 export interface BatchSource {
   kind: 'folder' | 'manifest';
   path: string;
@@ -44,7 +46,8 @@ export interface BatchStatus extends BatchProgress {
 }
 
 export type BatchItem =
-  | { kind: 'image'; path: string; sha256: string }
+  /** `only`: an already processed image whose listed stages are out of date. */
+  | { kind: 'image'; path: string; sha256: string; only?: StageName[] }
   | { kind: 'skipped'; path: string; reason: string }
   | { kind: 'failed'; path: string; reason: string };
 

@@ -7,7 +7,11 @@ export type StageName = (typeof STAGES)[number];
 /** `unavailable`: no model is installed for the stage; it is recorded, never faked. */
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
 
-export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata';
+/** `tag`: a name given by people (an analyst, or the crowd through a reviewer), not by a model. */
+export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata' | 'tag';
+
+/** Where a stored clue came from: a pipeline stage, or people tagging (`tags`). */
+export type ClueStage = StageName | 'tags';
 
 /** Pixel box in the image as displayed (after EXIF orientation). */
 export interface Box {
@@ -61,12 +65,45 @@ export interface ImageRef {
 
 export interface ProcessImageInput extends ImageRef {
   caseId?: string;
+  /** Run only these stages (a re-run after a model changed); the others keep what is stored. */
+  only?: StageName[];
 }
 
 export interface ProcessImageResult {
   sha256: string;
-  stages: Record<StageName, StageStatus>;
+  /** `kept`: not run this time (see `only`); the stored outcome stands. */
+  stages: Record<StageName, StageStatus | 'kept'>;
   clueCount: number;
+}
+
+/** Stages that take another stage's output in the same run: they are re-run together. */
+export const STAGE_INPUTS: Partial<Record<StageName, StageName>> = { scene: 'objects', places: 'features' };
+
+/**
+ * Which stages of a stored image to run again: those never run or failed, those whose model is
+ * now installed where it was not, and those whose model name or version changed; together with
+ * the stages that feed them or build on them. Empty: the image is up to date.
+ */
+export function stagesToRerun(
+  stored: Partial<Record<StageName, { status: StageStatus; model?: ModelRef }>> | undefined,
+  current: Partial<Record<StageName, ModelRef>>,
+): StageName[] {
+  const stale = new Set<StageName>();
+  for (const s of STAGES) {
+    const was = stored?.[s];
+    const now = current[s];
+    if (!was || was.status === 'failed') stale.add(s);
+    else if (was.status === 'unavailable') {
+      if (now) stale.add(s);
+    } else if (now && (was.model?.name !== now.name || was.model?.version !== now.version)) stale.add(s);
+  }
+  for (const [s, input] of Object.entries(STAGE_INPUTS) as [StageName, StageName][]) {
+    if (stale.has(input) || stale.has(s)) {
+      stale.add(s);
+      stale.add(input);
+    }
+  }
+  return STAGES.filter((s) => stale.has(s));
 }
 
 /** Error type names that workflows and clients agree on. */

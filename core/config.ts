@@ -24,13 +24,18 @@ const EnvSchema = z.object({
   CLUES_WORKER_CPU_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   CLUES_OCR_LANGS: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).default('eng'),
+  // The public tagging view: answers and votes per minute, per token and per address.
+  CLUES_TAG_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
+  CLUES_TAG_RATE_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Folder under which runs started through the API may read; unset, the API starts none. */
+  CLUES_IMPORT_ROOT: optionalString,
 });
 
 export interface Config {
   root: string;
   dataDir: string;
   /** Where crops, logs and pid files live. */
-  paths: { logs: string; run: string; crops: string; ferretdb: string; temporalDb: string };
+  paths: { logs: string; run: string; crops: string; thumbnails: string; publicCrops: string; ferretdb: string; temporalDb: string };
   mongo: { uri: string; dbName: string; embedded: boolean; port: number };
   temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
@@ -39,6 +44,9 @@ export interface Config {
   limits: { maxPixels: number };
   worker: { cpuConcurrency: number; ioConcurrency: number };
   ocr: { langs: string };
+  /** Public tagging: writes per minute per token and per address (reads get ten times more). */
+  tagRate: { perToken: number; perAddress: number };
+  importRoot?: string;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     root,
     dataDir,
     paths: {
+      thumbnails: join(dataDir, 'thumbnails'),
+      publicCrops: join(dataDir, 'public-crops'),
       logs: join(dataDir, 'logs'),
       run: join(dataDir, 'run'),
       crops: join(dataDir, 'crops'),
@@ -86,5 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { maxPixels: e.CLUES_MAX_PIXELS },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY },
     ocr: { langs: e.CLUES_OCR_LANGS },
+    tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
+    ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
   };
 }

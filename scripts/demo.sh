@@ -17,10 +17,20 @@ clues search --text segmentation
 echo "  \$ npx clues similar samples/coffee.png"
 clues similar samples/coffee.png
 api="$(node -e 'console.log(require("./dist/core/config").loadConfig().api.url)')"
-clues token revoke --name demo-analyst >/dev/null
-token="$(clues token create --name demo-analyst --role analyst --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))')"
+issue() { clues token revoke --name "demo-$1" >/dev/null; clues token create --name "demo-$1" --role "$1" --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))'; }
+analyst="$(issue analyst)"
+reviewer="$(issue reviewer)"
+tagger="$(issue tagger)"
 echo
-echo "Search API (an analyst token was just issued; it is shown once):"
-echo "  curl -H 'Authorization: Bearer $token' '$api/api/search?text=segmentation'"
-echo "  curl -H 'Authorization: Bearer $token' '$api/api/search?text=segmentatoin&mode=fuzzy'"
+echo "A reviewer publishes one sample object for crowd tagging:"
+node scripts/demo-publish.mjs "$api" "$reviewer"
+echo
+echo "Web views (sign in by pasting the token; tokens were just issued and are shown once):"
+echo "  analyst search:   $api/         token $analyst"
+echo "  reviewer page:    $api/review   token $reviewer"
+echo "  public tagging:   $api/tag      token $tagger"
+echo
+echo "Search API:"
+echo "  curl -H 'Authorization: Bearer $analyst' '$api/api/search?text=segmentation'"
+echo "  curl -H 'Authorization: Bearer $analyst' '$api/api/search?text=segmentatoin&mode=fuzzy'"
 echo "Stop everything with: npx clues down"

@@ -31,4 +31,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 timed "build" npx tsc -p tsconfig.json
+timed "web build" node scripts/build-web.mjs
 step "ready"

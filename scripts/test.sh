@@ -5,6 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+t0=$SECONDS
+bash scripts/install-browser.sh
+echo "[setup] browser took $((SECONDS - t0))s" >&2
 results="$root/tests/.tmp/results.json"
 rc=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?

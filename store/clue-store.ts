@@ -1,17 +1,55 @@
 import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
-import type { ClueInput, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
+import type { ClueInput, ClueStage, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
 import { trigrams } from '../core/tokens';
 import type { VicsDocument } from '../hashsets/vics';
 import { hashCollections, importHashSet, knownHashMatches, type HashSetDoc, type KnownHashMatch } from './hash-sets';
 import { findSeries, linkedImages, type LinkedImage, type Series } from './links';
 import { createToken, findToken, revokeTokens, type Principal, type Role, type TokenDoc } from './tokens';
+import {
+  addCrowdTag,
+  aggregateAnswers,
+  cropCollections,
+  cropsOfImage,
+  cropTags,
+  defaultQuestion,
+  listPublicCrops,
+  publishCrop,
+  publishedCrop,
+  recordAcceptance,
+  voteForTag,
+  type AnswerGroup,
+  type CrowdTagDoc,
+  type PublicCrop,
+  type PublicCropDoc,
+} from './crops';
+import { uniqueTokens } from '../core/tokens';
 import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
 
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
 export { ROLES, type Principal, type Role } from './tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
 export type { LinkedImage, LinkReason, Series } from './links';
+export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crops';
+
+/** Per-user choices of the web views. */
+export interface UserSettings {
+  /** Analysts see thumbnails blurred until clicked unless they chose otherwise. */
+  unblurThumbnails: boolean;
+}
+export const DEFAULT_SETTINGS: UserSettings = { unblurThumbnails: false };
+
+/** A published crop as reviewers see it: its answers grouped and counted. */
+export interface ReviewItem {
+  crop: PublicCropDoc;
+  answers: AnswerGroup[];
+}
+
+/** What people said about one image: analysts' tags and each published crop's story. */
+export interface TagHistory {
+  tags: ClueDoc[];
+  crops: (ReviewItem & { submissions: Omit<CrowdTagDoc, 'by'>[] })[];
+}
 
 // The one module that talks to MongoDB. It sticks to what both FerretDB v1 and MongoDB support:
 // no $text, no $lookup, no transactions. Writes are idempotent upserts keyed by content, so a
@@ -39,7 +77,7 @@ export interface ImageDoc {
   embedding?: number[];
   featuresPath?: string;
   /** Ids of the image's clues per stage: reads and re-saves go by id, never by scan. */
-  clueIds?: Partial<Record<StageName, string[]>>;
+  clueIds?: Partial<Record<ClueStage, string[]>>;
   stages?: Partial<Record<StageName, StageRecord>>;
   status: 'processed' | 'failed';
   failure?: { code: string; reason: string; at: Date };
@@ -52,7 +90,7 @@ export interface ClueDoc extends ClueInput {
   _id: string;
   grams?: string[];
   sha256: string;
-  stage: StageName;
+  stage: ClueStage;
   model?: ModelRef;
   createdAt: Date;
 }
@@ -91,10 +129,17 @@ export interface SaveImageInput {
   stages: StageOutcome[];
 }
 
-function clueId(sha256: string, stage: StageName, c: ClueInput): string {
+function clueId(sha256: string, stage: ClueStage, c: ClueInput): string {
   const digest = createHash('sha1').update(JSON.stringify([c.type, c.value, c.box ?? null, c.detail?.field ?? null])).digest('hex');
   return `${sha256}:${stage}:${digest.slice(0, 16)}`;
 }
+
+// `cases` must exist as an array even when no case was given, so that case filters behave.
+// (`$each: []` creates it; FerretDB 1.24 drops an empty array given to `$setOnInsert`.)
+const sources = (path: string, caseId?: string) => ({ $addToSet: { paths: path, cases: { $each: caseId ? [caseId] : [] } } });
+
+// Trigrams of text and tag tokens: the fuzzy search's index, for OCR misreadings and typos.
+const gramsOf = (c: ClueInput) => (c.type === 'text' || c.type === 'tag' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {});
 
 export class MongoClueStore {
   private constructor(
@@ -139,6 +184,9 @@ export class MongoClueStore {
       ['hash_entries', { key: { md5: 1 }, name: 'md5' }],
       ['hash_entries', { key: { sha1: 1 }, name: 'sha1' }],
       ['hash_entries', { key: { setId: 1 }, name: 'set' }],
+      ['public_crops', { key: { clueId: 1 }, name: 'clue' }],
+      ['public_crops', { key: { sha256: 1 }, name: 'image' }],
+      ['crowd_tags', { key: { cropId: 1 }, name: 'crop' }],
     ];
     // One index per command: FerretDB 1.24 drops the connection when a multi-index
     // createIndexes names indexes that already exist.
@@ -205,8 +253,7 @@ export class MongoClueStore {
           type: c.type,
           value: c.value,
           tokens: c.tokens,
-          // Trigrams of text tokens: the fuzzy search's index, for OCR misreadings.
-          ...(c.type === 'text' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {}),
+          ...gramsOf(c),
           ...(c.box ? { box: c.box } : {}),
           ...(c.score !== undefined ? { score: c.score } : {}),
           ...(c.detail ? { detail: c.detail } : {}),
@@ -227,36 +274,30 @@ export class MongoClueStore {
         $set: set,
         $unset: { failure: '' },
         $setOnInsert: { createdAt: now },
-        $addToSet: { paths: input.path, ...(input.caseId ? { cases: input.caseId } : {}) },
+        ...sources(input.path, input.caseId),
       },
       { upsert: true },
     );
-    await this.ensureCasesArray(input.sha256);
     return total;
   }
 
   /** An image that could not be processed, with the reason, so that nothing goes missing silently. */
   async recordFailure(input: { sha256: string; path: string; caseId?: string; code: string; reason: string }): Promise<void> {
     const now = new Date();
+    // Filters are `_id` alone: FerretDB answers those from its index, anything more by a scan.
+    // One workflow per SHA-256 means nothing else writes this image meanwhile.
+    if ((await this.images.findOne({ _id: input.sha256 }, { projection: { status: 1 } }))?.status === 'processed') {
+      return this.addImageSource(input.sha256, input.path, input.caseId);
+    }
     await this.images.updateOne(
-      { _id: input.sha256, status: { $ne: 'processed' } },
+      { _id: input.sha256 },
       {
         $set: { sha256: input.sha256, status: 'failed', failure: { code: input.code, reason: input.reason, at: now }, updatedAt: now },
         $setOnInsert: { createdAt: now },
-        $addToSet: { paths: input.path, ...(input.caseId ? { cases: input.caseId } : {}) },
+        ...sources(input.path, input.caseId),
       },
       { upsert: true },
-    ).catch(async (err: unknown) => {
-      // Duplicate key: the image is already processed; only note the extra path.
-      if ((err as { code?: number }).code === 11000) return this.addImageSource(input.sha256, input.path, input.caseId);
-      throw err;
-    });
-    await this.ensureCasesArray(input.sha256);
-  }
-
-  // `cases` must exist as an array even when no case was given, so that case filters behave.
-  private async ensureCasesArray(sha256: string): Promise<void> {
-    await this.images.updateOne({ _id: sha256, cases: { $exists: false } }, { $set: { cases: [] } });
+    );
   }
 
   /** Clue search (exact, prefix or fuzzy text; objects, scene, location, serial; case), one page. */
@@ -293,9 +334,19 @@ export class MongoClueStore {
 
   /** One more candidate location for a stored image (idempotent: the id comes from the content). */
   async addLocationClue(sha256: string, clue: ClueInput, model: ModelRef): Promise<void> {
-    const doc: ClueDoc = { ...clue, _id: clueId(sha256, 'places', clue), sha256, stage: 'places', model, createdAt: new Date() };
+    await this.addClue(sha256, 'places', clue, model);
+  }
+
+  /** A clue added after processing (a place match, a tag); idempotent, the id comes from the content. */
+  async addClue(sha256: string, stage: ClueStage, clue: ClueInput, model?: ModelRef): Promise<string> {
+    const doc: ClueDoc = { ...clue, ...gramsOf(clue), _id: clueId(sha256, stage, clue), sha256, stage, ...(model ? { model } : {}), createdAt: new Date() };
     await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    await this.images.updateOne({ _id: sha256 }, { $addToSet: { 'clueIds.places': doc._id } });
+    await this.images.updateOne({ _id: sha256 }, { $addToSet: { [`clueIds.${stage}`]: doc._id } });
+    return doc._id;
+  }
+
+  async getClue(id: string): Promise<ClueDoc | null> {
+    return this.clues.findOne({ _id: id });
   }
 
   async listPlaces(): Promise<PlaceDoc[]> {
@@ -346,6 +397,94 @@ export class MongoClueStore {
     return findSeries(this.clues, this.images, minStrength, caseId);
   }
 
+  /** Publishes an object crop for crowd tagging (screening is the caller's job); idempotent per clue. */
+  publishCrop(input: { clueId: string; sha256: string; label: string; cropBox: PublicCropDoc['cropBox']; file: string; publishedBy: string; question?: string }) {
+    const { question, ...rest } = input;
+    return publishCrop(this.db, { ...rest, question: question ?? defaultQuestion(input.label) });
+  }
+
+  async setCropFile(id: string, file: string): Promise<void> {
+    await cropCollections(this.db).crops.updateOne({ _id: id }, { $set: { file } });
+  }
+
+  async withdrawCrop(id: string): Promise<boolean> {
+    const res = await cropCollections(this.db).crops.updateOne({ _id: id }, { $set: { status: 'withdrawn' } });
+    return res.matchedCount === 1;
+  }
+
+  listPublicCrops(): Promise<PublicCrop[]> {
+    return listPublicCrops(this.db);
+  }
+
+  /** A crop the public may see, or null when it was never published or has been withdrawn. */
+  publishedCrop(id: string): Promise<PublicCropDoc | null> {
+    return publishedCrop(this.db, id);
+  }
+
+  addCrowdTag(tag: { cropId: string; what: string; where?: string; brand?: string; by: string }): Promise<CrowdTagDoc> {
+    return addCrowdTag(this.db, tag);
+  }
+
+  voteForTag(cropId: string, tagId: string, by: string) {
+    return voteForTag(this.db, cropId, tagId, by);
+  }
+
+  async reviewQueue(): Promise<ReviewItem[]> {
+    const crops = await cropCollections(this.db).crops.find({ status: 'published' }).sort({ publishedAt: -1 }).toArray();
+    return Promise.all(crops.map(async (crop) => ({ crop, answers: aggregateAnswers(await cropTags(this.db, crop._id), crop.accepted) })));
+  }
+
+  /**
+   * A reviewer accepts one grouped answer: it becomes a tag clue on the source image (and a
+   * location clue when the crowd said where), with its provenance. Null if no such answer.
+   */
+  async acceptAnswer(cropId: string, key: string, reviewer: string): Promise<{ clueIds: string[]; answer: AnswerGroup } | null> {
+    const crop = await cropCollections(this.db).crops.findOne({ _id: cropId });
+    if (!crop) return null;
+    const answer = aggregateAnswers(await cropTags(this.db, cropId)).find((a) => a.key === key);
+    if (!answer) return null;
+    const at = new Date();
+    const provenance = { source: 'crowd', cropId, count: answer.count, submissions: answer.submissions, votes: answer.votes, reviewer, acceptedAt: at.toISOString(), label: crop.label };
+    const where = answer.where[0]?.value;
+    const brand = answer.brand[0]?.value;
+    const clueIds = [
+      await this.addClue(crop.sha256, 'tags', { type: 'tag', value: answer.answer, tokens: uniqueTokens(answer.answer), box: crop.cropBox, detail: { ...provenance, ...(brand ? { brand } : {}), ...(where ? { where } : {}) } }),
+    ];
+    if (brand) clueIds.push(await this.addClue(crop.sha256, 'tags', { type: 'tag', value: brand, tokens: uniqueTokens(brand), box: crop.cropBox, detail: { ...provenance, field: 'brand' } }));
+    if (where) clueIds.push(await this.addClue(crop.sha256, 'tags', { type: 'location', value: where, tokens: uniqueTokens(where), detail: provenance }));
+    await recordAcceptance(this.db, cropId, { answer: answer.answer, key, count: answer.count, ...(where ? { where } : {}), ...(brand ? { brand } : {}), by: reviewer, at, clueIds });
+    return { clueIds, answer: { ...answer, accepted: true } };
+  }
+
+  /** An analyst's own name for something in the image. */
+  addAnalystTag(sha256: string, value: string, by: string): Promise<string> {
+    return this.addClue(sha256, 'tags', { type: 'tag', value, tokens: uniqueTokens(value), detail: { source: 'analyst', by, at: new Date().toISOString() } });
+  }
+
+  async tagHistory(sha256: string): Promise<TagHistory> {
+    const tags = (await this.cluesOf(sha256)).filter((c) => c.stage === 'tags');
+    const crops = await cropsOfImage(cropCollections(this.db).crops, sha256);
+    return {
+      tags,
+      crops: await Promise.all(
+        crops.map(async (crop) => {
+          const list = await cropTags(this.db, crop._id);
+          // Who tagged stays with the reviewers' tools, not in the evidence view.
+          return { crop, answers: aggregateAnswers(list, crop.accepted), submissions: list.map(({ by: _by, ...t }) => t) };
+        }),
+      ),
+    };
+  }
+
+  async userSettings(name: string): Promise<UserSettings> {
+    const doc = await this.db.collection<{ _id: string } & Partial<UserSettings>>('user_settings').findOne({ _id: name });
+    return { ...DEFAULT_SETTINGS, ...(doc?.unblurThumbnails !== undefined ? { unblurThumbnails: doc.unblurThumbnails } : {}) };
+  }
+
+  async saveUserSettings(name: string, settings: UserSettings): Promise<void> {
+    await this.db.collection<{ _id: string } & UserSettings>('user_settings').updateOne({ _id: name }, { $set: settings }, { upsert: true });
+  }
+
   async caseImages(caseId: string): Promise<ImageDoc[]> {
     return this.images.find({ cases: caseId, status: 'processed' }).sort({ _id: 1 }).toArray();
   }
@@ -355,7 +494,7 @@ export class MongoClueStore {
    * unordered batch inserts. Text clues get their trigrams here as saveImage gives them.
    */
   async bulkInsert(images: ImageDoc[], clues: ClueDoc[]): Promise<void> {
-    for (const c of clues) if (c.type === 'text' && !c.grams) c.grams = [...new Set(c.tokens.flatMap(trigrams))];
+    for (const c of clues) if (!c.grams) Object.assign(c, gramsOf(c));
     if (images.length) await this.images.insertMany(images, { ordered: false });
     if (clues.length) await this.clues.insertMany(clues, { ordered: false });
   }

@@ -47,7 +47,7 @@ export interface SearchPage {
 const MAX_CANDIDATES = 20_000;
 
 interface Criterion {
-  type: ClueType;
+  types: ClueType[];
   field?: string;
   terms: string[];
   mode: TextMode;
@@ -63,19 +63,20 @@ function tokenScore(mode: TextMode, term: string, token: string): number {
 
 function criteria(q: SearchQuery): Criterion[] {
   const out: Criterion[] = [];
-  const add = (type: ClueType, value: string | undefined, mode: TextMode, field?: string) => {
-    if (value !== undefined) out.push({ type, terms: uniqueTokens(value, type === 'text' ? 2 : 1), mode, ...(field ? { field } : {}) });
+  const add = (types: ClueType[], value: string | undefined, mode: TextMode, field?: string) => {
+    if (value !== undefined) out.push({ types, terms: uniqueTokens(value, types.includes('text') ? 2 : 1), mode, ...(field ? { field } : {}) });
   };
-  add('text', q.text, q.textMode ?? 'exact');
-  add('object', q.object, 'exact');
-  add('scene', q.scene, 'exact');
-  add('location', q.location, 'exact');
-  add('metadata', q.serial, 'exact', 'serial');
+  // Words people gave (accepted crowd answers, analysts' tags) are found like words read in the image.
+  add(['text', 'tag'], q.text, q.textMode ?? 'exact');
+  add(['object'], q.object, 'exact');
+  add(['scene'], q.scene, 'exact');
+  add(['location'], q.location, 'exact');
+  add(['metadata'], q.serial, 'exact', 'serial');
   return out;
 }
 
 function filterFor(c: Criterion): Record<string, unknown> {
-  const f: Record<string, unknown> = { type: c.type };
+  const f: Record<string, unknown> = { type: c.types.length === 1 ? c.types[0] : { $in: c.types } };
   if (c.field) f['detail.field'] = c.field;
   if (c.mode === 'exact') f.tokens = { $in: c.terms };
   else if (c.mode === 'prefix') f.tokens = { $in: c.terms.map((t) => new RegExp(`^${escapeRegex(t)}`)) };

@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchInput, BatchProgress, BatchStatus } from '../core/batch';
+import { stagesToRerun, type ModelRef } from '../core/clues';
+import { fileSha256 } from '../models/file-hashes';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../api/app';
 import { runCli } from './support/cli';
 import { tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
@@ -26,7 +30,93 @@ async function seizure(): Promise<string> {
   return dir;
 }
 
+describe('which stages to re-run', () => {
+  const m = (name: string, version = '1'): ModelRef => ({ name, version });
+  const current = { hashes: m('pdq'), metadata: m('exifr'), objects: m('det'), text: m('ocr'), features: m('emb'), scene: m('rules'), places: m('orb') };
+  const ok = (model: ModelRef) => ({ status: 'ok' as const, model });
+  const upToDate = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, ok(v)]));
+
+  it('when every stage ran with the current models, then nothing is re-run', () => {
+    expect(stagesToRerun(upToDate, current)).toEqual([]);
+  });
+
+  it('when one model changed, a stage failed, a stage never ran or a model appeared, then exactly those stages (with their inputs and dependants) run', () => {
+    expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '2')) }, current)).toEqual(['text']);
+    expect(stagesToRerun({ ...upToDate, objects: ok(m('det', '0')) }, current)).toEqual(['objects', 'scene']);
+    expect(stagesToRerun({ ...upToDate, places: { status: 'failed' } }, current)).toEqual(['features', 'places']);
+    const { metadata: _gone, ...withoutMetadata } = upToDate;
+    expect(stagesToRerun(withoutMetadata, current)).toEqual(['metadata']);
+    expect(stagesToRerun({ ...upToDate, scene: { status: 'unavailable' } }, current)).toEqual(['objects', 'scene']);
+    // A stage whose model is not installed in this worker keeps what it has.
+    const { text: _none, ...noOcr } = current;
+    expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '0')) }, noOcr)).toEqual([]);
+  });
+});
+
 describe('batch runs (processBatch)', () => {
+  it('when an analyst starts and follows a run through the API, then it completes; paths outside the import folder and taggers are refused', async () => {
+    const root = tempDir('import-root');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(root, 'seizure-7'));
+    await uniqueCopy('rocket.jpg', join(root, 'seizure-7'), 'r.png');
+    await ctx.withWorker(async (taskQueue) => {
+      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, uploadsDir: tempDir('uploads'), importRoot: root }).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const analyst = await ctx.store.createToken('runs-analyst', 'analyst');
+      const tagger = await ctx.store.createToken('runs-tagger', 'tagger');
+      const call = async (path: string, token: string, body?: unknown) => {
+        const res = await fetch(base + path, { method: body === undefined && !path.match(/\/(pause|resume|cancel)$/) ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      try {
+        expect((await call('/api/runs', analyst, { source: '../' })).status).toBe(400);
+        expect((await call('/api/runs', analyst, { source: '/etc' })).status).toBe(400);
+        expect((await call('/api/runs', tagger, { source: 'seizure-7' })).status).toBe(403);
+        expect((await call('/api/runs', analyst, { source: 'nothing-here' })).status).toBe(404);
+        const started = await call('/api/runs', analyst, { source: 'seizure-7', case: 'op-api' });
+        expect(started.status).toBe(201);
+        const id = started.body.runId as string;
+        await expect.poll(async () => (await call(`/api/runs/${id}`, analyst)).body.progress?.done, { timeout: 60_000, interval: 1000 }).toBe(1);
+        const list = await call('/api/runs', analyst);
+        expect(list.body.find((r: { runId: string }) => r.runId === id)).toMatchObject({ progress: { found: 1, done: 1, failed: 0 } });
+        expect((await call(`/api/runs/${id}/pause`, tagger)).status).toBe(403);
+        expect((await ctx.store.recentAudit(5)).map((a) => a.action)).toContain('start-run');
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  it('when a model version changed since an image was processed, then the next run re-runs only the stale stages and duplicates nothing', async () => {
+    const dir = tempDir('rerun');
+    const img = await uniqueCopy('coffee.png', dir, 'cup.png');
+    const sha256 = await fileSha256(img);
+    await ctx.withWorker(async (taskQueue) => {
+      const env = { CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName };
+      expect(JSON.parse((await runCli(['run', dir, '--json'], env)).stdout)).toMatchObject({ found: 1, done: 1 });
+      const before = (await ctx.store.getImage(sha256))!;
+      const clueCount = (await ctx.store.cluesOf(sha256)).length;
+      // As if the OCR model had been upgraded and the places stage had never run.
+      await ctx.store.images.updateOne({ _id: sha256 }, { $set: { 'stages.text.model.version': 'older' }, $unset: { 'stages.places': '' } });
+
+      const rerun = JSON.parse((await runCli(['run', dir, '--json'], env)).stdout) as BatchProgress;
+      expect(rerun).toMatchObject({ found: 1, done: 1, skipped: 0, failed: 0 });
+      const after = (await ctx.store.getImage(sha256))!;
+      const at = (img: typeof before, s: keyof NonNullable<typeof before.stages>) => img.stages![s]!.at.getTime();
+      expect(after.stages!.text!.model).toEqual(before.stages!.text!.model);
+      for (const s of ['text', 'features', 'places'] as const) expect(after.stages![s], s).toBeDefined();
+      expect(at(after, 'text')).toBeGreaterThan(at(before, 'text'));
+      expect(at(after, 'features')).toBeGreaterThan(at(before, 'features'));
+      for (const s of ['hashes', 'metadata', 'objects', 'scene'] as const) expect(at(after, s), s).toBe(at(before, s));
+      expect((await ctx.store.cluesOf(sha256)).length).toBe(clueCount);
+
+      const third = JSON.parse((await runCli(['run', dir, '--json'], env)).stdout) as BatchProgress;
+      expect(third).toMatchObject({ found: 1, done: 0, skipped: 1 });
+      expect(third.skips[0]!.reason).toBe('already processed');
+    });
+  });
+
   it('when a folder with good, duplicate, bad and linked files is run, then every file is counted once with its reason', async () => {
     const dir = await seizure();
     await ctx.withWorker(async (taskQueue) => {

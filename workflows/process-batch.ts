@@ -96,7 +96,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
           const child = await startChild(processImage, {
             workflowId: `image-${item.sha256}`,
             taskQueue,
-            args: [{ path: item.path, sha256: item.sha256, ...(input.caseId ? { caseId: input.caseId } : {}) }],
+            args: [{ path: item.path, sha256: item.sha256, ...(input.caseId ? { caseId: input.caseId } : {}), ...(item.only ? { only: item.only } : {}) }],
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             // Images in flight finish even when the batch continues as new or is cancelled.
             parentClosePolicy: ParentClosePolicy.ABANDON,

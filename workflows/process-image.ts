@@ -62,26 +62,32 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   }
 
   const cpu = cpuQueue();
+  // A re-run after a model changed runs only the stale stages (`only`, which keeps a stage and
+  // its inputs together); a full run schedules exactly what it always did.
+  const wanted = (s: StageName) => !input.only || input.only.includes(s);
+  const maybe = (name: StageName, run: () => Promise<StageOutcome>) => (wanted(name) ? stage(name, run) : Promise.resolve(null));
   const first = await Promise.all([
-    stage('hashes', () => io.hashImage(ref)),
-    stage('metadata', () => io.readMetadata(ref)),
-    stage('objects', () => cpu.detectObjects(ref)),
-    stage('text', () => cpu.readText(ref)),
-    stage('features', () => cpu.describeImage(ref)),
+    maybe('hashes', () => io.hashImage(ref)),
+    maybe('metadata', () => io.readMetadata(ref)),
+    maybe('objects', () => cpu.detectObjects(ref)),
+    maybe('text', () => cpu.readText(ref)),
+    maybe('features', () => cpu.describeImage(ref)),
   ]);
   // Stages that build on others: the scene on the objects found, places on the descriptors.
-  const objects = first.find((o) => o.stage === 'objects')!;
-  const features = first.find((o) => o.stage === 'features')!;
+  const objects = first.find((o) => o?.stage === 'objects');
+  const features = first.find((o) => o?.stage === 'features');
   const second = await Promise.all([
-    stage('scene', () => cpu.classifyScene({ ref, objects: objects.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) })),
-    features.status === 'ok'
-      ? stage('places', () => cpu.matchPlaces({ ref, descriptors: features.data as unknown as ImageDescriptors }))
-      : Promise.resolve<StageOutcome>({ stage: 'places', status: 'unavailable', reason: `no image features (${features.reason ?? features.status})`, clues: [] }),
+    objects ? stage('scene', () => cpu.classifyScene({ ref, objects: objects.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) })) : Promise.resolve(null),
+    !features
+      ? Promise.resolve(null)
+      : features.status === 'ok'
+        ? stage('places', () => cpu.matchPlaces({ ref, descriptors: features.data as unknown as ImageDescriptors }))
+        : Promise.resolve<StageOutcome>({ stage: 'places', status: 'unavailable', reason: `no image features (${features.reason ?? features.status})`, clues: [] }),
   ]);
-  const outcomes = [...first, ...second];
+  const outcomes = [...first, ...second].filter((o): o is StageOutcome => o !== null);
   const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info, stages: outcomes });
 
-  const stages = Object.fromEntries(STAGES.map((s) => [s, 'failed'])) as Record<StageName, StageStatus>;
+  const stages = Object.fromEntries(STAGES.map((s) => [s, wanted(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
   for (const o of outcomes) stages[o.stage] = o.status;
   return { sha256: input.sha256, stages, clueCount };
 }

@@ -1,0 +1,52 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { MongoClueStore } from '../store/clue-store';
+import { actorOf as actor, CAN, requireRole } from './auth';
+import { HttpError } from './http-error';
+import { readablePath, thumbnail, viewImage } from './media';
+import { jsonBody } from './uploads';
+
+const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
+const tagBody = z.strictObject({ value: z.string().trim().min(2).max(200) });
+
+/** Pictures of evidence and people's tags on it: analysts, reviewers and admins only. */
+export function imageRoutes(app: Express, store: MongoClueStore, thumbnailsDir: string): void {
+  const evidence = requireRole(store, CAN.searchEvidence);
+
+  const sourceOf = async (raw: unknown) => {
+    const sha256 = sha256Param.parse(raw);
+    const image = await store.getImage(sha256);
+    if (!image) throw new HttpError(404, 'no such image');
+    return { sha256, path: await readablePath(image.paths) };
+  };
+
+  app.get('/api/images/:sha256/thumbnail', evidence, async (req, res) => {
+    const { sha256, path } = await sourceOf(req.params.sha256);
+    const file = await thumbnail(path, thumbnailsDir, sha256);
+    await store.audit({ actor: actor(req), action: 'view-thumbnail', target: sha256, from: req.ip ?? '' });
+    res.set('Cache-Control', 'private, no-store').sendFile(file, { dotfiles: 'allow' }); // the data folder may be a dot folder (.data)
+  });
+
+  app.get('/api/images/:sha256/file', evidence, async (req, res) => {
+    const { sha256, path } = await sourceOf(req.params.sha256);
+    const { data, scale } = await viewImage(path);
+    await store.audit({ actor: actor(req), action: 'view-image-file', target: sha256, from: req.ip ?? '' });
+    res.set({ 'Cache-Control': 'private, no-store', 'X-Image-Scale': String(scale) }).setHeader('Content-Type', 'image/jpeg').send(data);
+  });
+
+  app.get('/api/images/:sha256/tags', evidence, async (req, res) => {
+    const sha256 = sha256Param.parse(req.params.sha256);
+    if (!(await store.getImage(sha256))) throw new HttpError(404, 'no such image');
+    await store.audit({ actor: actor(req), action: 'view-tags', target: sha256, from: req.ip ?? '' });
+    res.json(await store.tagHistory(sha256));
+  });
+
+  app.post('/api/images/:sha256/tags', evidence, jsonBody, async (req, res) => {
+    const sha256 = sha256Param.parse(req.params.sha256);
+    const { value } = tagBody.parse(req.body);
+    if (!(await store.getImage(sha256))) throw new HttpError(404, 'no such image');
+    const clueId = await store.addAnalystTag(sha256, value, req.principal!.name);
+    await store.audit({ actor: actor(req), action: 'tag-image', target: sha256, detail: { value, clueId }, from: req.ip ?? '' });
+    res.status(201).json({ clueId });
+  });
+}

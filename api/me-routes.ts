@@ -1,0 +1,24 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import type { MongoClueStore } from '../store/clue-store';
+import { actorOf as actor, requireRole } from './auth';
+import { jsonBody } from './uploads';
+
+const settingsBody = z.strictObject({ unblurThumbnails: z.boolean() });
+
+/** Who the token belongs to, and that person's own settings of the web views. */
+export function meRoutes(app: Express, store: MongoClueStore): void {
+  const anyone = requireRole(store, ['analyst', 'reviewer', 'tagger', 'admin']);
+
+  app.get('/api/me', anyone, async (req, res) => {
+    const { name, role } = req.principal!;
+    res.json({ name, role, settings: await store.userSettings(name) });
+  });
+
+  app.put('/api/me/settings', anyone, jsonBody, async (req, res) => {
+    const settings = settingsBody.parse(req.body);
+    await store.saveUserSettings(req.principal!.name, settings);
+    await store.audit({ actor: actor(req), action: 'change-settings', detail: settings, from: req.ip ?? '' });
+    res.json(settings);
+  });
+}

@@ -1,0 +1,68 @@
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { HttpError } from './http-error';
+
+// Pictures the web views show. Every output is re-encoded by sharp, which drops EXIF, GPS and
+// other metadata: a published crop carries nothing but pixels.
+
+// The API must stay small: no libvips cache, one thread.
+sharp.cache(false);
+sharp.concurrency(1);
+
+const THUMB_SIDE = 320;
+const VIEW_SIDE = 2048;
+
+/** The first of an image's recorded paths that is still readable. */
+export async function readablePath(paths: string[]): Promise<string> {
+  for (const p of paths) {
+    try {
+      await access(p);
+      return p;
+    } catch {
+      /* moved or unmounted: try the next recorded path */
+    }
+  }
+  throw new HttpError(404, 'the image file is not on the storage any more');
+}
+
+async function writeAtomically(out: string, data: Buffer): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, out);
+}
+
+/** A small JPEG of the oriented image, cached under the data folder by content hash. */
+export async function thumbnail(source: string, cacheDir: string, sha256: string): Promise<string> {
+  const out = join(cacheDir, sha256.slice(0, 2), `${sha256}.jpg`);
+  try {
+    await access(out);
+    return out;
+  } catch {
+    const data = await sharp(source, { limitInputPixels: 100_000_000 }).rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+    await writeAtomically(out, data);
+    return out;
+  }
+}
+
+/**
+ * The oriented image for the detail view, at most VIEW_SIDE pixels a side; boxes are drawn in the
+ * original pixels, so the answer says how much it was scaled.
+ */
+export async function viewImage(source: string): Promise<{ data: Buffer; scale: number }> {
+  const { data, info } = await sharp(source, { limitInputPixels: 100_000_000 })
+    .rotate()
+    .resize(VIEW_SIDE, VIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 85 })
+    .toBuffer({ resolveWithObject: true });
+  const meta = await sharp(source, { limitInputPixels: 100_000_000 }).metadata();
+  const width = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
+  return { data, scale: info.width / Math.max(1, width ?? info.width) };
+}
+
+/** The file the public sees: the object crop, re-encoded without metadata. */
+export async function writePublicCrop(cropFile: string, out: string): Promise<void> {
+  const data = await sharp(cropFile).jpeg({ quality: 88 }).toBuffer();
+  await writeAtomically(out, data);
+}

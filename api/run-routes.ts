@@ -1,0 +1,77 @@
+import { relative, resolve, sep } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
+import { z } from 'zod';
+import { listRuns, runProgress, signalRun, startRun } from '../client/batch-runs';
+import type { MongoClueStore } from '../store/clue-store';
+import { actorOf as actor, CAN, requireRole } from './auth';
+import { HttpError } from './http-error';
+import { jsonBody } from './uploads';
+
+const runId = z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/, 'expected a run id');
+const startBody = z.strictObject({
+  /** Relative to the import root: the API never reads outside it. */
+  source: z.string().min(1).max(1000),
+  case: z.string().trim().min(1).max(100).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+});
+
+export interface RunRouteOptions {
+  temporal: () => { client: Client; taskQueue: string };
+  importRoot?: string;
+}
+
+/** A path under the import root, or a 400: no `..`, no absolute paths, no way out. */
+function insideRoot(root: string, source: string): string {
+  const full = resolve(root, source);
+  const rel = relative(root, full);
+  if (rel.startsWith('..') || rel.split(sep).includes('..') || resolve(root, rel) !== full) throw new HttpError(400, 'the source must be inside the import folder');
+  return full;
+}
+
+/** Overnight batch runs through the Temporal client: list, watch, start, pause, resume, cancel. */
+export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOptions): void {
+  const watch = requireRole(store, CAN.watchRuns);
+  const control = requireRole(store, CAN.controlRuns);
+
+  app.get('/api/runs', watch, async (req, res) => {
+    const { client } = opts.temporal();
+    const runs = await listRuns(client, 20);
+    const withProgress = await Promise.all(runs.map(async (r) => ({ ...r, progress: await runProgress(client, r) })));
+    await store.audit({ actor: actor(req), action: 'view-runs', detail: { runs: runs.length }, from: req.ip ?? '' });
+    res.json(withProgress);
+  });
+
+  app.get('/api/runs/:id', watch, async (req, res) => {
+    const id = runId.parse(req.params.id);
+    const { client } = opts.temporal();
+    const d = await client.workflow.getHandle(id).describe().catch(() => {
+      throw new HttpError(404, 'no such run');
+    });
+    const progress = await runProgress(client, { runId: id, status: d.status.name, ...(d.startTime ? { startTime: d.startTime } : {}), ...(d.closeTime ? { closeTime: d.closeTime } : {}) });
+    res.json({ runId: id, status: d.status.name, progress });
+  });
+
+  app.post('/api/runs', control, jsonBody, async (req, res) => {
+    const body = startBody.parse(req.body);
+    if (!opts.importRoot) throw new HttpError(503, 'runs through the API need CLUES_IMPORT_ROOT; use `clues run` on the worker machine');
+    const source = insideRoot(opts.importRoot, body.source);
+    const { client, taskQueue } = opts.temporal();
+    const id = await startRun(client, taskQueue, source, { ...(body.case ? { caseId: body.case } : {}), ...(body.concurrency ? { concurrency: body.concurrency } : {}) }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new HttpError(404, 'no such folder or manifest in the import folder');
+      throw err;
+    });
+    await store.audit({ actor: actor(req), action: 'start-run', target: id, detail: { source: body.source, ...(body.case ? { case: body.case } : {}) }, from: req.ip ?? '' });
+    res.status(201).json({ runId: id });
+  });
+
+  app.post('/api/runs/:id/:action', control, async (req, res) => {
+    const id = runId.parse(req.params.id);
+    const action = z.enum(['pause', 'resume', 'cancel']).parse(req.params.action);
+    await signalRun(opts.temporal().client, id, action).catch(() => {
+      throw new HttpError(404, 'no such running run');
+    });
+    await store.audit({ actor: actor(req), action: `run-${action}`, target: id, from: req.ip ?? '' });
+    res.json({ runId: id, signalled: action });
+  });
+}

@@ -1,0 +1,210 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../api/app';
+import { imageWorkflowId } from '../client/temporal-client';
+import { fileSha256 } from '../models/file-hashes';
+import { SAMPLES, tempDir } from './support/fixtures';
+import { openTestContext, type TestContext } from './support/services';
+
+// The web views in a real browser (Debian's chromium through playwright-core), against the real
+// FerretDB, Temporal and worker. Screenshots go to screenshots/web/ (not in git).
+
+const CHROMIUM = process.env.CLUES_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', 'screenshots', 'web');
+const WORD = 'LIMPOPO';
+
+let ctx: TestContext;
+let server: Server;
+let base: string;
+let browser: Browser;
+let sha256 = '';
+const tokens: Record<string, string> = {};
+
+/** The coffee photo with a sign below it: the cup stays whole for the detector, the sign is read. */
+async function photoWithSign(dir: string): Promise<string> {
+  const src = sharp(join(SAMPLES, 'coffee.png'));
+  const { width } = await src.metadata();
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="110"><rect width="100%" height="100%" fill="white"/>
+    <text x="30" y="80" font-family="DejaVu Sans" font-weight="bold" font-size="60" fill="black">${WORD} DINER</text></svg>`;
+  const out = join(dir, 'diner-sign.png');
+  await src.extend({ bottom: 110, background: 'white' }).composite([{ input: Buffer.from(svg), gravity: 'south' }]).png().toFile(out);
+  return out;
+}
+
+async function signIn(page: Page, path: string, token: string): Promise<void> {
+  await page.goto(base + path);
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#app').waitFor({ state: 'visible' });
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (scripts/test.sh does on CI) or set CLUES_CHROMIUM`);
+  mkdirSync(SHOTS, { recursive: true });
+  ctx = await openTestContext('web');
+  const img = await photoWithSign(tempDir('web'));
+  sha256 = await fileSha256(img);
+  await ctx.withWorker((taskQueue) =>
+    ctx.client.workflow.execute('processImage', { workflowId: imageWorkflowId(sha256), taskQueue, args: [{ path: img, sha256 }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' }),
+  );
+  for (const role of ['analyst', 'reviewer', 'tagger'] as const) tokens[role] = await ctx.store.createToken(`web-${role}`, role);
+  server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue: 'web-unused' }, uploadsDir: tempDir('web-uploads') }).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  await ctx?.close();
+});
+
+describe('the analyst page', () => {
+  it('when an analyst searches for a word on a sign, then the image is found, its thumbnail blurred', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/', tokens.analyst!);
+    await page.getByLabel('Text in the image').fill(WORD.toLowerCase());
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => page.locator('#search-status').textContent()).toMatch(/^1 image found/);
+    await expect.poll(() => page.locator('#results li').count()).toBe(1);
+    expect(await page.locator('#results li .title').textContent()).toBe('diner-sign.png');
+    const thumb = page.locator('#results .thumb');
+    await expect.poll(() => thumb.locator('img').evaluate((i: any) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    expect(await thumb.getAttribute('class')).toContain('blurred');
+    expect(await thumb.locator('img').evaluate((i) => (globalThis as any).getComputedStyle(i).filter)).toContain('blur');
+    await shot(page, '1-analyst-search-blurred');
+    await page.close();
+  });
+
+  it('when a thumbnail is clicked, then it unblurs; the per-user setting shows them unblurred after a reload', async () => {
+    const page = await browser.newPage();
+    await signIn(page, `/#search?text=${WORD.toLowerCase()}`, tokens.analyst!);
+    const thumb = page.locator('#results .thumb');
+    await thumb.waitFor();
+    await thumb.click();
+    expect(await thumb.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => thumb.locator('img').evaluate((i) => (globalThis as any).getComputedStyle(i).filter)).toBe('none');
+    await shot(page, '2-analyst-thumbnail-unblurred');
+
+    await page.getByLabel('Show thumbnails unblurred (my setting)').check();
+    await expect.poll(async () => (await ctx.store.userSettings('web-analyst')).unblurThumbnails).toBe(true);
+    await page.reload();
+    await page.locator('#results .thumb').waitFor();
+    expect(await page.locator('#results .thumb').getAttribute('class')).not.toContain('blurred');
+    await page.getByLabel('Show thumbnails unblurred (my setting)').uncheck();
+    await expect.poll(async () => (await ctx.store.userSettings('web-analyst')).unblurThumbnails).toBe(false);
+    await page.close();
+  });
+
+  it('when an image is opened, then its boxes, clues, EXIF and record are shown, and boxes toggle per clue type', async () => {
+    const page = await browser.newPage();
+    await signIn(page, `/#image/${sha256}`, tokens.analyst!);
+    await expect.poll(() => page.locator('#overlay rect').count()).toBeGreaterThan(0);
+    const all = await page.locator('#overlay rect').count();
+    const text = await page.locator('#overlay rect.box-text').count();
+    expect(text).toBeGreaterThan(0);
+    await page.getByLabel('text', { exact: true }).uncheck();
+    expect(await page.locator('#overlay rect').count()).toBe(all - text);
+    expect(await page.locator('#clue-table').textContent()).toContain('cup');
+    expect(await page.locator('#record').textContent()).toContain(sha256);
+    // Analysts see no publish button: publishing is a reviewer's decision.
+    expect(await page.getByRole('button', { name: 'Publish crop for tagging' }).count()).toBe(0);
+    await page.locator('#detail-image-button').click();
+    await shot(page, '3-analyst-image-detail');
+    await page.close();
+  });
+
+  it('when the runs view is opened, then it lists runs or says there are none', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/#runs', tokens.analyst!);
+    await expect.poll(() => page.locator('#runs-status').textContent()).toMatch(/Updated|No runs yet/);
+    await shot(page, '4-analyst-runs');
+    await page.close();
+  });
+});
+
+describe('Trace an Object: publish, tag, review', () => {
+  let cropId = '';
+
+  it('when a reviewer publishes the cup crop from the image page, then it gets a TAO id', async () => {
+    const page = await browser.newPage();
+    await signIn(page, `/#image/${sha256}`, tokens.reviewer!);
+    const row = page.locator('#clue-table tr', { hasText: 'cup' }).first();
+    await row.getByRole('button', { name: 'Publish crop for tagging' }).click();
+    await expect.poll(() => row.locator('.status').textContent()).toMatch(/^Published as TAO-[0-9A-F]{10}$/);
+    cropId = (await row.locator('.status').textContent())!.replace('Published as ', '');
+    await expect.poll(() => page.locator('#tag-history').textContent()).toContain(cropId);
+    await shot(page, '5-reviewer-published');
+    await page.close();
+  });
+
+  it('when a tagger opens the public view, then it shows that crop and only it, and the tagger answers with the keyboard', async () => {
+    const page = await browser.newPage();
+    const seen: string[] = [];
+    page.on('request', (r) => seen.push(r.url()));
+    await signIn(page, '/tag', tokens.tagger!);
+    await expect.poll(() => page.locator('#crops .crop-card').count()).toBe(1);
+    expect(await page.locator('#crops .crop-card').textContent()).toContain(cropId);
+    await expect.poll(() => page.locator('#crops img').evaluate((i: any) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    // Nothing on the page or in its requests leads back to the evidence.
+    expect(await page.content()).not.toContain(sha256);
+    expect(seen.filter((u) => u.includes('/api/') && !u.includes('/api/public/') && !u.endsWith('/api/me'))).toEqual([]);
+
+    await page.locator('#crops .crop-card').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('a-what');
+    await page.keyboard.type('Enamel coffee cup');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Portugal');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#tag-status').textContent()).toContain('Thank you');
+    await expect.poll(() => page.locator('#answers').textContent()).toContain('Enamel coffee cup — Portugal');
+    await shot(page, '6-tagger-answered');
+    await page.close();
+  });
+
+  it('when a tagger asks for a whole image or opens the analyst page, then both are refused', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/tag', tokens.tagger!);
+    const statuses = await page.evaluate(async (sha) => {
+      const auth = { authorization: `Bearer ${(globalThis as any).sessionStorage.getItem('clues-token')}` };
+      return Promise.all([`/api/images/${sha}/file`, `/api/images/${sha}/thumbnail`, `/api/images/${sha}`].map(async (p) => (await fetch(p, { headers: auth })).status));
+    }, sha256);
+    expect(statuses).toEqual([403, 403, 403]);
+    await page.goto(base + '/');
+    await page.getByLabel('Access token').fill(tokens.tagger!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#login-message').textContent()).toBe('The tagger role cannot use this page.');
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    await shot(page, '7-tagger-refused-analyst-page');
+    await page.close();
+  });
+
+  it('when the reviewer accepts the answer, then the analyst finds the image by it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/review', tokens.reviewer!);
+    const item = page.locator('.review-item', { hasText: cropId });
+    await item.getByRole('button', { name: `Accept “Enamel coffee cup” for ${cropId}` }).click();
+    await expect.poll(() => page.locator('#review-status').textContent()).toContain('Accepted “Enamel coffee cup”');
+    await shot(page, '8-reviewer-accepted');
+    await page.close();
+
+    const analyst = await browser.newPage();
+    await signIn(analyst, '/#search?text=enamel', tokens.analyst!);
+    await expect.poll(() => analyst.locator('#results li').count()).toBe(1);
+    expect(await analyst.locator('#results .why').textContent()).toContain('tag: Enamel');
+    await analyst.goto(`${base}/#search?location=portugal`); // same page: a hash change, still signed in
+    await expect.poll(() => analyst.locator('#results li').count()).toBe(1);
+    await analyst.goto(`${base}/#image/${sha256}`);
+    await expect.poll(() => analyst.locator('#tag-history').textContent()).toContain('accepted by web-reviewer');
+    await shot(analyst, '9-analyst-finds-accepted-tag');
+    await analyst.close();
+  });
+});
