@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
+import { loadConfig } from '../core/config';
+import { projectRoot } from '../core/project-root';
+import { queuesPolled } from '../services/probes';
+
+// Shared by the batch benchmarks: their own data folder and ports, generated images, worker
+// processes, and RSS read from /proc.
+
+export const root = projectRoot();
+
+export function benchEnvironment(): void {
+  process.env.CLUES_DATA_DIR ??= join(root, '.data', 'bench');
+  process.env.CLUES_FERRETDB_PORT ??= '27401';
+  process.env.CLUES_TEMPORAL_PORT ??= '27433';
+  process.env.CLUES_TEMPORAL_UI_PORT ??= '27434';
+}
+
+const SOURCES = ['astronaut.png', 'camera.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png', 'page.png', 'text.png'];
+
+/** `count` distinct images (one changed pixel block each) cycling through the samples. */
+export async function generateImages(label: string, count: number): Promise<string> {
+  const dir = join(tmpdir(), `clues-bench-${label}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const [r, g, b] = randomBytes(3);
+    await sharp(join(root, 'samples', SOURCES[i % SOURCES.length]!))
+      .composite([{ input: { create: { width: 2, height: 2, channels: 3, background: { r: r!, g: g!, b: b! } } }, left: i % 50, top: 0 }])
+      .png({ compressionLevel: 1 })
+      .toFile(join(dir, `${i}.png`));
+  }
+  return dir;
+}
+
+export async function startWorkers(count: number, taskQueue: string, env: Record<string, string>): Promise<ChildProcess[]> {
+  const cfg = loadConfig();
+  const since = new Date();
+  mkdirSync(cfg.paths.logs, { recursive: true });
+  const workers = Array.from({ length: count }, () =>
+    spawn(process.execPath, ['--max-old-space-size=1024', join(root, 'dist', 'worker', 'main.js')], {
+      env: { ...process.env, CLUES_TASK_QUEUE: taskQueue, ...env },
+      stdio: ['ignore', 'ignore', openSync(join(cfg.paths.logs, 'bench-workers.log'), 'a')],
+    }),
+  );
+  while (!(await queuesPolled(cfg.temporal.address, cfg.temporal.namespace, [taskQueue, `${taskQueue}-cpu`], since))) {
+    if (workers.some((w) => w.exitCode !== null)) throw new Error(`a worker exited at start-up; see ${join(cfg.paths.logs, 'bench-workers.log')}`);
+    await sleep(250);
+  }
+  await sleep(2000); // let every process register its pollers
+  return workers;
+}
+
+const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** MiB. */
+export const peakRss = (pid: number) => status(pid, 'VmHWM');
+export const currentRss = (pid: number) => status(pid, 'VmRSS');
