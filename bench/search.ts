@@ -9,7 +9,7 @@ import { MongoClueStore, type ClueDoc, type ImageDoc, type SearchQuery } from '.
 // database; the store is built once and reused by later runs.
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 100_000);
-const DB = process.env.BENCH_DB ?? `bench_search_${IMAGES}`;
+const DB = process.env.BENCH_DB ?? `bench_search_v6_${IMAGES}`;
 const BATCH = 2000;
 const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 20);
 /** Concurrent clients to measure, e.g. BENCH_CLIENTS=1 where 8 would take hours. */
@@ -54,7 +54,8 @@ async function build(store: MongoClueStore): Promise<void> {
     const now = new Date();
     for (let j = i; j < Math.min(IMAGES, i + BATCH); j++) {
       const sha256 = j.toString(16).padStart(64, '0');
-      images.push({ _id: sha256, sha256, paths: [`/seizure/${Math.floor(j / 1000)}/${j}.jpg`], cases: [`case-${j % 50}`], status: 'processed', createdAt: now, updatedAt: now });
+      const clueIds = { text: [0, 1, 2, 3, 4, 5].map((k) => `${sha256}:text:${k}`), objects: [0, 1, 2].map((k) => `${sha256}:objects:${k}`), scene: [`${sha256}:scene:0`] };
+      images.push({ _id: sha256, sha256, paths: [`/seizure/${Math.floor(j / 1000)}/${j}.jpg`], cases: [`case-${j % 50}`], clueIds, status: 'processed', createdAt: now, updatedAt: now });
       for (let k = 0; k < 6; k++) {
         const words = Array.from({ length: 1 + Math.floor(r() * 3) }, () => VOCAB[zipf(r, VOCAB.length)]!);
         clues.push({ _id: `${sha256}:text:${k}`, sha256, stage: 'text', type: 'text', value: words.join(' ').toUpperCase(), tokens: [...new Set(words)], score: 0.5 + r() / 2, createdAt: now });
@@ -97,6 +98,11 @@ async function main(): Promise<void> {
   const store = await MongoClueStore.connect(cfg.mongo.uri, DB);
   try {
     await build(store);
+    // A reading process (the API) loads the index from the search log once, then follows it.
+    const t0 = performance.now();
+    const index = await store.searchIndex();
+    const rssMiB = () => (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+    console.log(`index loaded from the search log in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${index.size.images} images, ${index.size.tokens} distinct tokens; RSS now ${rssMiB()} MiB`);
     const word = (i: number) => VOCAB[i]!;
     const misread = (w: string) => w.slice(0, 2) + (w[2] === 'a' ? 'o' : 'a') + w.slice(3);
     const mid = [200, 350, 500, 800, 1200, 2000];

@@ -1,6 +1,6 @@
 // Builds the web views into dist/web: one small bundle per page, the pages and the style sheet.
 // esbuild comes with vitest's vite; nothing here reaches the network.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -19,5 +19,22 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-for (const page of ['analyst.html', 'tag.html', 'review.html']) copyFileSync(join(root, 'web', page), join(out, page));
+// The pages share their head and sign-in form, written once and included here.
+const login = readFileSync(join(root, 'web', 'login.part.html'), 'utf8');
+const head = (title, script) => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title}</title>
+  <link rel="stylesheet" href="/assets/style.css">
+  <script type="module" src="/assets/${script}.js"></script>
+</head>
+`;
+for (const page of ['analyst', 'tag', 'review']) {
+  const html = readFileSync(join(root, 'web', `${page}.html`), 'utf8')
+    .replace(/<!-- include: head "([^"]+)" (\w+) -->\n/, (_, title, script) => head(title, script))
+    .replace('    <!-- include: login -->\n', login);
+  writeFileSync(join(out, `${page}.html`), html);
+}
 copyFileSync(join(root, 'web', 'style.css'), join(out, 'assets', 'style.css'));

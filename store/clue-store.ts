@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type IndexDescription } from 'mongodb';
 import type { ClueInput, ClueStage, ImageInfo, ModelRef, StageName, StageOutcome, StageStatus } from '../core/clues';
-import { trigrams } from '../core/tokens';
 import type { VicsDocument } from '../hashsets/vics';
 import { hashCollections, importHashSet, knownHashMatches, type HashSetDoc, type KnownHashMatch } from './hash-sets';
 import { findSeries, linkedImages, type LinkedImage, type Series } from './links';
@@ -24,6 +23,9 @@ import {
   type PublicCropDoc,
 } from './crops';
 import { uniqueTokens } from '../core/tokens';
+import { SearchIndex } from './search-index';
+import { SearchDocs } from './search-docs';
+import { encodeClue, SearchLog, type NewLogEntry } from './search-log';
 import { searchClues, type SearchHit, type SearchPage, type SearchQuery } from './search';
 
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery, TextMode } from './search';
@@ -88,7 +90,6 @@ export interface ImageDoc {
 /** A stored clue: what the stage produced, plus where it came from. */
 export interface ClueDoc extends ClueInput {
   _id: string;
-  grams?: string[];
   sha256: string;
   stage: ClueStage;
   model?: ModelRef;
@@ -138,14 +139,38 @@ function clueId(sha256: string, stage: ClueStage, c: ClueInput): string {
 // (`$each: []` creates it; FerretDB 1.24 drops an empty array given to `$setOnInsert`.)
 const sources = (path: string, caseId?: string) => ({ $addToSet: { paths: path, cases: { $each: caseId ? [caseId] : [] } } });
 
-// Trigrams of text and tag tokens: the fuzzy search's index, for OCR misreadings and typos.
-const gramsOf = (c: ClueInput) => (c.type === 'text' || c.type === 'tag' ? { grams: [...new Set(c.tokens.flatMap(trigrams))] } : {});
+const indexed = (c: ClueInput): string =>
+  encodeClue({
+    type: c.type,
+    tokens: c.tokens,
+    // Metadata clues are searched by field (a camera serial is not a lens serial); others are not.
+    ...(c.type === 'metadata' && typeof c.detail?.field === 'string' ? { field: c.detail.field } : {}),
+    ...(c.score !== undefined ? { score: c.score } : {}),
+  });
+
+/** Groups stored clues into search-log entries, one per image, a stage list each. */
+function addToEntry(entries: Map<string, NewLogEntry>, c: ClueDoc): void {
+  const e = entries.get(c.sha256) ?? { sha256: c.sha256, stages: [], cases: [] };
+  let s = e.stages.find((x) => x.stage === c.stage);
+  if (!s) e.stages.push((s = { stage: c.stage, clues: [] }));
+  s.clues.push(indexed(c));
+  entries.set(c.sha256, e);
+}
 
 export class MongoClueStore {
+  private readonly log: SearchLog;
+  private readonly searchDocs: SearchDocs;
+  private index: SearchIndex | null = null;
+  /** Refreshes of the index run one at a time: each reads the log from where the last stopped. */
+  private indexReady: Promise<SearchIndex> | null = null;
+
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
-  ) {}
+  ) {
+    this.log = SearchLog.of(db);
+    this.searchDocs = new SearchDocs(db);
+  }
 
   static async connect(uri: string, dbName: string): Promise<MongoClueStore> {
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20 });
@@ -177,7 +202,6 @@ export class MongoClueStore {
       ['clues', { key: { sha256: 1, stage: 1 }, name: 'image_stage' }],
       ['clues', { key: { type: 1, tokens: 1 }, name: 'type_tokens' }],
       ['clues', { key: { type: 1, value: 1 }, name: 'type_value' }],
-      ['clues', { key: { type: 1, grams: 1 }, name: 'type_grams' }],
       ['audit', { key: { at: 1 }, name: 'at' }],
       ['places', { key: { name: 1 }, name: 'name' }],
       ['tokens', { key: { name: 1 }, name: 'name' }],
@@ -220,6 +244,8 @@ export class MongoClueStore {
       { _id: sha256 },
       { $addToSet: { paths: path, ...(caseId ? { cases: caseId } : {}) }, $set: { updatedAt: new Date() } },
     );
+    await this.searchDocs.addPath(sha256, path);
+    if (caseId) await this.log.append({ sha256, stages: [], cases: [caseId] });
   }
 
   /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
@@ -231,6 +257,8 @@ export class MongoClueStore {
     const before = await this.images.findOne({ _id: input.sha256 }, { projection: { clueIds: 1 } });
     const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
     const writes: AnyBulkWriteOperation<ClueDoc>[] = [];
+    const logged: NewLogEntry['stages'] = [];
+    const shown: { stage: ClueStage; clues: ClueInput[] }[] = [];
     let total = 0;
     for (const s of input.stages) {
       const record: StageRecord = { status: s.status, clueCount: s.clues.length, at: now };
@@ -253,7 +281,6 @@ export class MongoClueStore {
           type: c.type,
           value: c.value,
           tokens: c.tokens,
-          ...gramsOf(c),
           ...(c.box ? { box: c.box } : {}),
           ...(c.score !== undefined ? { score: c.score } : {}),
           ...(c.detail ? { detail: c.detail } : {}),
@@ -264,6 +291,8 @@ export class MongoClueStore {
       for (const d of docs.values()) writes.push({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } });
       for (const stale of before?.clueIds?.[s.stage] ?? []) if (!docs.has(stale)) writes.push({ deleteOne: { filter: { _id: stale } } });
       set[`clueIds.${s.stage}`] = [...docs.keys()];
+      logged.push({ stage: s.stage, clues: [...docs.values()].map(indexed) });
+      shown.push({ stage: s.stage, clues: [...docs.values()] });
       total += docs.size;
     }
     // Clues first, then the image that points at them: a crash between leaves no dangling ids.
@@ -278,6 +307,9 @@ export class MongoClueStore {
       },
       { upsert: true },
     );
+    await this.searchDocs.setStages(input.sha256, shown, input.path);
+    // Last: once the log says so, searches see the new clues, which are already stored.
+    await this.log.append({ sha256: input.sha256, stages: logged, cases: input.caseId ? [input.caseId] : [] });
     return total;
   }
 
@@ -302,7 +334,49 @@ export class MongoClueStore {
 
   /** Clue search (exact, prefix or fuzzy text; objects, scene, location, serial; case), one page. */
   async searchPage(q: SearchQuery): Promise<SearchPage> {
-    return searchClues(this.clues, this.images, q);
+    const index = await this.searchIndex();
+    return searchClues(index, async (sha256) => {
+      const doc = await this.searchDocs.get(sha256);
+      if (doc) return doc;
+      const img = await this.images.findOne({ _id: sha256 }, { projection: { paths: 1 } });
+      return img ? { paths: img.paths, clues: await this.cluesOf(sha256) } : null;
+    }, q);
+  }
+
+  /** The in-memory search index, brought up to date with the search log. */
+  searchIndex(): Promise<SearchIndex> {
+    const previous = this.indexReady ?? Promise.resolve(null);
+    const next = previous.catch(() => null).then(async () => {
+      if (!this.index) {
+        await this.logExistingClues();
+        this.index = new SearchIndex(this.log);
+      }
+      await this.index.refresh();
+      return this.index;
+    });
+    this.indexReady = next;
+    return next;
+  }
+
+  /** Stores from before the search log: log and describe every image once (one scan of each). */
+  private async logExistingClues(): Promise<void> {
+    if ((await this.log.end()) > 0 || (await this.clues.estimatedDocumentCount()) === 0) return;
+    const images = await this.images.find({ status: 'processed' }, { projection: { paths: 1, cases: 1 } }).toArray();
+    await this.writeDerived(images, await this.clues.find({}).toArray());
+  }
+
+  /** The search log entries and search documents of whole images (bulk loads and migration). */
+  private async writeDerived(images: Pick<ImageDoc, '_id' | 'paths' | 'cases'>[], clues: ClueDoc[]): Promise<void> {
+    const entries = new Map<string, NewLogEntry>();
+    const byImage = new Map<string, ClueDoc[]>();
+    for (const img of images) entries.set(img._id, { sha256: img._id, stages: [], cases: img.cases ?? [] });
+    for (const c of clues) {
+      addToEntry(entries, c);
+      byImage.set(c.sha256, [...(byImage.get(c.sha256) ?? []), c]);
+    }
+    await this.searchDocs.insertMany(images.map((img) => ({ sha256: img._id, paths: img.paths, clues: byImage.get(img._id) ?? [] })));
+    const list = [...entries.values()];
+    for (let i = 0; i < list.length; i += 1000) await this.log.appendMany(list.slice(i, i + 1000));
   }
 
   async search(q: SearchQuery): Promise<SearchHit[]> {
@@ -339,9 +413,14 @@ export class MongoClueStore {
 
   /** A clue added after processing (a place match, a tag); idempotent, the id comes from the content. */
   async addClue(sha256: string, stage: ClueStage, clue: ClueInput, model?: ModelRef): Promise<string> {
-    const doc: ClueDoc = { ...clue, ...gramsOf(clue), _id: clueId(sha256, stage, clue), sha256, stage, ...(model ? { model } : {}), createdAt: new Date() };
+    const doc: ClueDoc = { ...clue, _id: clueId(sha256, stage, clue), sha256, stage, ...(model ? { model } : {}), createdAt: new Date() };
     await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
     await this.images.updateOne({ _id: sha256 }, { $addToSet: { [`clueIds.${stage}`]: doc._id } });
+    // The log replaces a stage's clues as a whole: log the stage as it now stands.
+    const ids = (await this.images.findOne({ _id: sha256 }, { projection: { clueIds: 1 } }))?.clueIds?.[stage] ?? [doc._id];
+    const current = (await Promise.all(ids.map((_id) => this.clues.findOne({ _id })))).filter((d): d is ClueDoc => d !== null);
+    await this.searchDocs.setStages(sha256, [{ stage, clues: current }]);
+    await this.log.append({ sha256, stages: [{ stage, clues: current.map(indexed) }], cases: [] });
     return doc._id;
   }
 
@@ -491,12 +570,12 @@ export class MongoClueStore {
 
   /**
    * Loads prepared documents as they are (benchmarks and migrations): no per-stage logic, just
-   * unordered batch inserts. Text clues get their trigrams here as saveImage gives them.
+   * unordered batch inserts, and one search-log entry per image (no other writer may run meanwhile).
    */
   async bulkInsert(images: ImageDoc[], clues: ClueDoc[]): Promise<void> {
-    for (const c of clues) if (!c.grams) Object.assign(c, gramsOf(c));
     if (images.length) await this.images.insertMany(images, { ordered: false });
     if (clues.length) await this.clues.insertMany(clues, { ordered: false });
+    await this.writeDerived(images, clues);
   }
 
   /** Append-only: nothing in this module updates or deletes audit records. */

@@ -1,10 +1,10 @@
-import type { Collection } from 'mongodb';
-import type { Box, ClueType } from '../core/clues';
-import { fuzzyScore, trigrams, uniqueTokens } from '../core/tokens';
-import type { ClueDoc, ImageDoc } from './clue-store';
+import type { Box, ClueInput, ClueType } from '../core/clues';
+import { fuzzyScore, uniqueTokens } from '../core/tokens';
+import type { SearchIndex } from './search-index';
 
-// Clue search that both FerretDB v1 and MongoDB can answer: no $text, only multikey indexes on
-// our own token and trigram fields. Each criterion narrows the images; the ranking is in code.
+// Clue search over our own tokens (no $text: FerretDB v1 lacks it): exact, prefix and fuzzy
+// (trigram candidates, then edit distance). The index (search-index.ts) finds and scores the
+// images; the store is read only for the page shown.
 
 export type TextMode = 'exact' | 'prefix' | 'fuzzy';
 
@@ -44,16 +44,12 @@ export interface SearchPage {
   hits: SearchHit[];
 }
 
-const MAX_CANDIDATES = 20_000;
-
 interface Criterion {
   types: ClueType[];
   field?: string;
   terms: string[];
   mode: TextMode;
 }
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function tokenScore(mode: TextMode, term: string, token: string): number {
   if (mode === 'exact') return token === term ? 1 : 0;
@@ -75,64 +71,83 @@ function criteria(q: SearchQuery): Criterion[] {
   return out;
 }
 
-function filterFor(c: Criterion): Record<string, unknown> {
-  const f: Record<string, unknown> = { type: c.types.length === 1 ? c.types[0] : { $in: c.types } };
-  if (c.field) f['detail.field'] = c.field;
-  if (c.mode === 'exact') f.tokens = { $in: c.terms };
-  else if (c.mode === 'prefix') f.tokens = { $in: c.terms.map((t) => new RegExp(`^${escapeRegex(t)}`)) };
-  else f.grams = { $in: [...new Set(c.terms.flatMap(trigrams))] };
-  return f;
-}
-
-function highlights(c: Criterion, d: ClueDoc): { text: string; box?: Box }[] {
+function highlights(c: Criterion, d: ClueInput): { text: string; box?: Box }[] {
   const words = (d.detail?.words as { text: string; box?: Box }[] | undefined) ?? [{ text: d.value, ...(d.box ? { box: d.box } : {}) }];
   return words
     .filter((w) => uniqueTokens(w.text).some((t) => c.terms.some((term) => tokenScore(c.mode, term, t) > 0)))
     .map((w) => ({ text: w.text, ...(w.box ? { box: w.box } : {}) }));
 }
 
-/** Images whose clues meet every criterion (AND), best first, one page of them. */
-export async function searchClues(clues: Collection<ClueDoc>, images: Collection<ImageDoc>, q: SearchQuery): Promise<SearchPage> {
+/** What the page of results needs of one image: where it is, and its clues. */
+export type ImageDetails = (sha256: string) => Promise<{ paths: string[]; clues: ClueInput[] } | null>;
+
+function matchesOf(list: Criterion[], clues: ClueInput[]): ClueMatch[] {
+  const out: ClueMatch[] = [];
+  for (const c of list) {
+    for (const d of clues) {
+      if (!c.types.includes(d.type) || (c.field && d.detail?.field !== c.field)) continue;
+      if (!c.terms.some((term) => d.tokens.some((t) => tokenScore(c.mode, term, t) > 0))) continue;
+      out.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}), highlights: highlights(c, d) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Images whose clues meet every criterion (AND), best first, one page of them. Candidates and
+ * scores come from the in-memory index; only the page shown is read from the store.
+ */
+export async function searchClues(index: SearchIndex, details: ImageDetails, q: SearchQuery): Promise<SearchPage> {
   const limit = Math.min(Math.max(q.limit ?? 20, 1), 500);
   const offset = Math.max(q.offset ?? 0, 0);
   const list = criteria(q);
   if (list.length === 0 || list.some((c) => c.terms.length === 0)) return { total: 0, offset, hits: [] };
 
-  let found: Map<string, { score: number; matches: ClueMatch[] }> | null = null;
+  // Per image, the sum over criteria of the mean over the criterion's words of the best score.
+  let found: Map<number, number> | null = null;
   for (const c of list) {
-    const filter = filterFor(c);
-    if (found) filter.sha256 = { $in: [...found.keys()] };
-    const docs = await clues.find(filter, { projection: { sha256: 1, type: 1, value: 1, tokens: 1, score: 1, box: 1, detail: 1 } }).limit(MAX_CANDIDATES).toArray();
-    // Per image: the best score each query term reaches in any of its clues.
-    const perImage = new Map<string, { best: number[]; matches: ClueMatch[] }>();
-    for (const d of docs) {
-      const termScores = c.terms.map((term) => Math.max(0, ...d.tokens.map((t) => tokenScore(c.mode, term, t))));
-      if (termScores.every((s) => s === 0)) continue;
-      const e = perImage.get(d.sha256) ?? { best: c.terms.map(() => 0), matches: [] };
-      termScores.forEach((s, i) => (e.best[i] = Math.max(e.best[i]!, s * (d.score ?? 1))));
-      e.matches.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}), highlights: highlights(c, d) });
-      perImage.set(d.sha256, e);
-    }
-    const next = new Map<string, { score: number; matches: ClueMatch[] }>();
-    for (const [sha, e] of perImage) {
-      if (e.best.some((s) => s === 0)) continue; // every word of the criterion must be found
-      const prev = found?.get(sha);
-      if (found && !prev) continue;
-      const score = e.best.reduce((a, b) => a + b, 0) / e.best.length;
-      next.set(sha, { score: (prev?.score ?? 0) + score, matches: [...(prev?.matches ?? []), ...e.matches] });
+    const perTerm = c.terms.map((term) => {
+      const best = new Map<number, number>();
+      const words: [string, number][] = c.types.includes('text') ? index.words(term, c.mode, fuzzyScore) : [[term, 1]];
+      for (const [word, weight] of words) index.best(c.types, c.field, word, weight, best);
+      return best;
+    });
+    perTerm.sort((a, b) => a.size - b.size); // walk the rarest word's images
+    const [rarest, ...rest] = perTerm;
+    const next = new Map<number, number>();
+    for (const [img, s0] of rarest!) {
+      if (found && !found.has(img)) continue;
+      let sum = s0;
+      let all = true;
+      for (const m of rest) {
+        const s = m.get(img);
+        if (!s) {
+          all = false; // every word of the criterion must be found
+          break;
+        }
+        sum += s;
+      }
+      if (all) next.set(img, (found?.get(img) ?? 0) + sum / c.terms.length);
     }
     found = next;
     if (found.size === 0) return { total: 0, offset, hits: [] };
   }
-  const hitsById = found ?? new Map<string, { score: number; matches: ClueMatch[] }>();
-  const imageFilter: Record<string, unknown> = { _id: { $in: [...hitsById.keys()] } };
-  if (q.caseId) imageFilter.cases = q.caseId;
-  const docs = await images.find(imageFilter, { projection: { paths: 1 } }).toArray();
-  const ranked = docs
-    .map((img) => {
-      const hit = hitsById.get(img._id)!;
-      return { path: img.paths[0] ?? '', paths: img.paths, sha256: img._id, score: Math.round((hit.score / list.length) * 1000) / 1000, matches: hit.matches };
-    })
-    .sort((a, b) => b.score - a.score || a.sha256.localeCompare(b.sha256));
-  return { total: ranked.length, offset, hits: ranked.slice(offset, offset + limit) };
+  // Tens of thousands of candidates for a common label: rank ordinals, not objects.
+  const imgs: number[] = [];
+  const scores = new Map<number, number>();
+  for (const [img, score] of found!) {
+    if (q.caseId && !index.inCase(q.caseId, img)) continue;
+    imgs.push(img);
+    scores.set(img, Math.round((score / list.length) * 1000) / 1000);
+  }
+  imgs.sort((a, b) => scores.get(b)! - scores.get(a)! || (index.sha(a) < index.sha(b) ? -1 : 1));
+  const hits = await Promise.all(
+    imgs.slice(offset, offset + limit).map(async (img): Promise<SearchHit> => {
+      const sha256 = index.sha(img);
+      const score = scores.get(img)!;
+      const d = await details(sha256);
+      return { path: d?.paths[0] ?? '', paths: d?.paths ?? [], sha256, score, matches: d ? matchesOf(list, d.clues) : [] };
+    }),
+  );
+  return { total: imgs.length, offset, hits };
 }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MongoClueStore } from '../store/clue-store';
+import { loadConfig } from '../core/config';
+import { MongoClueStore } from '../store/clue-store';
 import { imageInput, objectClue, openTestStore, sha, textClue } from './support/store';
 
 let store: MongoClueStore;
+let dbName: string;
 beforeAll(async () => {
-  ({ store } = await openTestStore('store'));
+  ({ store, dbName } = await openTestStore('store'));
 });
 afterAll(async () => store?.close());
 
@@ -122,5 +124,58 @@ describe('clue store on FerretDB', () => {
     const [latest] = await store.recentAudit(1);
     expect(latest).toMatchObject({ actor: 'tester', action: 'view-image', target: sha(1) });
     expect(latest!.at).toBeInstanceOf(Date);
+  });
+});
+
+describe('the search log and the in-memory index, across processes', () => {
+  const other = () => MongoClueStore.connect(loadConfig().mongo.uri, dbName);
+  const found = async (s: MongoClueStore, text: string) => (await s.searchPage({ text, limit: 500 })).hits.map((h) => h.sha256).sort();
+
+  it('when one process saves and re-saves an image, then a search in another sees the new words at once and not the old', async () => {
+    const reader = await other();
+    try {
+      expect(await found(reader, 'quokka')).toEqual([]); // the reader's index is built now
+      await store.saveImage(imageInput(sha(901), { text: [textClue('QUOKKA KOALAGROVE')] }));
+      expect(await found(reader, 'quokka')).toEqual([sha(901)]);
+      await store.saveImage(imageInput(sha(901), { text: [textClue('WOMBAT KOALAGROVE')] }));
+      expect(await found(reader, 'quokka')).toEqual([]);
+      expect(await found(reader, 'wombat')).toEqual([sha(901)]);
+      expect(await found(reader, 'koalagrove')).toEqual([sha(901)]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('when two processes save 40 images at once, then the log has no gap and every image is found', async () => {
+    const writer = await other();
+    try {
+      const saves = Array.from({ length: 40 }, (_, i) => (i % 2 ? writer : store).saveImage(imageInput(sha(1000 + i), { text: [textClue(`NUMBAT ${i}`)] })));
+      await Promise.all(saves);
+      const fresh = await other();
+      try {
+        expect(await found(fresh, 'numbat')).toEqual(Array.from({ length: 40 }, (_, i) => sha(1000 + i)).sort());
+        const seqs = (await fresh.images.db.collection('search_log_000000').find({}, { projection: { seq: 1 } }).toArray()).map((e) => e.seq as number).sort((a, b) => a - b);
+        expect(seqs).toEqual(seqs.map((_, i) => i));
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('when a store from before the search log is opened, then its clues are logged once and found', async () => {
+    const { store: old, dbName: oldDb } = await openTestStore('prelog');
+    await old.saveImage(imageInput(sha(950), { text: [textClue('BILBY LANE')] }));
+    for (const c of ['search_log_000000', `search_docs_${sha(950).slice(-3)}`]) await old.images.db.collection(c).drop();
+    await old.close();
+    const reopened = await MongoClueStore.connect(loadConfig().mongo.uri, oldDb);
+    try {
+      expect(await found(reopened, 'bilby')).toEqual([sha(950)]);
+      expect(await reopened.images.db.collection('search_log_000000').countDocuments({})).toBe(1);
+      expect((await reopened.searchPage({ text: 'bilby' })).hits[0]).toMatchObject({ path: `/evidence/${sha(950).slice(0, 8)}.jpg`, matches: [{ type: 'text', value: 'BILBY LANE' }] });
+    } finally {
+      await reopened.close();
+    }
   });
 });

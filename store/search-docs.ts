@@ -1,0 +1,91 @@
+import type { Collection, Db } from 'mongodb';
+import type { Box, ClueInput, ClueStage, ClueType } from '../core/clues';
+
+// What a page of search results shows of each image: its paths and its searchable clues (values,
+// boxes, words), kept per image in one of 4,096 collections chosen by the SHA-256's last three
+// hex digits. On FerretDB 1.24 a lookup scans its collection's table, so small tables keep a page
+// of twenty images cheap (about 25 documents a table at 100,000 images); on MongoDB the split
+// costs little. Derived data: rebuilt from the clues.
+
+const BUCKET_DIGITS = 3;
+
+const SEARCHABLE: ClueType[] = ['text', 'tag', 'object', 'scene', 'location', 'metadata'];
+
+interface DocClue {
+  type: ClueType;
+  value: string;
+  tokens: string[];
+  score?: number;
+  box?: Box;
+  field?: string;
+  words?: { text: string; box?: Box }[];
+}
+
+export interface SearchDoc {
+  _id: string;
+  paths: string[];
+  stages: Partial<Record<ClueStage, DocClue[]>>;
+}
+
+function docClue(c: ClueInput): DocClue {
+  const words = c.detail?.words as { text: string; box?: Box }[] | undefined;
+  return {
+    type: c.type,
+    value: c.value,
+    tokens: c.tokens,
+    ...(c.score !== undefined ? { score: c.score } : {}),
+    ...(c.box ? { box: c.box } : {}),
+    ...(typeof c.detail?.field === 'string' ? { field: c.detail.field } : {}),
+    ...(words ? { words: words.map((w) => ({ text: w.text, ...(w.box ? { box: w.box } : {}) })) } : {}),
+  };
+}
+
+const searchable = (c: ClueInput) => SEARCHABLE.includes(c.type) && (c.type !== 'metadata' || typeof c.detail?.field === 'string');
+
+export class SearchDocs {
+  constructor(private readonly db: Db) {}
+
+  bucket(sha256: string): Collection<SearchDoc> {
+    return this.db.collection<SearchDoc>(`search_docs_${sha256.slice(-BUCKET_DIGITS)}`);
+  }
+
+  /** Replaces the listed stages' clues (and adds a path), creating the document if need be. */
+  async setStages(sha256: string, stages: { stage: ClueStage; clues: ClueInput[] }[], path?: string): Promise<void> {
+    const set: Record<string, DocClue[]> = {};
+    for (const s of stages) set[`stages.${s.stage}`] = s.clues.filter(searchable).map(docClue);
+    await this.bucket(sha256).updateOne({ _id: sha256 }, { $set: set, $addToSet: { paths: { $each: path ? [path] : [] } } }, { upsert: true });
+  }
+
+  async addPath(sha256: string, path: string): Promise<void> {
+    await this.bucket(sha256).updateOne({ _id: sha256 }, { $addToSet: { paths: path } });
+  }
+
+  /** The image's paths and searchable clues, shaped as clues, or null when it has no document. */
+  async get(sha256: string): Promise<{ paths: string[]; clues: ClueInput[] } | null> {
+    const doc = await this.bucket(sha256).findOne({ _id: sha256 });
+    if (!doc) return null;
+    const clues = Object.values(doc.stages)
+      .flat()
+      .map((c): ClueInput => ({
+        type: c.type,
+        value: c.value,
+        tokens: c.tokens,
+        ...(c.score !== undefined ? { score: c.score } : {}),
+        ...(c.box ? { box: c.box } : {}),
+        ...(c.field || c.words ? { detail: { ...(c.field ? { field: c.field } : {}), ...(c.words ? { words: c.words } : {}) } } : {}),
+      }));
+    return { paths: doc.paths, clues };
+  }
+
+  /** Bulk loads (benchmarks, migrations): whole documents, grouped by collection. */
+  async insertMany(docs: { sha256: string; paths: string[]; clues: (ClueInput & { stage: ClueStage })[] }[]): Promise<void> {
+    const byBucket = new Map<string, SearchDoc[]>();
+    for (const d of docs) {
+      const stages: SearchDoc['stages'] = {};
+      for (const c of d.clues.filter(searchable)) (stages[c.stage] ??= []).push(docClue(c));
+      const key = d.sha256.slice(-BUCKET_DIGITS);
+      byBucket.set(key, [...(byBucket.get(key) ?? []), { _id: d.sha256, paths: d.paths, stages }]);
+    }
+    for (const list of byBucket.values()) await this.bucket(list[0]!._id).insertMany(list, { ordered: false });
+  }
+}
