@@ -41,7 +41,8 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const slug = label.replace(/[^A-Za-z0-9]+/g, '-');
   const dir = await images(slug);
   const taskQueue = `bench-${slug}-${Date.now()}`;
-  const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency) });
+  // A fresh database per configuration: FerretDB scans tables, so a fuller store would be slower.
+  const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
   const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: workers * cpuConcurrency * 2, pageSize: 50 };
   const started = performance.now();
