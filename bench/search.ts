@@ -83,7 +83,9 @@ async function measure(store: MongoClueStore, name: string, queries: SearchQuery
       while (Date.now() < deadline && times.length < 400) {
         const q = queries[next++ % queries.length]!;
         const t = performance.now();
-        results += (await store.searchPage({ ...q, limit: 20 })).total;
+        // Not `results += await …`: that reads `results` before the await, and clients overwrite each other.
+        const { total } = await store.searchPage({ ...q, limit: 20 });
+        results += total;
         times.push(performance.now() - t);
       }
     }),
