@@ -12,6 +12,7 @@ import { runRoutes } from './run-routes';
 import { webRoutes } from './web';
 import { errorHandler, HttpError } from './http-error';
 import { openApiDocument } from './openapi';
+import { sha256Param } from './params';
 import { assertImageBody, imageBody, queryId, saveUpload } from './uploads';
 import type { addKnownPlace, similarImages } from '../workflows';
 
@@ -26,7 +27,6 @@ const searchQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(20),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
-const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
 
 
 export interface ApiServices {

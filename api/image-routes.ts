@@ -4,9 +4,9 @@ import type { MongoClueStore } from '../store/clue-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { readablePath, thumbnail, viewImage } from './media';
+import { sha256Param } from './params';
 import { jsonBody } from './uploads';
 
-const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex SHA-256');
 const tagBody = z.strictObject({ value: z.string().trim().min(2).max(200) });
 
 /** Pictures of evidence and people's tags on it: analysts, reviewers and admins only. */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { BatchInput, BatchProgress, BatchStatus } from '../core/batch';
+import { batchStatus, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
 import type { processBatch } from '../workflows';
 
 export interface RunSummary {
@@ -32,8 +32,6 @@ export function runStatus(client: Client, runId: string): Promise<BatchStatus> {
   return client.workflow.getHandle(runId).query<BatchStatus>('progress');
 }
 
-const withStatus = (p: BatchProgress, until: number): BatchStatus => ({ ...p, imagesPerHour: Math.round(p.done / Math.max((until - p.startedAt) / 3_600_000, 1 / 3600)) });
-
 /**
  * A listed run's progress without hanging: a finished run answers from its result in the history
  * (no worker needed); a running one is queried, which needs a live worker, so only briefly.
@@ -41,7 +39,7 @@ const withStatus = (p: BatchProgress, until: number): BatchStatus => ({ ...p, im
 export async function runProgress(client: Client, run: RunSummary, queryTimeoutMs = 3000): Promise<BatchStatus | null> {
   const handle = client.workflow.getHandle(run.runId);
   try {
-    if (run.status === 'COMPLETED') return withStatus((await handle.result()) as BatchProgress, run.closeTime?.getTime() ?? Date.now());
+    if (run.status === 'COMPLETED') return batchStatus((await handle.result()) as BatchProgress, run.closeTime?.getTime() ?? Date.now());
     if (run.status !== 'RUNNING') return null;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), queryTimeoutMs)));

@@ -45,6 +45,14 @@ export interface BatchStatus extends BatchProgress {
   etaSeconds?: number;
 }
 
+/** Rate and ETA of a run at time `now` (ms); pure, so the batch workflow's query uses it too. */
+export function batchStatus(p: BatchProgress, now: number): BatchStatus {
+  const hours = Math.max((now - p.startedAt) / 3_600_000, 1 / 3600);
+  const rate = p.done / hours;
+  const remaining = p.total !== undefined ? p.total - (p.done + p.skipped + p.failed) : undefined;
+  return { ...p, imagesPerHour: Math.round(rate), ...(remaining !== undefined && rate > 0 ? { etaSeconds: Math.round((remaining / rate) * 3600) } : {}) };
+}
+
 export type BatchItem =
   /** `only`: an already processed image whose listed stages are out of date. */
   | { kind: 'image'; path: string; sha256: string; only?: StageName[] }

@@ -372,7 +372,9 @@ export class MongoClueStore {
     for (const img of images) entries.set(img._id, { sha256: img._id, stages: [], cases: img.cases ?? [] });
     for (const c of clues) {
       addToEntry(entries, c);
-      byImage.set(c.sha256, [...(byImage.get(c.sha256) ?? []), c]);
+      const list = byImage.get(c.sha256);
+      if (list) list.push(c);
+      else byImage.set(c.sha256, [c]);
     }
     await this.searchDocs.insertMany(images.map((img) => ({ sha256: img._id, paths: img.paths, clues: byImage.get(img._id) ?? [] })));
     const list = [...entries.values()];
@@ -413,15 +415,21 @@ export class MongoClueStore {
 
   /** A clue added after processing (a place match, a tag); idempotent, the id comes from the content. */
   async addClue(sha256: string, stage: ClueStage, clue: ClueInput, model?: ModelRef): Promise<string> {
-    const doc: ClueDoc = { ...clue, _id: clueId(sha256, stage, clue), sha256, stage, ...(model ? { model } : {}), createdAt: new Date() };
-    await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    await this.images.updateOne({ _id: sha256 }, { $addToSet: { [`clueIds.${stage}`]: doc._id } });
+    return (await this.addClues(sha256, stage, [clue], model))[0]!;
+  }
+
+  /** Several clues added to one stage at once: one read of the stage and one search-log entry. */
+  async addClues(sha256: string, stage: ClueStage, clues: ClueInput[], model?: ModelRef): Promise<string[]> {
+    const now = new Date();
+    const docs = clues.map((c): ClueDoc => ({ ...c, _id: clueId(sha256, stage, c), sha256, stage, ...(model ? { model } : {}), createdAt: now }));
+    for (const doc of docs) await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    await this.images.updateOne({ _id: sha256 }, { $addToSet: { [`clueIds.${stage}`]: { $each: docs.map((d) => d._id) } } });
     // The log replaces a stage's clues as a whole: log the stage as it now stands.
-    const ids = (await this.images.findOne({ _id: sha256 }, { projection: { clueIds: 1 } }))?.clueIds?.[stage] ?? [doc._id];
+    const ids = (await this.images.findOne({ _id: sha256 }, { projection: { clueIds: 1 } }))?.clueIds?.[stage] ?? docs.map((d) => d._id);
     const current = (await Promise.all(ids.map((_id) => this.clues.findOne({ _id })))).filter((d): d is ClueDoc => d !== null);
     await this.searchDocs.setStages(sha256, [{ stage, clues: current }]);
     await this.log.append({ sha256, stages: [{ stage, clues: current.map(indexed) }], cases: [] });
-    return doc._id;
+    return docs.map((d) => d._id);
   }
 
   async getClue(id: string): Promise<ClueDoc | null> {
@@ -526,11 +534,12 @@ export class MongoClueStore {
     const provenance = { source: 'crowd', cropId, count: answer.count, submissions: answer.submissions, votes: answer.votes, reviewer, acceptedAt: at.toISOString(), label: crop.label };
     const where = answer.where[0]?.value;
     const brand = answer.brand[0]?.value;
-    const clueIds = [
-      await this.addClue(crop.sha256, 'tags', { type: 'tag', value: answer.answer, tokens: uniqueTokens(answer.answer), box: crop.cropBox, detail: { ...provenance, ...(brand ? { brand } : {}), ...(where ? { where } : {}) } }),
+    const clues: ClueInput[] = [
+      { type: 'tag', value: answer.answer, tokens: uniqueTokens(answer.answer), box: crop.cropBox, detail: { ...provenance, ...(brand ? { brand } : {}), ...(where ? { where } : {}) } },
     ];
-    if (brand) clueIds.push(await this.addClue(crop.sha256, 'tags', { type: 'tag', value: brand, tokens: uniqueTokens(brand), box: crop.cropBox, detail: { ...provenance, field: 'brand' } }));
-    if (where) clueIds.push(await this.addClue(crop.sha256, 'tags', { type: 'location', value: where, tokens: uniqueTokens(where), detail: provenance }));
+    if (brand) clues.push({ type: 'tag', value: brand, tokens: uniqueTokens(brand), box: crop.cropBox, detail: { ...provenance, field: 'brand' } });
+    if (where) clues.push({ type: 'location', value: where, tokens: uniqueTokens(where), detail: provenance });
+    const clueIds = await this.addClues(crop.sha256, 'tags', clues);
     await recordAcceptance(this.db, cropId, { answer: answer.answer, key, count: answer.count, ...(where ? { where } : {}), ...(brand ? { brand } : {}), by: reviewer, at, clueIds });
     return { clueIds, answer: { ...answer, accepted: true } };
   }

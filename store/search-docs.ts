@@ -84,7 +84,10 @@ export class SearchDocs {
       const stages: SearchDoc['stages'] = {};
       for (const c of d.clues.filter(searchable)) (stages[c.stage] ??= []).push(docClue(c));
       const key = d.sha256.slice(-BUCKET_DIGITS);
-      byBucket.set(key, [...(byBucket.get(key) ?? []), { _id: d.sha256, paths: d.paths, stages }]);
+      const doc = { _id: d.sha256, paths: d.paths, stages };
+      const list = byBucket.get(key);
+      if (list) list.push(doc);
+      else byBucket.set(key, [doc]);
     }
     for (const list of byBucket.values()) await this.bucket(list[0]!._id).insertMany(list, { ordered: false });
   }

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type * as activities from '../activities';
-import type { BatchInput, BatchPage, BatchProgress, BatchStatus } from '../core/batch';
+import { batchStatus, type BatchInput, type BatchPage, type BatchProgress, type BatchStatus } from '../core/batch';
 import { processImage } from './process-image';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -53,12 +53,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
     list.push({ path, reason });
     if (list.length > MAX_REASONS) list.shift();
   };
-  setHandler(progressQuery, () => {
-    const hours = Math.max((Date.now() - p.startedAt) / 3_600_000, 1 / 3600);
-    const rate = p.done / hours;
-    const remaining = p.total !== undefined ? p.total - (p.done + p.skipped + p.failed) : undefined;
-    return { ...p, imagesPerHour: Math.round(rate), ...(remaining !== undefined && rate > 0 ? { etaSeconds: Math.round((remaining / rate) * 3600) } : {}) };
-  });
+  setHandler(progressQuery, () => batchStatus(p, Date.now()));
   setHandler(pauseSignal, () => void (p.paused = true));
   setHandler(resumeSignal, () => void (p.paused = false));
   setHandler(cancelSignal, () => void (p.cancelled = true));
