@@ -9,7 +9,7 @@ import { MongoClueStore, type ClueDoc, type ImageDoc, type SearchQuery } from '.
 // database; the store is built once and reused by later runs.
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 100_000);
-const DB = process.env.BENCH_DB ?? `bench_search_v6_${IMAGES}`;
+const DB = process.env.BENCH_DB ?? `bench_search_v7_${IMAGES}`;
 const BATCH = 2000;
 const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 20);
 /** Concurrent clients to measure, e.g. BENCH_CLIENTS=1 where 8 would take hours. */

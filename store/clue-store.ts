@@ -358,11 +358,17 @@ export class MongoClueStore {
     return next;
   }
 
-  /** Stores from before the search log: log and describe every image once (one scan of each). */
+  /**
+   * Stores from before the search log or its current format: log and describe every image once
+   * (one scan of each), then drop the older derived collections, whose number alone slows every
+   * query on FerretDB.
+   */
   private async logExistingClues(): Promise<void> {
     if ((await this.log.end()) > 0 || (await this.clues.estimatedDocumentCount()) === 0) return;
     const images = await this.images.find({ status: 'processed' }, { projection: { paths: 1, cases: 1 } }).toArray();
     await this.writeDerived(images, await this.clues.find({}).toArray());
+    const obsolete = /^(search_log_\d{6}|search_docs_[0-9a-f]{3})$/;
+    for (const { name } of await this.db.listCollections({}, { nameOnly: true }).toArray()) if (obsolete.test(name)) await this.db.dropCollection(name);
   }
 
   /** The search log entries and search documents of whole images (bulk loads and migration). */

@@ -2,12 +2,15 @@ import type { Collection, Db } from 'mongodb';
 import type { Box, ClueInput, ClueStage, ClueType } from '../core/clues';
 
 // What a page of search results shows of each image: its paths and its searchable clues (values,
-// boxes, words), kept per image in one of 4,096 collections chosen by the SHA-256's last three
-// hex digits. On FerretDB 1.24 a lookup scans its collection's table, so small tables keep a page
-// of twenty images cheap (about 25 documents a table at 100,000 images); on MongoDB the split
-// costs little. Derived data: rebuilt from the clues.
+// boxes, words), kept per image in one of 256 collections chosen by the SHA-256's last two hex
+// digits. FerretDB 1.24 (SQLite) scans a collection's table for every lookup, parsing each row,
+// and it also copies the list of every collection in the database for each query: so each stage's
+// clues are one JSON string (a flat string parses about ten times faster than nested documents),
+// and there are few enough tables for the copy to stay cheap (about 390 documents a table at
+// 100,000 images). On MongoDB the split costs little. Derived data: rebuilt from the clues.
 
-const BUCKET_DIGITS = 3;
+const BUCKET_DIGITS = 2;
+export const BUCKET_PREFIX = 'search_pages_';
 
 const SEARCHABLE: ClueType[] = ['text', 'tag', 'object', 'scene', 'location', 'metadata'];
 
@@ -24,7 +27,8 @@ interface DocClue {
 export interface SearchDoc {
   _id: string;
   paths: string[];
-  stages: Partial<Record<ClueStage, DocClue[]>>;
+  /** Per stage, its searchable clues as the JSON of a DocClue array. */
+  stages: Partial<Record<ClueStage, string>>;
 }
 
 function docClue(c: ClueInput): DocClue {
@@ -46,13 +50,13 @@ export class SearchDocs {
   constructor(private readonly db: Db) {}
 
   bucket(sha256: string): Collection<SearchDoc> {
-    return this.db.collection<SearchDoc>(`search_docs_${sha256.slice(-BUCKET_DIGITS)}`);
+    return this.db.collection<SearchDoc>(`${BUCKET_PREFIX}${sha256.slice(-BUCKET_DIGITS)}`);
   }
 
   /** Replaces the listed stages' clues (and adds a path), creating the document if need be. */
   async setStages(sha256: string, stages: { stage: ClueStage; clues: ClueInput[] }[], path?: string): Promise<void> {
-    const set: Record<string, DocClue[]> = {};
-    for (const s of stages) set[`stages.${s.stage}`] = s.clues.filter(searchable).map(docClue);
+    const set: Record<string, string> = {};
+    for (const s of stages) set[`stages.${s.stage}`] = JSON.stringify(s.clues.filter(searchable).map(docClue));
     await this.bucket(sha256).updateOne({ _id: sha256 }, { $set: set, $addToSet: { paths: { $each: path ? [path] : [] } } }, { upsert: true });
   }
 
@@ -65,7 +69,7 @@ export class SearchDocs {
     const doc = await this.bucket(sha256).findOne({ _id: sha256 });
     if (!doc) return null;
     const clues = Object.values(doc.stages)
-      .flat()
+      .flatMap((json) => JSON.parse(json ?? '[]') as DocClue[])
       .map((c): ClueInput => ({
         type: c.type,
         value: c.value,
@@ -81,8 +85,10 @@ export class SearchDocs {
   async insertMany(docs: { sha256: string; paths: string[]; clues: (ClueInput & { stage: ClueStage })[] }[]): Promise<void> {
     const byBucket = new Map<string, SearchDoc[]>();
     for (const d of docs) {
+      const byStage: Partial<Record<ClueStage, DocClue[]>> = {};
+      for (const c of d.clues.filter(searchable)) (byStage[c.stage] ??= []).push(docClue(c));
       const stages: SearchDoc['stages'] = {};
-      for (const c of d.clues.filter(searchable)) (stages[c.stage] ??= []).push(docClue(c));
+      for (const [stage, list] of Object.entries(byStage)) stages[stage as ClueStage] = JSON.stringify(list);
       const key = d.sha256.slice(-BUCKET_DIGITS);
       const doc = { _id: d.sha256, paths: d.paths, stages };
       const list = byBucket.get(key);

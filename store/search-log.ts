@@ -27,17 +27,34 @@ export function decodeClue(s: string): IndexedClue {
 }
 
 export interface SearchLogEntry {
-  _id: string;
   seq: number;
   sha256: string;
   /** Each listed stage's searchable clues now (encoded), replacing what the stage had before. */
   stages: { stage: ClueStage; clues: string[] }[];
   /** Cases the image now also belongs to (cases are only ever added). */
   cases: string[];
+}
+
+export type NewLogEntry = Omit<SearchLogEntry, 'seq'>;
+
+/**
+ * As stored: the stages as one JSON string. FerretDB 1.24 parses every row it scans, and a
+ * nested document costs about ten times what a flat string of the same length does.
+ */
+interface StoredEntry {
+  _id: string;
+  seq: number;
+  sha256: string;
+  stages: string;
+  cases: string[];
   at: Date;
 }
 
-export type NewLogEntry = Omit<SearchLogEntry, '_id' | 'seq' | 'at'>;
+/** Collections of the log's current format (`search_log_v2_000042`); older formats are rebuilt. */
+export const SEGMENT_PREFIX = 'search_log_v2_';
+
+const stored = (e: NewLogEntry, seq: number, at: Date): StoredEntry => ({ _id: keyOf(seq), seq, sha256: e.sha256, stages: JSON.stringify(e.stages), cases: e.cases, at });
+const loaded = (d: StoredEntry): SearchLogEntry => ({ seq: d.seq, sha256: d.sha256, stages: JSON.parse(d.stages) as SearchLogEntry['stages'], cases: d.cases });
 
 const keyOf = (seq: number) => `L${seq.toString().padStart(12, '0')}`;
 export const SEGMENT = 1000;
@@ -53,11 +70,11 @@ export class SearchLog {
   }
 
   /** The collection of one segment (entries segment x SEGMENT and on). */
-  segment(n: number): Collection<SearchLogEntry> {
-    return this.db.collection<SearchLogEntry>(`search_log_${n.toString().padStart(6, '0')}`);
+  segment(n: number): Collection<StoredEntry> {
+    return this.db.collection<StoredEntry>(`${SEGMENT_PREFIX}${n.toString().padStart(6, '0')}`);
   }
 
-  private coll(seq: number): Collection<SearchLogEntry> {
+  private coll(seq: number): Collection<StoredEntry> {
     return this.segment(Math.floor(seq / SEGMENT));
   }
 
@@ -89,7 +106,7 @@ export class SearchLog {
     for (;;) {
       const seq = this.next ?? (await this.end());
       try {
-        await this.coll(seq).insertOne({ ...entry, _id: keyOf(seq), seq, at: new Date() });
+        await this.coll(seq).insertOne(stored(entry, seq, new Date()));
         this.next = seq + 1;
         return seq;
       } catch (err) {
@@ -107,7 +124,7 @@ export class SearchLog {
     for (let i = 0; i < entries.length; ) {
       const seq = first + i;
       const n = Math.min(entries.length - i, SEGMENT - (seq % SEGMENT)); // to the segment's end
-      await this.coll(seq).insertMany(entries.slice(i, i + n).map((e, k) => ({ ...e, _id: keyOf(seq + k), seq: seq + k, at })), { ordered: true });
+      await this.coll(seq).insertMany(entries.slice(i, i + n).map((e, k) => stored(e, seq + k, at)), { ordered: true });
       i += n;
     }
     this.next = first + entries.length;
@@ -115,7 +132,8 @@ export class SearchLog {
 
   /** One entry by number, or null past the end. */
   async at(seq: number): Promise<SearchLogEntry | null> {
-    return this.coll(seq).findOne({ _id: keyOf(seq) });
+    const d = await this.coll(seq).findOne({ _id: keyOf(seq) });
+    return d ? loaded(d) : null;
   }
 
   /** Every entry, segment by segment, in no particular order within a segment. */
@@ -124,7 +142,7 @@ export class SearchLog {
       let any = false;
       for await (const e of this.segment(n).find({}, { batchSize: 200 })) {
         any = true;
-        yield e;
+        yield loaded(e);
       }
       if (!any) return;
     }

@@ -94,6 +94,37 @@ function matchesOf(list: Criterion[], clues: ClueInput[]): ClueMatch[] {
 }
 
 /**
+ * The first `k` items in `before` order, without sorting them all: a common label has tens of
+ * thousands of candidates and a page shows twenty (a bounded heap, n log k).
+ */
+export function firstRanked<T>(items: T[], k: number, before: (a: T, b: T) => number): T[] {
+  if (items.length <= k * 4) return [...items].sort(before).slice(0, k);
+  // Max-heap on `before`: its root is the worst item kept so far.
+  const heap: T[] = [];
+  const worse = (i: number, j: number) => before(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const item of items) {
+    if (heap.length < k) {
+      heap.push(item);
+      for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (before(item, heap[0]!) < 0) {
+      heap[0] = item;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < k && worse(l, m)) m = l;
+        if (r < k && worse(r, m)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+  }
+  return heap.sort(before);
+}
+
+/**
  * Images whose clues meet every criterion (AND), best first, one page of them. Candidates and
  * scores come from the in-memory index; only the page shown is read from the store.
  */
@@ -132,7 +163,6 @@ export async function searchClues(index: SearchIndex, details: ImageDetails, q: 
     found = next;
     if (found.size === 0) return { total: 0, offset, hits: [] };
   }
-  // Tens of thousands of candidates for a common label: rank ordinals, not objects.
   const imgs: number[] = [];
   const scores = new Map<number, number>();
   for (const [img, score] of found!) {
@@ -140,9 +170,10 @@ export async function searchClues(index: SearchIndex, details: ImageDetails, q: 
     imgs.push(img);
     scores.set(img, Math.round((score / list.length) * 1000) / 1000);
   }
-  imgs.sort((a, b) => scores.get(b)! - scores.get(a)! || (index.sha(a) < index.sha(b) ? -1 : 1));
+  const before = (a: number, b: number) => scores.get(b)! - scores.get(a)! || (index.sha(a) < index.sha(b) ? -1 : 1);
+  const top = firstRanked(imgs, offset + limit, before);
   const hits = await Promise.all(
-    imgs.slice(offset, offset + limit).map(async (img): Promise<SearchHit> => {
+    top.slice(offset).map(async (img): Promise<SearchHit> => {
       const sha256 = index.sha(img);
       const score = scores.get(img)!;
       const d = await details(sha256);

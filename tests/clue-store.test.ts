@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import { MongoClueStore } from '../store/clue-store';
+import { BUCKET_PREFIX } from '../store/search-docs';
+import { SEGMENT_PREFIX } from '../store/search-log';
 import { imageInput, objectClue, openTestStore, sha, textClue } from './support/store';
 
 let store: MongoClueStore;
@@ -154,7 +156,7 @@ describe('the search log and the in-memory index, across processes', () => {
       const fresh = await other();
       try {
         expect(await found(fresh, 'numbat')).toEqual(Array.from({ length: 40 }, (_, i) => sha(1000 + i)).sort());
-        const seqs = (await fresh.images.db.collection('search_log_000000').find({}, { projection: { seq: 1 } }).toArray()).map((e) => e.seq as number).sort((a, b) => a - b);
+        const seqs = (await fresh.images.db.collection(`${SEGMENT_PREFIX}000000`).find({}, { projection: { seq: 1 } }).toArray()).map((e) => e.seq as number).sort((a, b) => a - b);
         expect(seqs).toEqual(seqs.map((_, i) => i));
       } finally {
         await fresh.close();
@@ -167,12 +169,17 @@ describe('the search log and the in-memory index, across processes', () => {
   it('when a store from before the search log is opened, then its clues are logged once and found', async () => {
     const { store: old, dbName: oldDb } = await openTestStore('prelog');
     await old.saveImage(imageInput(sha(950), { text: [textClue('BILBY LANE')] }));
-    for (const c of ['search_log_000000', `search_docs_${sha(950).slice(-3)}`]) await old.images.db.collection(c).drop();
+    for (const c of [`${SEGMENT_PREFIX}000000`, `${BUCKET_PREFIX}${sha(950).slice(-2)}`]) await old.images.db.collection(c).drop();
+    // Derived collections of an earlier format, to be dropped.
+    await old.images.db.collection('search_log_000000').insertOne({ _id: 'L000000000000' as never, stages: [] });
+    await old.images.db.collection('search_docs_abc').insertOne({ _id: sha(950) as never, stages: {} });
     await old.close();
     const reopened = await MongoClueStore.connect(loadConfig().mongo.uri, oldDb);
     try {
       expect(await found(reopened, 'bilby')).toEqual([sha(950)]);
-      expect(await reopened.images.db.collection('search_log_000000').countDocuments({})).toBe(1);
+      expect(await reopened.images.db.collection(`${SEGMENT_PREFIX}000000`).countDocuments({})).toBe(1);
+      const names = (await reopened.images.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      expect(names.filter((n) => n.startsWith('search_')).sort()).toEqual([`${BUCKET_PREFIX}${sha(950).slice(-2)}`, `${SEGMENT_PREFIX}000000`].sort());
       expect((await reopened.searchPage({ text: 'bilby' })).hits[0]).toMatchObject({ path: `/evidence/${sha(950).slice(0, 8)}.jpg`, matches: [{ type: 'text', value: 'BILBY LANE' }] });
     } finally {
       await reopened.close();
