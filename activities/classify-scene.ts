@@ -4,6 +4,8 @@ import { decodeRgb } from '../models/image-loader';
 import type { Maybe } from '../models/registry';
 import type { SceneClassifier } from '../models/scene-classifier';
 import { sceneFromObjects, SCENE_RULES_MODEL } from '../models/scene-from-objects';
+import type { BlobStore } from '../storage/blob-store';
+import { imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
@@ -14,7 +16,7 @@ export interface ClassifySceneInput {
 }
 
 /** The kind of place: from a scene model when one is installed, otherwise derived from objects. */
-export function classifyScene(classifier: Maybe<SceneClassifier>, maxPixels: number) {
+export function classifyScene(classifier: Maybe<SceneClassifier>, maxPixels: number, blobs: BlobStore) {
   return ({ ref, objects }: ClassifySceneInput): Promise<StageOutcome> =>
     asActivityError(async () => {
       const started = Date.now();
@@ -29,7 +31,7 @@ export function classifyScene(classifier: Maybe<SceneClassifier>, maxPixels: num
           durationMs: Date.now() - started,
         };
       }
-      const image = await decodeRgb(ref.path, maxPixels, classifier.value.inputSide);
+      const image = await decodeRgb(await imageSource(blobs, ref.path), maxPixels, classifier.value.inputSide);
       const labels = await withHeartbeat(() => classifier.value.classify(image));
       return {
         stage: 'scene',

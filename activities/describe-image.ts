@@ -1,19 +1,21 @@
 import { joinedModel } from './stage-models';
-import { join } from 'node:path';
 import type { ImageRef, StageOutcome } from '../core/clues';
 import type { ImageEmbedder } from '../models/image-embedder';
 import { decodeGray, decodeRgb } from '../models/image-loader';
-import { saveFeatures, type OrbMatcher } from '../models/local-features';
+import { encodeFeatures, type OrbMatcher } from '../models/local-features';
 import type { Maybe } from '../models/registry';
+import type { BlobStore } from '../storage/blob-store';
+import { imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
+/** The storage key of an image's keypoints. */
 export function featuresFile(sha256: string): string {
-  return join('features', sha256.slice(0, 2), `${sha256}.orb`);
+  return `features/${sha256.slice(0, 2)}/${sha256}.orb`;
 }
 
 /** A global embedding and local keypoints: what similarity and place matching compare. */
-export function describeImage(embedder: Maybe<ImageEmbedder>, matcher: Maybe<OrbMatcher>, maxPixels: number, dataDir: string) {
+export function describeImage(embedder: Maybe<ImageEmbedder>, matcher: Maybe<OrbMatcher>, maxPixels: number, blobs: BlobStore) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       if (!embedder.ok || !matcher.ok) {
@@ -21,11 +23,12 @@ export function describeImage(embedder: Maybe<ImageEmbedder>, matcher: Maybe<Orb
         return { stage: 'features', status: 'unavailable', reason, clues: [] };
       }
       const started = Date.now();
-      const [rgb, gray] = await Promise.all([decodeRgb(ref.path, maxPixels, embedder.value.inputSide), decodeGray(ref.path, maxPixels, matcher.value.inputSide)]);
+      const src = await imageSource(blobs, ref.path);
+      const [rgb, gray] = await Promise.all([decodeRgb(src, maxPixels, embedder.value.inputSide), decodeGray(src, maxPixels, matcher.value.inputSide)]);
       const embedding = await withHeartbeat(() => embedder.value.embed(rgb));
       const features = matcher.value.extract(gray);
       const featuresPath = featuresFile(ref.sha256);
-      await saveFeatures(join(dataDir, featuresPath), features);
+      await blobs.put(featuresPath, encodeFeatures(features));
       return {
         stage: 'features',
         status: 'ok',

@@ -1,6 +1,7 @@
 import { stageModels } from './stage-models';
 import type { Models } from '../models/registry';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectObjects } from './detect-objects';
@@ -17,24 +18,24 @@ export interface ActivityDeps {
   store: MongoClueStore;
   models: Omit<Models, 'close'>;
   maxPixels: number;
-  /** The data folder: crops and local-feature files are written under it. */
-  dataDir: string;
+  /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
+  blobs: BlobStore;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, models, maxPixels, dataDir }: ActivityDeps) {
+export function createActivities({ store, models, maxPixels, blobs }: ActivityDeps) {
   return {
-    loadImage: loadImage(maxPixels),
-    hashImage: hashImage(maxPixels),
-    readMetadata,
-    detectObjects: detectObjects(models.detector, maxPixels, dataDir),
-    readText: readText(models.textReaders, maxPixels),
-    describeImage: describeImage(models.embedder, models.matcher, maxPixels, dataDir),
-    classifyScene: classifyScene(models.scene, maxPixels),
-    matchPlaces: matchPlaces(store, models.matcher, dataDir),
-    findSimilarImages: findSimilarImages({ store, models, dataDir, maxPixels }),
-    addPlace: addPlace({ store, models, dataDir, maxPixels }),
-    listImagesPage: listImagesPage(store, dataDir, stageModels(models)),
+    loadImage: loadImage(maxPixels, blobs),
+    hashImage: hashImage(maxPixels, blobs),
+    readMetadata: readMetadata(blobs),
+    detectObjects: detectObjects(models.detector, maxPixels, blobs),
+    readText: readText(models.textReaders, maxPixels, blobs),
+    describeImage: describeImage(models.embedder, models.matcher, maxPixels, blobs),
+    classifyScene: classifyScene(models.scene, maxPixels, blobs),
+    matchPlaces: matchPlaces(store, models.matcher, blobs),
+    findSimilarImages: findSimilarImages({ store, models, blobs, maxPixels }),
+    addPlace: addPlace({ store, models, blobs, maxPixels }),
+    listImagesPage: listImagesPage(store, blobs, stageModels(models)),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

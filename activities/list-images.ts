@@ -1,29 +1,68 @@
 import { stagesToRerun, type ModelRef, type StageName } from '../core/clues';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { BatchItem, BatchPage, BatchSource } from '../core/batch';
 import { findFiles } from '../client/find-files';
 import { fileSha256 } from '../models/file-hashes';
 import type { MongoClueStore } from '../store/clue-store';
+import { BLOB_REF, BlobNotFoundError, type BlobStore } from '../storage/blob-store';
 import { withHeartbeat } from './heartbeat';
+import { imageSource } from './image-source';
+
+/** Lines per stored piece of a listing: a page reads one or two pieces, never the whole listing. */
+const CHUNK = 1000;
 
 /**
- * One page of a batch's files. The first call writes the run's listing to the data folder
- * (sorted, so pages are stable across retries and continue-as-new); each page hashes its files
- * and leaves out what the store has already processed.
+ * A run's listing, kept in shared storage so that any worker machine can serve any page: sorted
+ * (pages are stable across retries and continue-as-new), in pieces of CHUNK lines, with a head
+ * written last so that a listing cut short by a crash is written again.
  */
+class Listing {
+  private readonly base: string;
+
+  constructor(
+    private readonly blobs: BlobStore,
+    runId: string,
+  ) {
+    this.base = `runs/${runId.replace(/[^\w-]/g, '_')}`;
+  }
+
+  async total(source: BatchSource): Promise<number> {
+    try {
+      return (JSON.parse((await this.blobs.get(`${this.base}/listing.json`)).toString('utf8')) as { total: number }).total;
+    } catch (err) {
+      if (!(err instanceof BlobNotFoundError)) throw err;
+    }
+    const lines = await listSource(source);
+    for (let i = 0; i * CHUNK < lines.length; i++) await this.blobs.put(this.piece(i), Buffer.from(lines.slice(i * CHUNK, (i + 1) * CHUNK).join('\n') + '\n'), 'text/tab-separated-values');
+    await this.blobs.put(`${this.base}/listing.json`, Buffer.from(JSON.stringify({ total: lines.length, at: new Date().toISOString() })), 'application/json');
+    return lines.length;
+  }
+
+  async lines(offset: number, n: number, total: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = Math.floor(offset / CHUNK); i * CHUNK < Math.min(offset + n, total); i++) {
+      const piece = (await this.blobs.get(this.piece(i))).toString('utf8').split('\n').filter(Boolean);
+      out.push(...piece.map((l, k) => [i * CHUNK + k, l] as const).filter(([at]) => at >= offset && at < offset + n).map(([, l]) => l));
+    }
+    return out;
+  }
+
+  private piece(i: number): string {
+    return `${this.base}/files-${i.toString().padStart(6, '0')}.tsv`;
+  }
+}
+
 /**
  * One page of a run's listing, each file hashed and checked against the store: up to date
  * (skipped), processed by older models (only the changed stages run), new, or unreadable.
  * `current` is the model each stage of this worker records.
  */
-export function listImagesPage(store: MongoClueStore, dataDir: string, current: Partial<Record<StageName, ModelRef>>) {
+export function listImagesPage(store: MongoClueStore, blobs: BlobStore, current: Partial<Record<StageName, ModelRef>>) {
   return async (input: { runId: string; source: BatchSource; offset: number; pageSize: number; caseId?: string }): Promise<BatchPage> => {
-    const listing = join(dataDir, 'runs', input.runId.replace(/[^\w.-]/g, '_'), 'files.tsv');
-    if (!existsSync(listing)) await writeListing(listing, input.source);
-    const lines = (await readFile(listing, 'utf8')).split('\n').filter(Boolean);
-    const page = lines.slice(input.offset, input.offset + input.pageSize);
+    const listing = new Listing(blobs, input.runId);
+    const total = await listing.total(input.source);
+    const page = await listing.lines(input.offset, input.pageSize, total);
     const items: BatchItem[] = [];
     const seen = new Map<string, string>();
     await withHeartbeat(async () => {
@@ -35,7 +74,7 @@ export function listImagesPage(store: MongoClueStore, dataDir: string, current: 
         }
         let sha256: string;
         try {
-          sha256 = await fileSha256(path);
+          sha256 = await fileSha256(await imageSource(blobs, path));
         } catch (err) {
           items.push({ kind: 'failed', path, reason: `cannot read file: ${(err as Error).message}` });
           continue;
@@ -60,26 +99,21 @@ export function listImagesPage(store: MongoClueStore, dataDir: string, current: 
       }
     });
     const next = input.offset + page.length;
-    return { items, total: lines.length, nextOffset: next < lines.length ? next : null };
+    return { items, total, nextOffset: next < total ? next : null };
   };
 }
 
-async function writeListing(listing: string, source: BatchSource): Promise<void> {
-  let lines: string[];
+async function listSource(source: BatchSource): Promise<string[]> {
   if (source.kind === 'folder') {
     const { files, skipped } = await findFiles([source.path]);
-    lines = [...files.map((f) => `F\t${f.path}`), ...skipped.map((s) => `S\t${s.path}\t${s.reason}`)];
-  } else {
-    // A manifest: one path per line, relative to the manifest's folder; # starts a comment.
-    const base = dirname(resolve(source.path));
-    lines = (await readFile(source.path, 'utf8'))
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('#'))
-      .map((p) => `F\t${isAbsolute(p) ? p : join(base, p)}`);
+    return [...files.map((f) => `F\t${f.path}`), ...skipped.map((s) => `S\t${s.path}\t${s.reason}`)];
   }
-  await mkdir(dirname(listing), { recursive: true });
-  await writeFile(`${listing}.tmp`, lines.join('\n') + '\n');
-  // Rename is atomic: a retried first page never reads half a listing.
-  await rename(`${listing}.tmp`, listing);
+  // A manifest: one path per line, relative to the manifest's folder, or a `blob:` key of the
+  // shared store; # starts a comment.
+  const base = dirname(resolve(source.path));
+  return (await readFile(source.path, 'utf8'))
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((p) => `F\t${p.startsWith(BLOB_REF) || isAbsolute(p) ? p : join(base, p)}`);
 }

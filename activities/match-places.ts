@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import type { ClueInput, ImageDescriptors, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { loadFeatures, type OrbMatcher } from '../models/local-features';
+import { decodeFeatures, type OrbMatcher } from '../models/local-features';
 import type { Maybe } from '../models/registry';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
@@ -12,13 +12,14 @@ import { withHeartbeat } from './heartbeat';
 const VERIFY_TOP = 20;
 
 /** Candidate known places for an image: looks alike, then verified by matching keypoints. */
-export function matchPlaces(store: MongoClueStore, matcher: Maybe<OrbMatcher>, dataDir: string) {
+export function matchPlaces(store: MongoClueStore, matcher: Maybe<OrbMatcher>, blobs: BlobStore) {
   return ({ ref, descriptors }: { ref: ImageRef; descriptors: ImageDescriptors }): Promise<StageOutcome> =>
     asActivityError(async () => {
       if (!matcher.ok) return { stage: 'places', status: 'unavailable', reason: matcher.reason, clues: [] };
       const started = Date.now();
       const places = await store.listPlaces();
-      const query = await loadFeatures(join(dataDir, descriptors.featuresPath));
+      const load = async (key: string) => decodeFeatures(await blobs.get(key), key);
+      const query = await load(descriptors.featuresPath);
       const ranked = places
         .filter((p) => p._id !== ref.sha256)
         .map((p) => ({ p, cos: cosine(descriptors.embedding, p.embedding) }))
@@ -27,7 +28,7 @@ export function matchPlaces(store: MongoClueStore, matcher: Maybe<OrbMatcher>, d
       const clues: ClueInput[] = [];
       await withHeartbeat(async () => {
         for (const { p, cos } of ranked) {
-          const local = matcher.value.match(query, await loadFeatures(join(dataDir, p.featuresPath)));
+          const local = matcher.value.match(query, await load(p.featuresPath));
           if (local.inliers < MIN_SCENE_INLIERS) continue;
           clues.push({
             type: 'location',

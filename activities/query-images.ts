@@ -3,13 +3,15 @@ import { findSimilar, type SimilarHit } from '../client/similar-images';
 import { describeQuery } from '../models/query-descriptors';
 import type { Models } from '../models/registry';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 import { asActivityError } from './errors';
+import { imageSource } from './image-source';
 import { withHeartbeat } from './heartbeat';
 
 interface QueryDeps {
   store: MongoClueStore;
   models: Pick<Models, 'embedder' | 'matcher'>;
-  dataDir: string;
+  blobs: BlobStore;
   maxPixels: number;
 }
 
@@ -24,8 +26,8 @@ export function findSimilarImages(d: QueryDeps) {
   return (input: { path: string; limit: number; caseId?: string }): Promise<SimilarHit[]> =>
     asActivityError(async () => {
       const { embedder, matcher } = ready(d.models);
-      const q = await describeQuery(input.path, d.maxPixels, embedder, matcher);
-      return withHeartbeat(() => findSimilar(d.store, matcher, d.dataDir, q, { limit: input.limit, ...(input.caseId ? { caseId: input.caseId } : {}) }));
+      const q = await describeQuery(await imageSource(d.blobs, input.path), d.maxPixels, embedder, matcher);
+      return withHeartbeat(() => findSimilar(d.store, matcher, d.blobs, q, { limit: input.limit, ...(input.caseId ? { caseId: input.caseId } : {}) }));
     });
 }
 
@@ -33,6 +35,6 @@ export function addPlace(d: QueryDeps) {
   return (input: { path: string; name: string }): Promise<{ placeId: string; matched: number }> =>
     asActivityError(async () => {
       const { embedder, matcher } = ready(d.models);
-      return withHeartbeat(() => addKnownPlace({ store: d.store, embedder, matcher, dataDir: d.dataDir, maxPixels: d.maxPixels }, input.path, input.name));
+      return withHeartbeat(() => addKnownPlace({ store: d.store, embedder, matcher, blobs: d.blobs, maxPixels: d.maxPixels }, input.path, input.name));
     });
 }

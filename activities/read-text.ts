@@ -4,6 +4,8 @@ import { orientedPng } from '../models/image-loader';
 import type { Maybe } from '../models/registry';
 import { mergeLines, type MergedLine } from '../models/text-merge';
 import type { TextReader } from '../models/text-reader';
+import type { BlobStore } from '../storage/blob-store';
+import { imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
@@ -21,7 +23,7 @@ export function lineClue(line: MergedLine): ClueInput {
 }
 
 /** Visible text from every installed engine, merged into lines with word boxes and confidences. */
-export function readText(readers: Maybe<TextReader>[], maxPixels: number) {
+export function readText(readers: Maybe<TextReader>[], maxPixels: number, blobs: BlobStore) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       const ready = readers.filter((r): r is { ok: true; value: TextReader } => r.ok).map((r) => r.value);
@@ -30,7 +32,7 @@ export function readText(readers: Maybe<TextReader>[], maxPixels: number) {
         return { stage: 'text', status: 'unavailable', reason: reasons.join('; ') || 'no OCR engine configured', clues: [] };
       }
       const started = Date.now();
-      const png = await orientedPng(ref.path, maxPixels);
+      const png = await orientedPng(await imageSource(blobs, ref.path), maxPixels);
       const readings = await withHeartbeat(() =>
         Promise.all(ready.map(async (r) => ({ engine: r.model.name, lines: await r.read(png) }))),
       );

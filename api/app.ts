@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
+import { openBlobStore } from '../storage/open';
 import { loadConfig } from '../core/config';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { cropRoutes } from './crop-routes';
@@ -32,9 +34,10 @@ const searchQuery = z.strictObject({
 export interface ApiServices {
   /** Query-by-example, known places and runs go to workers, through the Temporal client. */
   temporal?: { client: Client; taskQueue: string };
-  uploadsDir: string;
-  /** Crops written by the workers are read from here; thumbnails and public crops are kept here. */
-  dataDir: string;
+  /** Shared storage: crops written by the workers, published crops, uploaded query images. */
+  blobs: BlobStore;
+  /** This process's cache of thumbnails (local: a cache, not evidence storage). */
+  thumbnailsDir: string;
   tagRate: { perToken: number; perAddress: number };
   importRoot?: string;
   /** The built web views (dist/web). */
@@ -43,14 +46,14 @@ export interface ApiServices {
 
 function defaults(): ApiServices {
   const cfg = loadConfig();
-  return { uploadsDir: '', dataDir: cfg.dataDir, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
+  return { blobs: openBlobStore(cfg.storage), thumbnailsDir: cfg.paths.thumbnails, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
 }
 
 export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {}) {
   const services: ApiServices = { ...defaults(), ...given };
   const app = express();
   const temporal = () => {
-    if (!services.temporal || !services.uploadsDir) throw new HttpError(503, 'this needs the Temporal workers, which this API was started without');
+    if (!services.temporal) throw new HttpError(503, 'this needs the Temporal workers, which this API was started without');
     return services.temporal;
   };
   app.disable('x-powered-by');
@@ -104,7 +107,7 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), case: z.string().max(100).optional() }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
-    const upload = await saveUpload(req, services.uploadsDir);
+    const upload = await saveUpload(req, services.blobs, 'uploads');
     const hits = await client.workflow.execute<typeof similarImages>('similarImages', {
       workflowId: queryId('similar', upload.sha256),
       taskQueue,
@@ -124,7 +127,7 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     const { name } = z.strictObject({ name: z.string().trim().min(2).max(200) }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
-    const upload = await saveUpload(req, join(services.uploadsDir, 'places'));
+    const upload = await saveUpload(req, services.blobs, 'uploads/places');
     const result = await client.workflow.execute<typeof addKnownPlace>('addKnownPlace', { workflowId: queryId('place', upload.sha256), taskQueue, args: [{ path: upload.path, name }] });
     await store.audit({ actor: actor(req), action: 'place-add', target: result.placeId, detail: { name, matched: result.matched }, from: req.ip ?? '' });
     res.status(201).json(result);
@@ -140,8 +143,8 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     res.json(await store.recentAudit(limit));
   });
 
-  imageRoutes(app, store, join(services.dataDir, 'thumbnails'));
-  cropRoutes(app, store, { dataDir: services.dataDir, tagRate: services.tagRate });
+  imageRoutes(app, store, { blobs: services.blobs, thumbnailsDir: services.thumbnailsDir });
+  cropRoutes(app, store, { blobs: services.blobs, tagRate: services.tagRate });
   meRoutes(app, store);
   runRoutes(app, store, { temporal, ...(services.importRoot ? { importRoot: services.importRoot } : {}) });
 

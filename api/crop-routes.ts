@@ -1,12 +1,12 @@
-import { join } from 'node:path';
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { Box } from '../core/clues';
 import { screenCrop } from '../core/crop-screening';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
-import { writePublicCrop } from './media';
+import { publicCrop } from './media';
 import { rateLimit } from './rate-limit';
 import { jsonBody } from './uploads';
 
@@ -20,7 +20,8 @@ const tagBody = z.strictObject({
 const acceptBody = z.strictObject({ key: z.string().min(1).max(200) });
 
 export interface CropRouteOptions {
-  dataDir: string;
+  /** Worker crops are read from it; published (re-encoded) crops are kept in it. */
+  blobs: BlobStore;
   tagRate: { perToken: number; perAddress: number };
 }
 
@@ -50,7 +51,7 @@ export function cropRoutes(app: Express, store: MongoClueStore, opts: CropRouteO
     const pending = await store.publishCrop({ clueId: clue._id, sha256: clue.sha256, label: clue.value, cropBox, file: '', publishedBy: req.principal!.name, ...(body.question ? { question: body.question } : {}) });
     const file = `public-crops/${pending.doc._id}.jpg`;
     if (pending.created || !pending.doc.file) {
-      await writePublicCrop(join(opts.dataDir, clue.detail.crop), join(opts.dataDir, file));
+      await opts.blobs.put(file, await publicCrop(await opts.blobs.get(clue.detail.crop)), 'image/jpeg');
       await store.setCropFile(pending.doc._id, file);
     }
     await store.audit({ actor: actor(req), action: 'publish-crop', target: pending.doc._id, detail: { clueId: clue._id, sha256: clue.sha256 }, from: req.ip ?? '' });
@@ -90,7 +91,7 @@ export function cropRoutes(app: Express, store: MongoClueStore, opts: CropRouteO
     const crop = await store.publishedCrop(id);
     if (!crop?.file) throw new HttpError(404, 'no such published crop');
     await store.audit({ actor: actor(req), action: 'view-crop', target: id, from: req.ip ?? '' });
-    res.set('Cache-Control', 'private, no-store').sendFile(join(opts.dataDir, crop.file), { dotfiles: 'allow' });
+    res.set('Cache-Control', 'private, no-store').type('jpeg').send(await opts.blobs.get(crop.file));
   });
 
   app.post('/api/public/crops/:id/tags', publicView, writes, jsonBody, async (req, res) => {

@@ -1,28 +1,29 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
-import { readablePath, thumbnail, viewImage } from './media';
+import { readableSource, thumbnail, viewImage } from './media';
 import { sha256Param } from './params';
 import { jsonBody } from './uploads';
 
 const tagBody = z.strictObject({ value: z.string().trim().min(2).max(200) });
 
 /** Pictures of evidence and people's tags on it: analysts, reviewers and admins only. */
-export function imageRoutes(app: Express, store: MongoClueStore, thumbnailsDir: string): void {
+export function imageRoutes(app: Express, store: MongoClueStore, opts: { blobs: BlobStore; thumbnailsDir: string }): void {
   const evidence = requireRole(store, CAN.searchEvidence);
 
   const sourceOf = async (raw: unknown) => {
     const sha256 = sha256Param.parse(raw);
     const image = await store.getImage(sha256);
     if (!image) throw new HttpError(404, 'no such image');
-    return { sha256, path: await readablePath(image.paths) };
+    return { sha256, path: await readableSource(image.paths, opts.blobs) };
   };
 
   app.get('/api/images/:sha256/thumbnail', evidence, async (req, res) => {
     const { sha256, path } = await sourceOf(req.params.sha256);
-    const file = await thumbnail(path, thumbnailsDir, sha256);
+    const file = await thumbnail(path, opts.thumbnailsDir, sha256);
     await store.audit({ actor: actor(req), action: 'view-thumbnail', target: sha256, from: req.ip ?? '' });
     res.set('Cache-Control', 'private, no-store').sendFile(file, { dotfiles: 'allow' }); // the data folder may be a dot folder (.data)
   });

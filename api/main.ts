@@ -2,16 +2,19 @@ import { join } from 'node:path';
 import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
 import { MongoClueStore } from '../store/clue-store';
+import { openBlobStore } from '../storage/open';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   const client = await connectClient(cfg);
+  const blobs = openBlobStore(cfg.storage);
+  await blobs.check();
   const app = createApp(store, {
     temporal: { client, taskQueue: cfg.taskQueues.io },
-    uploadsDir: join(cfg.dataDir, 'uploads'),
-    dataDir: cfg.dataDir,
+    blobs,
+    thumbnailsDir: cfg.paths.thumbnails,
     tagRate: cfg.tagRate,
     webDir: join(cfg.root, 'dist', 'web'),
     ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),

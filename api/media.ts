@@ -1,6 +1,8 @@
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
+import type { ImageSource } from '../models/image-loader';
+import { BlobNotFoundError, blobKeyOf, type BlobStore } from '../storage/blob-store';
 import { HttpError } from './http-error';
 
 // Pictures the web views show. Every output is re-encoded by sharp, which drops EXIF, GPS and
@@ -13,13 +15,16 @@ sharp.concurrency(1);
 const THUMB_SIDE = 320;
 const VIEW_SIDE = 2048;
 
-/** The first of an image's recorded paths that is still readable. */
-export async function readablePath(paths: string[]): Promise<string> {
+/** The first of an image's recorded paths (files, or `blob:` keys) that is still readable. */
+export async function readableSource(paths: string[], blobs: BlobStore): Promise<ImageSource> {
   for (const p of paths) {
+    const key = blobKeyOf(p);
     try {
+      if (key) return await blobs.get(key);
       await access(p);
       return p;
-    } catch {
+    } catch (err) {
+      if (key && !(err instanceof BlobNotFoundError)) throw err; // the store is down: a 500, not a 404
       /* moved or unmounted: try the next recorded path */
     }
   }
@@ -34,7 +39,7 @@ async function writeAtomically(out: string, data: Buffer): Promise<void> {
 }
 
 /** A small JPEG of the oriented image, cached under the data folder by content hash. */
-export async function thumbnail(source: string, cacheDir: string, sha256: string): Promise<string> {
+export async function thumbnail(source: ImageSource, cacheDir: string, sha256: string): Promise<string> {
   const out = join(cacheDir, sha256.slice(0, 2), `${sha256}.jpg`);
   try {
     await access(out);
@@ -50,7 +55,7 @@ export async function thumbnail(source: string, cacheDir: string, sha256: string
  * The oriented image for the detail view, at most VIEW_SIDE pixels a side; boxes are drawn in the
  * original pixels, so the answer says how much it was scaled.
  */
-export async function viewImage(source: string): Promise<{ data: Buffer; scale: number }> {
+export async function viewImage(source: ImageSource): Promise<{ data: Buffer; scale: number }> {
   const { data, info } = await sharp(source, { limitInputPixels: 100_000_000 })
     .rotate()
     .resize(VIEW_SIDE, VIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
@@ -61,8 +66,7 @@ export async function viewImage(source: string): Promise<{ data: Buffer; scale: 
   return { data, scale: info.width / Math.max(1, width ?? info.width) };
 }
 
-/** The file the public sees: the object crop, re-encoded without metadata. */
-export async function writePublicCrop(cropFile: string, out: string): Promise<void> {
-  const data = await sharp(cropFile).jpeg({ quality: 88 }).toBuffer();
-  await writeAtomically(out, data);
+/** What the public sees: the object crop, re-encoded without metadata. */
+export async function publicCrop(crop: Buffer): Promise<Buffer> {
+  return sharp(crop).jpeg({ quality: 88 }).toBuffer();
 }

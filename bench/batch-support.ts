@@ -59,3 +59,9 @@ const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(
 /** MiB. */
 export const peakRss = (pid: number) => status(pid, 'VmHWM');
 export const currentRss = (pid: number) => status(pid, 'VmRSS');
+
+/** CPU seconds (user + system) a live process has used so far, from /proc (100 ticks a second). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

@@ -6,9 +6,11 @@ import type { ImageDescriptors, StageOutcome } from '../core/clues';
 import { loadConfig } from '../core/config';
 import { fileSha256 } from '../models/file-hashes';
 import { loadModels } from '../models/registry';
+import { readPid } from '../services/daemon';
 import { upServices } from '../services/embedded';
 import { MongoClueStore } from '../store/clue-store';
-import { benchEnvironment, generateImages, peakRss, startWorkers } from './batch-support';
+import { openBlobStore } from '../storage/open';
+import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers } from './batch-support';
 
 // `npm run bench:batch`: images per hour end to end (Temporal + FerretDB + workers) on
 // BENCH_BATCH_IMAGES images (default 200), against the pure model time for the same images in
@@ -22,7 +24,7 @@ const images = (label: string) => generateImages(label, N);
 async function pureModelTime(dir: string, store: MongoClueStore): Promise<number> {
   const cfg = loadConfig();
   const models = await loadModels(cfg);
-  const a = createActivities({ store, models, maxPixels: cfg.limits.maxPixels, dataDir: cfg.dataDir });
+  const a = createActivities({ store, models, maxPixels: cfg.limits.maxPixels, blobs: openBlobStore(cfg.storage) });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const path = join(dir, `${i}.png`);
@@ -45,13 +47,19 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
   const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: workers * cpuConcurrency * 2, pageSize: 50 };
+  const services = (['temporal', 'ferretdb'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
+  const cpuBefore = services.map((s) => cpuSeconds(s.pid));
+  const workerCpuBefore = procs.map((p) => cpuSeconds(p.pid!));
   const started = performance.now();
   const result = (await client.workflow.execute('processBatch', { workflowId: input.runId, taskQueue, args: [input] })) as BatchProgress;
   const ms = performance.now() - started;
+  const workerCpu = procs.reduce((sum, p, i) => sum + cpuSeconds(p.pid!) - workerCpuBefore[i]!, 0);
+  const cpu = services.map((s, i) => `${s.name} ${(cpuSeconds(s.pid) - cpuBefore[i]!).toFixed(0)} s`).join(', ');
   const rss = procs.map((p) => peakRss(p.pid!).toFixed(0)).join(' + ');
   for (const p of procs) p.kill('SIGTERM');
   await client.connection.close();
   console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(0).padStart(6)} s ${(3_600_000 / (ms / N)).toFixed(0).padStart(8)} img/h   done ${result.done}, failed ${result.failed}; worker peak RSS ${rss} MiB`);
+  console.log(`${''.padEnd(44)} CPU used: workers ${workerCpu.toFixed(0)} s, ${cpu} (2 cores: ${(2 * ms / 1000).toFixed(0)} s available)`);
   return ms;
 }
 
@@ -61,8 +69,10 @@ async function main(): Promise<void> {
   await upServices(cfg, ['ferretdb', 'temporal']);
   const store = await MongoClueStore.connect(cfg.mongo.uri, `bench_batch_${Date.now()}`);
   const baselineDir = await images('baseline');
+  const cpu0 = process.cpuUsage();
   const pure = await pureModelTime(baselineDir, store);
-  console.log(`${'pure model time, one process, sequential'.padEnd(44)} ${(pure / 1000).toFixed(0).padStart(6)} s ${(3_600_000 / (pure / N)).toFixed(0).padStart(8)} img/h`);
+  const pureCpu = process.cpuUsage(cpu0);
+  console.log(`${'pure model time, one process, sequential'.padEnd(44)} ${(pure / 1000).toFixed(0).padStart(6)} s ${(3_600_000 / (pure / N)).toFixed(0).padStart(8)} img/h   CPU used ${((pureCpu.user + pureCpu.system) / 1e6).toFixed(0)} s`);
   await store.close();
   const one = await endToEnd('1 worker process, cpu concurrency 1', 1, 1);
   const two = await endToEnd('2 worker processes, cpu concurrency 1', 2, 1);

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { addKnownPlace } from '../client/known-places';
+import { openBlobStore } from '../storage/open';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
@@ -109,7 +110,7 @@ export async function similarCommand(cfg: Config, file: string, opts: { limit: n
   const { embedder, matcher } = await queryModels();
   const q = await describeQuery(path, cfg.limits.maxPixels, embedder, matcher);
   await withStore(cfg, async (store) => {
-    const hits = await findSimilar(store, matcher, cfg.dataDir, q, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+    const hits = await findSimilar(store, matcher, openBlobStore(cfg.storage), q, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
     await store.audit({ actor: actor(), action: 'similar', detail: { query: path, sha256: q.sha256, results: hits.length } });
     console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
   });
@@ -119,7 +120,7 @@ export async function placeAddCommand(cfg: Config, file: string, name: string): 
   const path = resolve(file);
   const { embedder, matcher } = await queryModels();
   await withStore(cfg, async (store) => {
-    const { placeId, matched } = await addKnownPlace({ store, embedder, matcher, dataDir: cfg.dataDir, maxPixels: cfg.limits.maxPixels }, path, name);
+    const { placeId, matched } = await addKnownPlace({ store, embedder, matcher, blobs: openBlobStore(cfg.storage), maxPixels: cfg.limits.maxPixels }, path, name);
     await store.audit({ actor: actor(), action: 'place-add', target: placeId, detail: { name, path, matched } });
     console.log(`known place "${name}" added from ${path}; ${matched} stored image(s) matched it, and new images will be matched too`);
   });

@@ -1,12 +1,13 @@
-import { join } from 'node:path';
 import { featuresFile } from '../activities/describe-image';
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEmbedder } from '../models/image-embedder';
-import { loadFeatures, saveFeatures, type OrbMatcher } from '../models/local-features';
+import { decodeFeatures, encodeFeatures, type OrbMatcher } from '../models/local-features';
 import { describeQuery } from '../models/query-descriptors';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import { SCENE_MATCH_MODEL_NAME } from '../models/scene-from-objects';
 import type { MongoClueStore } from '../store/clue-store';
+import { imageSource } from '../activities/image-source';
+import type { BlobStore } from '../storage/blob-store';
 
 /** How many stored images that look most alike are verified against a new place. */
 const VERIFY_TOP = 200;
@@ -15,7 +16,7 @@ export interface KnownPlaceDeps {
   store: MongoClueStore;
   embedder: ImageEmbedder;
   matcher: OrbMatcher;
-  dataDir: string;
+  blobs: BlobStore;
   maxPixels: number;
 }
 
@@ -24,9 +25,9 @@ export interface KnownPlaceDeps {
  * that earlier images of the place gain a `location` clue too. Returns how many matched.
  */
 export async function addKnownPlace(d: KnownPlaceDeps, path: string, name: string): Promise<{ placeId: string; matched: number }> {
-  const q = await describeQuery(path, d.maxPixels, d.embedder, d.matcher);
+  const q = await describeQuery(await imageSource(d.blobs, path), d.maxPixels, d.embedder, d.matcher);
   const featuresPath = featuresFile(q.sha256);
-  await saveFeatures(join(d.dataDir, featuresPath), q.features);
+  await d.blobs.put(featuresPath, encodeFeatures(q.features));
   await d.store.addPlace({ _id: q.sha256, name, path, embedding: q.embedding, featuresPath });
   const candidates = (await d.store.similarityCandidates())
     .filter((c) => c.embedding && c.featuresPath && c.sha256 !== q.sha256)
@@ -35,7 +36,7 @@ export async function addKnownPlace(d: KnownPlaceDeps, path: string, name: strin
     .slice(0, VERIFY_TOP);
   let matched = 0;
   for (const { c, cos } of candidates) {
-    const local = d.matcher.match(q.features, await loadFeatures(join(d.dataDir, c.featuresPath!)));
+    const local = d.matcher.match(q.features, decodeFeatures(await d.blobs.get(c.featuresPath!), c.featuresPath!));
     if (local.inliers < MIN_SCENE_INLIERS) continue;
     await d.store.addLocationClue(c.sha256, {
       type: 'location',

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
-import { loadFeatures, type LocalFeatures, type OrbMatcher } from '../models/local-features';
+import { decodeFeatures, type LocalFeatures, type OrbMatcher } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
 import type { QueryDescriptors } from '../models/query-descriptors';
 import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore, type SimilarityTier } from '../models/similarity';
 import type { MongoClueStore, SimilarityCandidate } from '../store/clue-store';
+import type { BlobStore } from '../storage/blob-store';
 
 export interface SimilarHit {
   path: string;
@@ -29,9 +29,9 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
  * near-duplicate copy (PDQ <= 31 with quality >= 50, Meta's rule), the same scene or object
  * (keypoints agree on one homography), and images that merely look alike (embedding).
  */
-export async function findSimilar(store: MongoClueStore, matcher: OrbMatcher, dataDir: string, q: QueryDescriptors, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
+export async function findSimilar(store: MongoClueStore, matcher: OrbMatcher, blobs: BlobStore, q: QueryDescriptors, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
   const candidates = await store.similarityCandidates(opts.caseId);
-  return rankSimilar(q, candidates, matcher, (c) => loadFeatures(join(dataDir, c.featuresPath!)), opts);
+  return rankSimilar(q, candidates, matcher, async (c) => decodeFeatures(await blobs.get(c.featuresPath!), c.featuresPath!), opts);
 }
 
 /** The ranking itself, on candidates from anywhere (the store, or an evaluation set in memory). */

@@ -29,13 +29,23 @@ const EnvSchema = z.object({
   CLUES_TAG_RATE_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(60),
   /** Folder under which runs started through the API may read; unset, the API starts none. */
   CLUES_IMPORT_ROOT: optionalString,
+  /** Where crops, keypoint files and uploads go: a folder (default: the data folder) or s3://bucket/prefix. */
+  CLUES_STORAGE: optionalString,
+  CLUES_S3_ENDPOINT: optionalString,
+  CLUES_S3_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1'),
+  CLUES_S3_ACCESS_KEY_ID: optionalString,
+  CLUES_S3_SECRET_ACCESS_KEY: optionalString,
 });
+
+export type StorageConfig =
+  | { kind: 'file'; root: string }
+  | { kind: 's3'; endpoint: string; region: string; bucket: string; prefix: string; accessKeyId: string; secretAccessKey: string };
 
 export interface Config {
   root: string;
   dataDir: string;
   /** Where crops, logs and pid files live. */
-  paths: { logs: string; run: string; crops: string; thumbnails: string; publicCrops: string; ferretdb: string; temporalDb: string };
+  paths: { logs: string; run: string; thumbnails: string; ferretdb: string; temporalDb: string };
   mongo: { uri: string; dbName: string; embedded: boolean; port: number };
   temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
@@ -47,9 +57,30 @@ export interface Config {
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
   importRoot?: string;
+  /** Shared storage for derived files: every worker and API process must see the same one. */
+  storage: StorageConfig;
 }
 
 export class ConfigError extends Error {}
+
+function storageConfig(e: z.infer<typeof EnvSchema>, dataDir: string): StorageConfig {
+  const target = e.CLUES_STORAGE ?? dataDir;
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(target);
+  if (!target.startsWith('s3:')) return { kind: 'file', root: isAbsolute(target) ? target : resolve(target) };
+  if (!s3) throw new ConfigError(`invalid configuration:\n  CLUES_STORAGE: expected s3://bucket/prefix, got ${target}`);
+  const missing = (['CLUES_S3_ENDPOINT', 'CLUES_S3_ACCESS_KEY_ID', 'CLUES_S3_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k]);
+  if (missing.length) throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required when CLUES_STORAGE is an s3:// address`).join('\n')}`);
+  if (!/^https?:\/\/[^/]+\/?$/.test(e.CLUES_S3_ENDPOINT!)) throw new ConfigError(`invalid configuration:\n  CLUES_S3_ENDPOINT: expected http(s)://host[:port]`);
+  return {
+    kind: 's3',
+    endpoint: e.CLUES_S3_ENDPOINT!,
+    region: e.CLUES_S3_REGION,
+    bucket: s3[1]!,
+    prefix: (s3[2] ?? '').replace(/^\/+|\/+$/g, ''),
+    accessKeyId: e.CLUES_S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.CLUES_S3_SECRET_ACCESS_KEY!,
+  };
+}
 
 /** Reads and validates the environment once; bad config fails at start-up, not mid-run. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,10 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     paths: {
       thumbnails: join(dataDir, 'thumbnails'),
-      publicCrops: join(dataDir, 'public-crops'),
       logs: join(dataDir, 'logs'),
       run: join(dataDir, 'run'),
-      crops: join(dataDir, 'crops'),
       ferretdb: join(dataDir, 'ferretdb'),
       temporalDb: join(dataDir, 'temporal', 'temporal.sqlite'),
     },
@@ -98,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ocr: { langs: e.CLUES_OCR_LANGS },
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
+    storage: storageConfig(e, dataDir),
   };
 }

@@ -28,7 +28,7 @@ const iso = (v: unknown): string | undefined =>
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Camera, serial numbers, lens, times and GPS: the EXIF fields that identify a device or place. */
-export async function readExif(path: string): Promise<ExifSummary> {
+export async function readExif(path: string | Buffer): Promise<ExifSummary> {
   let raw: Record<string, unknown> | undefined;
   try {
     raw = await exifr.parse(path, {

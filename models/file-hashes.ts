@@ -7,12 +7,14 @@ export interface FileDigests {
   md5: string;
 }
 
+const chunks = (src: string | Buffer): AsyncIterable<Buffer> | Buffer[] => (Buffer.isBuffer(src) ? [src] : createReadStream(src, { highWaterMark: 1 << 20 }));
+
 /** Cryptographic digests in one streaming pass (evidence files can be large). */
-export async function fileDigests(path: string): Promise<FileDigests> {
+export async function fileDigests(path: string | Buffer): Promise<FileDigests> {
   const sha256 = createHash('sha256');
   const sha1 = createHash('sha1');
   const md5 = createHash('md5');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of chunks(path)) {
     sha256.update(chunk as Buffer);
     sha1.update(chunk as Buffer);
     md5.update(chunk as Buffer);
@@ -21,8 +23,8 @@ export async function fileDigests(path: string): Promise<FileDigests> {
 }
 
 /** SHA-256 alone: the image's identity and its workflow id. */
-export async function fileSha256(path: string): Promise<string> {
+export async function fileSha256(path: string | Buffer): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  for await (const chunk of chunks(path)) h.update(chunk);
   return h.digest('hex');
 }

@@ -17,6 +17,9 @@ export class InvalidImageError extends Error {
   }
 }
 
+/** A file path, or the bytes of an image kept in a blob store. */
+export type ImageSource = string | Buffer;
+
 export interface DecodedImage {
   data: Buffer;
   width: number;
@@ -26,7 +29,8 @@ export interface DecodedImage {
   scale: number;
 }
 
-async function fileSize(path: string): Promise<number> {
+async function fileSize(path: ImageSource): Promise<number> {
+  if (Buffer.isBuffer(path)) return path.length;
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new InvalidImageError('missing', `not a regular file: ${path}`);
@@ -47,13 +51,13 @@ function decodeError(err: unknown, maxPixels: number): InvalidImageError {
   return new InvalidImageError('undecodable', `cannot decode image: ${msg.split('\n')[0]}`);
 }
 
-function pipeline(path: string, maxPixels: number): ReturnType<typeof sharp> {
+function pipeline(path: ImageSource, maxPixels: number): ReturnType<typeof sharp> {
   // failOn 'warning' turns truncated JPEGs into errors instead of grey-filled images.
   return sharp(path, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true });
 }
 
 /** Decodes the whole image once to prove it is sound, and reports what it is. */
-export async function probeImage(path: string, maxPixels: number): Promise<ImageInfo> {
+export async function probeImage(path: ImageSource, maxPixels: number): Promise<ImageInfo> {
   const bytes = await fileSize(path);
   if (bytes === 0) throw new InvalidImageError('empty', 'file is empty (0 bytes)');
   try {
@@ -76,7 +80,7 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
 }
 
 /** RGB pixels after EXIF orientation; `maxSide` downsizes large images (never enlarges). */
-export async function decodeRgb(path: string, maxPixels: number, maxSide?: number): Promise<DecodedImage> {
+export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: number): Promise<DecodedImage> {
   await fileSize(path);
   try {
     const meta = await pipeline(path, maxPixels).metadata();
@@ -92,7 +96,7 @@ export async function decodeRgb(path: string, maxPixels: number, maxSide?: numbe
 }
 
 /** The oriented image as PNG, for engines that take encoded input (tesseract). */
-export async function orientedPng(path: string, maxPixels: number): Promise<Buffer> {
+export async function orientedPng(path: ImageSource, maxPixels: number): Promise<Buffer> {
   await fileSize(path);
   try {
     return await pipeline(path, maxPixels).rotate().png({ compressionLevel: 1 }).toBuffer();
@@ -102,11 +106,11 @@ export async function orientedPng(path: string, maxPixels: number): Promise<Buff
 }
 
 /**
- * Padded crops of the oriented image, written as JPEG; boxes are in oriented pixels. The image
- * is decoded once for all its crops. Returns each crop's box after padding and clamping.
+ * Padded crops of the oriented image, encoded as JPEG; boxes are in oriented pixels. The image
+ * is decoded once for all its crops. Each crop comes with its box after padding and clamping.
  */
-export async function writeCrops(path: string, maxPixels: number, crops: { box: Box; out: string }[], padding: number): Promise<Box[]> {
-  if (crops.length === 0) return [];
+export async function cropImages(path: ImageSource, maxPixels: number, boxes: Box[], padding: number): Promise<{ box: Box; jpeg: Buffer }[]> {
+  if (boxes.length === 0) return [];
   let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     decoded = await pipeline(path, maxPixels).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -114,8 +118,8 @@ export async function writeCrops(path: string, maxPixels: number, crops: { box: 
     throw decodeError(err, maxPixels);
   }
   const { width: W, height: H, channels } = decoded.info;
-  const written: Box[] = [];
-  for (const { box, out } of crops) {
+  const out: { box: Box; jpeg: Buffer }[] = [];
+  for (const box of boxes) {
     const px = Math.round(box.w * padding);
     const py = Math.round(box.h * padding);
     const left = Math.max(0, Math.round(box.x) - px);
@@ -123,14 +127,14 @@ export async function writeCrops(path: string, maxPixels: number, crops: { box: 
     const width = Math.min(W, Math.round(box.x + box.w) + px) - left;
     const height = Math.min(H, Math.round(box.y + box.h) + py) - top;
     if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
-    await sharp(decoded.data, { raw: { width: W, height: H, channels: channels as 1 | 2 | 3 | 4 } }).extract({ left, top, width, height }).jpeg({ quality: 90 }).toFile(out);
-    written.push({ x: left, y: top, w: width, h: height });
+    const jpeg = await sharp(decoded.data, { raw: { width: W, height: H, channels: channels as 1 | 2 | 3 | 4 } }).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
+    out.push({ box: { x: left, y: top, w: width, h: height }, jpeg });
   }
-  return written;
+  return out;
 }
 
 /** Greyscale pixels after EXIF orientation, longest side at most `maxSide`. */
-export async function decodeGray(path: string, maxPixels: number, maxSide: number): Promise<{ data: Buffer; width: number; height: number; scale: number }> {
+export async function decodeGray(path: ImageSource, maxPixels: number, maxSide: number): Promise<{ data: Buffer; width: number; height: number; scale: number }> {
   await fileSize(path);
   try {
     const meta = await pipeline(path, maxPixels).metadata();

@@ -1,5 +1,3 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { ModelRef } from '../core/clues';
 
 // ORB keypoints with geometric verification (RANSAC homography), through OpenCV compiled to wasm
@@ -125,20 +123,18 @@ export class OrbMatcher {
 }
 
 /** Compact file form: magic, counts and sizes, then points (float32) and descriptors. */
-export async function saveFeatures(path: string, f: LocalFeatures): Promise<void> {
+export function encodeFeatures(f: LocalFeatures): Buffer {
   const n = f.points.length / 2;
   const header = Buffer.alloc(16);
   header.write('ORB1', 0, 'ascii');
   header.writeUInt32LE(n, 4);
   header.writeUInt32LE(f.width, 8);
   header.writeUInt32LE(f.height, 12);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, Buffer.concat([header, Buffer.from(f.points.buffer, f.points.byteOffset, f.points.byteLength), Buffer.from(f.descriptors)]));
+  return Buffer.concat([header, Buffer.from(f.points.buffer, f.points.byteOffset, f.points.byteLength), Buffer.from(f.descriptors)]);
 }
 
-export async function loadFeatures(path: string): Promise<LocalFeatures> {
-  const buf = await readFile(path);
-  if (buf.toString('ascii', 0, 4) !== 'ORB1') throw new Error(`${path}: not a features file`);
+export function decodeFeatures(buf: Buffer, name: string): LocalFeatures {
+  if (buf.toString('ascii', 0, 4) !== 'ORB1') throw new Error(`${name}: not a features file`);
   const n = buf.readUInt32LE(4);
   const points = new Float32Array(buf.buffer.slice(buf.byteOffset + 16, buf.byteOffset + 16 + 8 * n));
   const descriptors = new Uint8Array(buf.buffer.slice(buf.byteOffset + 16 + 8 * n, buf.byteOffset + 16 + 8 * n + 32 * n));

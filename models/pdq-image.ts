@@ -1,11 +1,12 @@
 import sharp from 'sharp';
+import type { ImageSource } from './image-loader';
 import { lumaFromRgb, pdqFromLuma, PDQ_DOWNSAMPLE_DIM, type PdqResult } from './pdq';
 
 /**
  * PDQ of an image file, oriented by EXIF. Like the reference hasher, images larger than
  * 512 on a side are first resized to 512x512 (nearest neighbour, aspect not kept).
  */
-export async function pdqFromFile(path: string, maxPixels: number): Promise<PdqResult> {
+export async function pdqFromFile(path: ImageSource, maxPixels: number): Promise<PdqResult> {
   const meta = await sharp(path, { limitInputPixels: maxPixels }).metadata();
   const swapped = (meta.orientation ?? 1) >= 5;
   const w = (swapped ? meta.height : meta.width) ?? 0;

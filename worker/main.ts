@@ -3,12 +3,16 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../core/config';
 import { loadModels } from '../models/registry';
 import { MongoClueStore } from '../store/clue-store';
+import { openBlobStore } from '../storage/open';
 import { connectWorker, createWorkers } from './create-workers';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  const blobs = openBlobStore(cfg.storage);
+  await blobs.check(); // a worker that cannot keep its crops must not take work
+  console.log(`[worker] storage: ${blobs.location}`);
   const models = await loadModels(cfg);
   for (const [name, m] of [['objects', models.detector], ...models.textReaders.map((r) => ['text', r] as const), ['scene', models.scene]] as const) {
     console.log(`[worker] ${name}: ${m.ok ? `${m.value.model.name} ${m.value.model.version}` : `unavailable (${m.reason})`}`);
@@ -18,7 +22,7 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     queues: cfg.taskQueues,
-    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, dataDir: cfg.dataDir }),
+    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, blobs }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });

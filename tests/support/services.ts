@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import type { BlobStore } from '../../storage/blob-store';
+import { openBlobStore } from '../../storage/open';
 import { loadConfig, type Config } from '../../core/config';
 import { loadModels, type Models } from '../../models/registry';
 import { MongoClueStore } from '../../store/clue-store';
@@ -29,7 +31,7 @@ export interface TestContext {
 }
 
 /** Real services for one test file: its own database, the shared Temporal dev server. */
-export async function openTestContext(name: string): Promise<TestContext> {
+export async function openTestContext(name: string, opts: { blobs?: BlobStore } = {}): Promise<TestContext> {
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
   const store = await MongoClueStore.connect(cfg.mongo.uri, dbName);
@@ -37,7 +39,7 @@ export async function openTestContext(name: string): Promise<TestContext> {
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const models = await loadModels(cfg);
   const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
-  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels, dataDir: cfg.dataDir };
+  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
   return {
     cfg,
     dbName,

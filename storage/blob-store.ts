@@ -1,0 +1,83 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+// Where the files the pipeline derives from evidence live: object crops, keypoint files,
+// published crops and uploaded query images. One interface, two kinds: a directory (the data
+// folder, or a share every worker mounts) and an S3-compatible bucket (s3-blob-store.ts). Keys
+// are relative paths such as `crops/ab/<sha256>-cup-1-2-3-4.jpg`, the same for both kinds, and
+// are what clues and image records store.
+
+export interface BlobStore {
+  /** Where the blobs are, for logs and errors; never carries credentials. */
+  readonly location: string;
+  put(key: string, data: Buffer, contentType?: string): Promise<void>;
+  /** The blob's bytes; throws BlobNotFoundError when there is none. */
+  get(key: string): Promise<Buffer>;
+  has(key: string): Promise<boolean>;
+  /** Fails with a clear message when the store cannot be reached or written (start-up check). */
+  check(): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no stored file ${key}`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+const KEY = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
+/** Keys come from hashes and labels, never from clients; still, refuse anything path-like. */
+export function assertKey(key: string): string {
+  if (!KEY.test(key) || key.split('/').some((s) => s === '.' || s === '..')) throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
+  return key;
+}
+
+/** Image references that name a stored blob rather than a file: `blob:uploads/<sha256>`. */
+export const BLOB_REF = 'blob:';
+export const blobRef = (key: string) => `${BLOB_REF}${assertKey(key)}`;
+export const blobKeyOf = (ref: string): string | null => (ref.startsWith(BLOB_REF) ? assertKey(ref.slice(BLOB_REF.length)) : null);
+
+export class FileBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  get location(): string {
+    return this.root;
+  }
+
+  /** The file behind a key (for servers that send files directly). */
+  path(key: string): string {
+    return join(this.root, assertKey(key));
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename: a reader never sees half a file, and a crashed write leaves no blob.
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.path(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.path(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await this.put('health/probe', Buffer.from('ok'));
+  }
+}
