@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { loadConfig } from '../core/config';
 import { projectRoot } from '../core/project-root';
+import { nodeEnv } from '../services/embedded';
 import { queuesPolled } from '../services/probes';
 
 // Shared by the batch benchmarks: their own data folder and ports, generated images, worker
@@ -43,7 +44,7 @@ export async function startWorkers(count: number, taskQueue: string, env: Record
   mkdirSync(cfg.paths.logs, { recursive: true });
   const workers = Array.from({ length: count }, () =>
     spawn(process.execPath, ['--max-old-space-size=1024', join(root, 'dist', 'worker', 'main.js')], {
-      env: { ...process.env, CLUES_TASK_QUEUE: taskQueue, ...env },
+      env: nodeEnv({ ...process.env, CLUES_TASK_QUEUE: taskQueue, ...env }),
       stdio: ['ignore', 'ignore', openSync(join(cfg.paths.logs, 'bench-workers.log'), 'a')],
     }),
   );

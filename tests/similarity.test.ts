@@ -74,6 +74,16 @@ describe('similar images, in tiers', () => {
   });
 });
 
+describe('keypoint matching memory', () => {
+  it('when two images are matched hundreds of times, then the wasm heap does not grow (each match used to leak ~55 KB)', async () => {
+    const [a, b] = await Promise.all([query(gallery['motorcycle_left.png']!), query(gallery['coffee.png']!)]);
+    for (let i = 0; i < 50; i++) matcher.match(a.features, b.features); // warm up the allocator
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 400; i++) matcher.match(a.features, b.features);
+    expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(8); // the leak made it ~22 MiB
+  });
+});
+
 describe('known places', () => {
   it('when a reference image of a place exists, then a new image of that place gets it as a candidate location', async () => {
     const ref = await query(gallery['motorcycle_left.png']!);
