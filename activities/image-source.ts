@@ -1,17 +1,15 @@
 import { InvalidImageError, type ImageSource } from '../models/image-loader';
-import { BlobNotFoundError, blobKeyOf, type BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, readImageRef, type BlobStore } from '../storage/blob-store';
 
 /**
- * What the models read for an image reference: a file path as it is, or for a `blob:` reference
- * (an uploaded query image, evidence kept in a bucket) the stored bytes.
+ * What the models read for an image reference (a path, or the bytes of an uploaded query image
+ * or of evidence kept in a bucket). A missing blob is a bad image, not a reason to retry.
  */
 export async function imageSource(blobs: BlobStore, path: string): Promise<ImageSource> {
-  const key = blobKeyOf(path);
-  if (!key) return path;
   try {
-    return await blobs.get(key);
+    return await readImageRef(blobs, path);
   } catch (err) {
-    if (err instanceof BlobNotFoundError) throw new InvalidImageError('missing', `stored image not found: ${key}`);
+    if (err instanceof BlobNotFoundError) throw new InvalidImageError('missing', `stored image not found: ${err.key}`);
     throw err; // the store is unreachable: retry
   }
 }

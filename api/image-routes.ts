@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import type { MongoClueStore } from '../store/clue-store';
-import type { BlobStore } from '../storage/blob-store';
+import { FileBlobStore, type BlobStore } from '../storage/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { readableSource, thumbnail, viewImage } from './media';
@@ -13,24 +13,25 @@ const tagBody = z.strictObject({ value: z.string().trim().min(2).max(200) });
 /** Pictures of evidence and people's tags on it: analysts, reviewers and admins only. */
 export function imageRoutes(app: Express, store: MongoClueStore, opts: { blobs: BlobStore; thumbnailsDir: string }): void {
   const evidence = requireRole(store, CAN.searchEvidence);
+  const thumbnails = new FileBlobStore(opts.thumbnailsDir);
 
-  const sourceOf = async (raw: unknown) => {
+  const imageOf = async (raw: unknown) => {
     const sha256 = sha256Param.parse(raw);
     const image = await store.getImage(sha256);
     if (!image) throw new HttpError(404, 'no such image');
-    return { sha256, path: await readableSource(image.paths, opts.blobs) };
+    return { sha256, source: () => readableSource(image.paths, opts.blobs) };
   };
 
   app.get('/api/images/:sha256/thumbnail', evidence, async (req, res) => {
-    const { sha256, path } = await sourceOf(req.params.sha256);
-    const file = await thumbnail(path, opts.thumbnailsDir, sha256);
+    const { sha256, source } = await imageOf(req.params.sha256);
+    const data = await thumbnail(thumbnails, sha256, source);
     await store.audit({ actor: actor(req), action: 'view-thumbnail', target: sha256, from: req.ip ?? '' });
-    res.set('Cache-Control', 'private, no-store').sendFile(file, { dotfiles: 'allow' }); // the data folder may be a dot folder (.data)
+    res.set('Cache-Control', 'private, no-store').type('jpeg').send(data);
   });
 
   app.get('/api/images/:sha256/file', evidence, async (req, res) => {
-    const { sha256, path } = await sourceOf(req.params.sha256);
-    const { data, scale } = await viewImage(path);
+    const { sha256, source } = await imageOf(req.params.sha256);
+    const { data, scale } = await viewImage(await source());
     await store.audit({ actor: actor(req), action: 'view-image-file', target: sha256, from: req.ip ?? '' });
     res.set({ 'Cache-Control': 'private, no-store', 'X-Image-Scale': String(scale) }).setHeader('Content-Type', 'image/jpeg').send(data);
   });

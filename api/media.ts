@@ -1,8 +1,7 @@
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { ImageSource } from '../models/image-loader';
-import { BlobNotFoundError, blobKeyOf, type BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, blobKeyOf, readImageRef, type BlobStore, type FileBlobStore } from '../storage/blob-store';
 import { HttpError } from './http-error';
 
 // Pictures the web views show. Every output is re-encoded by sharp, which drops EXIF, GPS and
@@ -18,37 +17,32 @@ const VIEW_SIDE = 2048;
 /** The first of an image's recorded paths (files, or `blob:` keys) that is still readable. */
 export async function readableSource(paths: string[], blobs: BlobStore): Promise<ImageSource> {
   for (const p of paths) {
-    const key = blobKeyOf(p);
+    const isBlob = blobKeyOf(p) !== null;
     try {
-      if (key) return await blobs.get(key);
-      await access(p);
-      return p;
+      if (!isBlob) await access(p);
+      return await readImageRef(blobs, p);
     } catch (err) {
-      if (key && !(err instanceof BlobNotFoundError)) throw err; // the store is down: a 500, not a 404
+      if (isBlob && !(err instanceof BlobNotFoundError)) throw err; // the store is down: a 500, not a 404
       /* moved or unmounted: try the next recorded path */
     }
   }
   throw new HttpError(404, 'the image file is not on the storage any more');
 }
 
-async function writeAtomically(out: string, data: Buffer): Promise<void> {
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, out);
-}
-
-/** A small JPEG of the oriented image, cached under the data folder by content hash. */
-export async function thumbnail(source: ImageSource, cacheDir: string, sha256: string): Promise<string> {
-  const out = join(cacheDir, sha256.slice(0, 2), `${sha256}.jpg`);
+/**
+ * A small JPEG of the oriented image, cached by content hash in this process's local cache. The
+ * image itself is read only on a miss: a results grid asks for twenty thumbnails at a time.
+ */
+export async function thumbnail(cache: FileBlobStore, sha256: string, source: () => Promise<ImageSource>): Promise<Buffer> {
+  const key = `${sha256.slice(0, 2)}/${sha256}.jpg`;
   try {
-    await access(out);
-    return out;
-  } catch {
-    const data = await sharp(source, { limitInputPixels: 100_000_000 }).rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
-    await writeAtomically(out, data);
-    return out;
+    return await cache.get(key);
+  } catch (err) {
+    if (!(err instanceof BlobNotFoundError)) throw err;
   }
+  const data = await sharp(await source(), { limitInputPixels: 100_000_000 }).rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  await cache.put(key, data);
+  return data;
 }
 
 /**

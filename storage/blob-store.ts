@@ -39,6 +39,15 @@ export const BLOB_REF = 'blob:';
 export const blobRef = (key: string) => `${BLOB_REF}${assertKey(key)}`;
 export const blobKeyOf = (ref: string): string | null => (ref.startsWith(BLOB_REF) ? assertKey(ref.slice(BLOB_REF.length)) : null);
 
+/**
+ * What image code reads for an image reference: a file path as it is, or for a `blob:`
+ * reference the stored bytes (BlobNotFoundError when there are none).
+ */
+export async function readImageRef(blobs: BlobStore, ref: string): Promise<string | Buffer> {
+  const key = blobKeyOf(ref);
+  return key ? blobs.get(key) : ref;
+}
+
 export class FileBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 

@@ -242,7 +242,7 @@ export class MongoClueStore {
   async addImageSource(sha256: string, path: string, caseId?: string): Promise<void> {
     await this.images.updateOne(
       { _id: sha256 },
-      { $addToSet: { paths: path, ...(caseId ? { cases: caseId } : {}) }, $set: { updatedAt: new Date() } },
+      { ...sources(path, caseId), $set: { updatedAt: new Date() } },
     );
     await this.searchDocs.addPath(sha256, path);
     if (caseId) await this.log.append({ sha256, stages: [], cases: [caseId] });
@@ -251,9 +251,9 @@ export class MongoClueStore {
   /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
   async saveImage(input: SaveImageInput): Promise<number> {
     const now = new Date();
-    // FerretDB 1.24 (SQLite) answers only `_id` equality without scanning a whole collection, so
-    // the image keeps the ids of its clues per stage: saving and reading an image never scan
-    // the clues, whatever their number.
+    // FerretDB 1.24 (SQLite) pushes only `_id` equality down to SQLite (any other filter is
+    // evaluated on every document), so the image keeps the ids of its clues per stage: saving
+    // and reading an image never filter the clues by image.
     const before = await this.images.findOne({ _id: input.sha256 }, { projection: { clueIds: 1 } });
     const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
     const writes: AnyBulkWriteOperation<ClueDoc>[] = [];
@@ -316,8 +316,8 @@ export class MongoClueStore {
   /** An image that could not be processed, with the reason, so that nothing goes missing silently. */
   async recordFailure(input: { sha256: string; path: string; caseId?: string; code: string; reason: string }): Promise<void> {
     const now = new Date();
-    // Filters are `_id` alone: FerretDB answers those from its index, anything more by a scan.
-    // One workflow per SHA-256 means nothing else writes this image meanwhile.
+    // Filters are `_id` alone: the one filter FerretDB 1.24 pushes down to SQLite (and stops at
+    // the row found). One workflow per SHA-256 means nothing else writes this image meanwhile.
     if ((await this.images.findOne({ _id: input.sha256 }, { projection: { status: 1 } }))?.status === 'processed') {
       return this.addImageSource(input.sha256, input.path, input.caseId);
     }
@@ -428,7 +428,7 @@ export class MongoClueStore {
   async addClues(sha256: string, stage: ClueStage, clues: ClueInput[], model?: ModelRef): Promise<string[]> {
     const now = new Date();
     const docs = clues.map((c): ClueDoc => ({ ...c, _id: clueId(sha256, stage, c), sha256, stage, ...(model ? { model } : {}), createdAt: now }));
-    for (const doc of docs) await this.clues.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    if (docs.length) await this.clues.bulkWrite(docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })), { ordered: false });
     await this.images.updateOne({ _id: sha256 }, { $addToSet: { [`clueIds.${stage}`]: { $each: docs.map((d) => d._id) } } });
     // The log replaces a stage's clues as a whole: log the stage as it now stands.
     const ids = (await this.images.findOne({ _id: sha256 }, { projection: { clueIds: 1 } }))?.clueIds?.[stage] ?? docs.map((d) => d._id);
