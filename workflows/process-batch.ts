@@ -58,9 +58,11 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
   setHandler(resumeSignal, () => void (p.paused = false));
   setHandler(cancelSignal, () => void (p.cancelled = true));
 
-  const { taskQueue, workflowId } = workflowInfo();
-  // A scheduled run has fixed arguments: its id (the schedule's, plus the time) names the run.
-  const runId = input.runId || workflowId;
+  const { taskQueue, workflowId, firstExecutionRunId } = workflowInfo();
+  // A scheduled run has fixed arguments and an id made of the schedule's and the time to the
+  // second, which two triggers in one second share: the execution chain's first run id (kept
+  // across continue-as-new) makes its listing its own.
+  const runId = input.runId || `${workflowId}-${firstExecutionRunId}`;
   let offset: number | null = input.offset ?? 0;
   let pages = 0;
   while (offset !== null && !p.cancelled) {
@@ -114,7 +116,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
     offset = p.cancelled ? null : page.nextOffset;
     if (offset !== null && ++pages >= (input.pagesPerRun ?? PAGES_PER_RUN)) {
       await condition(() => p.inFlight === 0);
-      await continueAsNew<typeof processBatch>({ ...input, offset, progress: p });
+      await continueAsNew<typeof processBatch>({ ...input, runId, offset, progress: p });
     }
   }
   await condition(() => p.inFlight === 0);
