@@ -1,11 +1,9 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { decodeRgb } from '../models/image-loader';
-import type { Maybe } from '../models/registry';
-import type { SceneClassifier } from '../models/scene-classifier';
+import type { ImageEngine } from '../engine/image-engine';
 import { sceneFromObjects, SCENE_RULES_MODEL } from '../models/scene-from-objects';
 import type { BlobStore } from '../storage/blob-store';
-import { imageSource } from './image-source';
+import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
@@ -16,10 +14,11 @@ export interface ClassifySceneInput {
 }
 
 /** The kind of place: from a scene model when one is installed, otherwise derived from objects. */
-export function classifyScene(classifier: Maybe<SceneClassifier>, maxPixels: number, blobs: BlobStore) {
+export function classifyScene(engine: ImageEngine, blobs: BlobStore) {
   return ({ ref, objects }: ClassifySceneInput): Promise<StageOutcome> =>
     asActivityError(async () => {
       const started = Date.now();
+      const classifier = engine.models.scene;
       if (!classifier.ok) {
         const labels = sceneFromObjects(objects);
         return {
@@ -31,12 +30,12 @@ export function classifyScene(classifier: Maybe<SceneClassifier>, maxPixels: num
           durationMs: Date.now() - started,
         };
       }
-      const image = await decodeRgb(await imageSource(blobs, ref.path), maxPixels, classifier.value.inputSide);
-      const labels = await withHeartbeat(() => classifier.value.classify(image));
+      const src = await imageSource(blobs, ref.path);
+      const labels = await withHeartbeat(() => engine.scene(engineInput(src)));
       return {
         stage: 'scene',
         status: 'ok',
-        model: classifier.value.model,
+        model: classifier.model,
         clues: labels.map((l) => ({ type: 'scene', value: l.label, tokens: uniqueTokens(l.label), score: l.score })),
         durationMs: Date.now() - started,
       };

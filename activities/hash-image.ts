@@ -1,19 +1,18 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
+import type { ImageEngine } from '../engine/image-engine';
 import { fileDigests } from '../models/file-hashes';
-import { pdqFromFile } from '../models/pdq-image';
 import type { BlobStore } from '../storage/blob-store';
-import { imageSource } from './image-source';
+import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
-
 import { PDQ_MODEL } from './stage-models';
 
 /** MD5 and SHA-1 for hash-list matching (Project VIC), PDQ for near-duplicates. */
-export function hashImage(maxPixels: number, blobs: BlobStore) {
+export function hashImage(engine: ImageEngine, blobs: BlobStore) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const [digests, pdq] = await Promise.all([fileDigests(src), pdqFromFile(src, maxPixels)]);
+      const [digests, pdq] = await Promise.all([fileDigests(src), engine.pdq(engineInput(src))]);
       return {
         stage: 'hashes',
         status: 'ok',

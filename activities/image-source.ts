@@ -1,3 +1,4 @@
+import type { ImageInput } from '../engine/image-engine';
 import { InvalidImageError, type ImageSource } from '../models/image-loader';
 import { BlobNotFoundError, readImageRef, type BlobStore } from '../storage/blob-store';
 
@@ -12,4 +13,9 @@ export async function imageSource(blobs: BlobStore, path: string): Promise<Image
     if (err instanceof BlobNotFoundError) throw new InvalidImageError('missing', `stored image not found: ${err.key}`);
     throw err; // the store is unreachable: retry
   }
+}
+
+/** The same, as the engine process takes it: it reads files itself, and gets the bytes of blobs. */
+export function engineInput(src: ImageSource): ImageInput {
+  return typeof src === 'string' ? { path: src } : { bytes: src };
 }

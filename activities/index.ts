@@ -1,5 +1,4 @@
-import { stageModels } from './stage-models';
-import type { Models } from '../models/registry';
+import type { ImageEngine } from '../engine/image-engine';
 import type { MongoClueStore } from '../store/clue-store';
 import type { BlobStore } from '../storage/blob-store';
 import { classifyScene } from './classify-scene';
@@ -13,29 +12,30 @@ import { addPlace, findSimilarImages } from './query-images';
 import { readMetadata } from './read-metadata';
 import { readText } from './read-text';
 import { recordFailure, saveClues } from './save-clues';
+import { stageModels } from './stage-models';
 
 export interface ActivityDeps {
   store: MongoClueStore;
-  models: Omit<Models, 'close'>;
-  maxPixels: number;
+  /** Every decoder and model, in a process of its own (engine/engine-process.ts). */
+  engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
   blobs: BlobStore;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, models, maxPixels, blobs }: ActivityDeps) {
+export function createActivities({ store, engine, blobs }: ActivityDeps) {
   return {
-    loadImage: loadImage(maxPixels, blobs),
-    hashImage: hashImage(maxPixels, blobs),
+    loadImage: loadImage(engine, blobs),
+    hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),
-    detectObjects: detectObjects(models.detector, maxPixels, blobs),
-    readText: readText(models.textReaders, maxPixels, blobs),
-    describeImage: describeImage(models.embedder, models.matcher, maxPixels, blobs),
-    classifyScene: classifyScene(models.scene, maxPixels, blobs),
-    matchPlaces: matchPlaces(store, models.matcher, blobs),
-    findSimilarImages: findSimilarImages({ store, models, blobs, maxPixels }),
-    addPlace: addPlace({ store, models, blobs, maxPixels }),
-    listImagesPage: listImagesPage(store, blobs, stageModels(models)),
+    detectObjects: detectObjects(engine, blobs),
+    readText: readText(engine, blobs),
+    describeImage: describeImage(engine, blobs),
+    classifyScene: classifyScene(engine, blobs),
+    matchPlaces: matchPlaces(store, engine, blobs),
+    findSimilarImages: findSimilarImages({ store, engine, blobs }),
+    addPlace: addPlace({ store, engine, blobs }),
+    listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
     recordFailure: recordFailure(store),
   };

@@ -1,7 +1,6 @@
 import type { ClueInput, ImageDescriptors, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
-import { decodeFeatures, type OrbMatcher } from '../models/local-features';
-import type { Maybe } from '../models/registry';
+import type { ImageEngine } from '../engine/image-engine';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import type { MongoClueStore } from '../store/clue-store';
 import type { BlobStore } from '../storage/blob-store';
@@ -12,37 +11,38 @@ import { withHeartbeat } from './heartbeat';
 const VERIFY_TOP = 20;
 
 /** Candidate known places for an image: looks alike, then verified by matching keypoints. */
-export function matchPlaces(store: MongoClueStore, matcher: Maybe<OrbMatcher>, blobs: BlobStore) {
+export function matchPlaces(store: MongoClueStore, engine: ImageEngine, blobs: BlobStore) {
   return ({ ref, descriptors }: { ref: ImageRef; descriptors: ImageDescriptors }): Promise<StageOutcome> =>
     asActivityError(async () => {
+      const matcher = engine.models.matcher;
       if (!matcher.ok) return { stage: 'places', status: 'unavailable', reason: matcher.reason, clues: [] };
       const started = Date.now();
       const places = await store.listPlaces();
-      const load = async (key: string) => decodeFeatures(await blobs.get(key), key);
-      const query = await load(descriptors.featuresPath);
       const ranked = places
         .filter((p) => p._id !== ref.sha256)
         .map((p) => ({ p, cos: cosine(descriptors.embedding, p.embedding) }))
         .sort((a, b) => b.cos - a.cos)
         .slice(0, VERIFY_TOP);
       const clues: ClueInput[] = [];
-      await withHeartbeat(async () => {
-        for (const { p, cos } of ranked) {
-          const local = matcher.value.match(query, await load(p.featuresPath));
-          if (local.inliers < MIN_SCENE_INLIERS) continue;
+      if (ranked.length) {
+        const [query, ...known] = await Promise.all([descriptors.featuresPath, ...ranked.map((r) => r.p.featuresPath)].map((k) => blobs.get(k)));
+        const local = await withHeartbeat(() => engine.match(query!, known));
+        for (const [i, { p, cos }] of ranked.entries()) {
+          const m = local[i]!;
+          if (m.inliers < MIN_SCENE_INLIERS) continue;
           clues.push({
             type: 'location',
             value: p.name,
             tokens: uniqueTokens(p.name),
-            score: sceneScore({ cosine: cos, local }),
-            detail: { placeId: p._id, cosine: Math.round(cos * 1000) / 1000, inliers: local.inliers, matches: local.matches },
+            score: sceneScore({ cosine: cos, local: m }),
+            detail: { placeId: p._id, cosine: Math.round(cos * 1000) / 1000, inliers: m.inliers, matches: m.matches },
           });
         }
-      });
+      }
       return {
         stage: 'places',
         status: 'ok',
-        model: matcher.value.model,
+        model: matcher.model,
         clues: clues.sort((a, b) => (b.score ?? 0) - (a.score ?? 0)),
         ...(places.length === 0 ? { reason: 'no known places yet' } : {}),
         durationMs: Date.now() - started,

@@ -1,15 +1,10 @@
-import { joinedModel } from './stage-models';
-import type { ClueInput, ImageRef, ModelRef, StageOutcome } from '../core/clues';
-import { orientedPng } from '../models/image-loader';
-import type { Maybe } from '../models/registry';
-import { mergeLines, type MergedLine } from '../models/text-merge';
-import type { TextReader } from '../models/text-reader';
+import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
+import { joinedModel, type ImageEngine } from '../engine/image-engine';
+import type { MergedLine } from '../models/text-merge';
 import type { BlobStore } from '../storage/blob-store';
-import { imageSource } from './image-source';
+import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
-
-const MAX_LINES = 2000;
 
 export function lineClue(line: MergedLine): ClueInput {
   return {
@@ -22,22 +17,23 @@ export function lineClue(line: MergedLine): ClueInput {
   };
 }
 
-/** Visible text from every installed engine, merged into lines with word boxes and confidences. */
-export function readText(readers: Maybe<TextReader>[], maxPixels: number, blobs: BlobStore) {
+/**
+ * Visible text from every installed engine, merged into lines with word boxes and confidences.
+ * An engine that fails on this image is named in the reason; the others' lines are kept, and the
+ * stage records only the engines that read, so a later run tries the missing one again.
+ */
+export function readText(engine: ImageEngine, blobs: BlobStore) {
   return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
-      const ready = readers.filter((r): r is { ok: true; value: TextReader } => r.ok).map((r) => r.value);
+      const ready = engine.models.text.flatMap((t) => (t.ok ? [t.model] : []));
       if (ready.length === 0) {
-        const reasons = readers.map((r) => (r.ok ? '' : r.reason)).filter(Boolean);
+        const reasons = engine.models.text.map((t) => (t.ok ? '' : t.reason)).filter(Boolean);
         return { stage: 'text', status: 'unavailable', reason: reasons.join('; ') || 'no OCR engine configured', clues: [] };
       }
       const started = Date.now();
-      const png = await orientedPng(await imageSource(blobs, ref.path), maxPixels);
-      const readings = await withHeartbeat(() =>
-        Promise.all(ready.map(async (r) => ({ engine: r.model.name, lines: await r.read(png) }))),
-      );
-      const clues = mergeLines(readings).map(lineClue).slice(0, MAX_LINES);
-      const model = joinedModel(ready.map((r) => r.model));
-      return { stage: 'text', status: 'ok', model, clues, durationMs: Date.now() - started };
+      const src = await imageSource(blobs, ref.path);
+      const res = await withHeartbeat(() => engine.text(engineInput(src)));
+      const reason = [...res.failures.map((f) => `failed: ${f}`), ...res.notes].join('; ');
+      return { stage: 'text', status: 'ok', model: joinedModel(res.engines), clues: res.lines.map(lineClue), ...(reason ? { reason } : {}), durationMs: Date.now() - started };
     });
 }

@@ -5,7 +5,7 @@ import type { BatchInput, BatchProgress } from '../core/batch';
 import type { ImageDescriptors, StageOutcome } from '../core/clues';
 import { loadConfig } from '../core/config';
 import { fileSha256 } from '../models/file-hashes';
-import { loadModels } from '../models/registry';
+import { LocalEngine } from '../engine/local-engine';
 import { readPid } from '../services/daemon';
 import { upServices } from '../services/embedded';
 import { MongoClueStore } from '../store/clue-store';
@@ -23,8 +23,9 @@ const images = (label: string) => generateImages(label, N);
 /** The same stages in one process, one image after another: the model time alone. */
 async function pureModelTime(dir: string, store: MongoClueStore): Promise<number> {
   const cfg = loadConfig();
-  const models = await loadModels(cfg);
-  const a = createActivities({ store, models, maxPixels: cfg.limits.maxPixels, blobs: openBlobStore(cfg.storage) });
+  // The engine in this process: model time without the engine process's messages.
+  const engine = await LocalEngine.create(cfg);
+  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage) });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const path = join(dir, `${i}.png`);
@@ -34,7 +35,7 @@ async function pureModelTime(dir: string, store: MongoClueStore): Promise<number
     await a.classifyScene({ ref, objects: first[2]!.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) });
     if (first[4]!.status === 'ok') await a.matchPlaces({ ref, descriptors: first[4]!.data as unknown as ImageDescriptors });
   }
-  await models.close();
+  await engine.close();
   return performance.now() - started;
 }
 

@@ -3,13 +3,14 @@ import { rankSimilar } from '../client/similar-images';
 import { projectRoot } from '../core/project-root';
 import { uniqueTokens } from '../core/tokens';
 import { CenterNetDetector } from '../models/centernet-detector';
-import { decodeRgb, orientedPng } from '../models/image-loader';
-import { OrbMatcher } from '../models/local-features';
+import { loadConfig } from '../core/config';
+import { LocalEngine } from '../engine/local-engine';
+import type { QueryResult } from '../engine/image-engine';
+import { decodeRgb } from '../models/image-loader';
 import { iou } from '../models/nms';
 import { pdqDistance, PDQ_MATCH_DISTANCE } from '../models/pdq';
 import { pdqFromFile } from '../models/pdq-image';
 import { PpOcrTextReader } from '../models/ppocr-text-reader';
-import { describeQuery, type QueryDescriptors } from '../models/query-descriptors';
 import { TesseractTextReader } from '../models/tesseract-text-reader';
 import { mergeLines } from '../models/text-merge';
 import type { SimilarityCandidate } from '../store/clue-store';
@@ -31,10 +32,10 @@ async function ocr(set: Awaited<ReturnType<typeof buildEvalSet>>): Promise<void>
   const totals: Record<string, { tp: number; truth: number; predicted: number }> = {};
   const byVariant: Record<string, { tp: number; truth: number }> = {};
   for (const item of set.text) {
-    const png = await orientedPng(item.path, MAX_PIXELS);
+    const rgb = await decodeRgb(item.path, MAX_PIXELS);
     const readings = [
-      { engine: 'ppocr', lines: await ppocr.read(png) },
-      { engine: 'tesseract', lines: await tesseract.read(png) },
+      { engine: 'ppocr', lines: await ppocr.read(rgb) },
+      { engine: 'tesseract', lines: await tesseract.read(rgb) },
     ];
     const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
     const engines: Record<string, string[]> = {
@@ -87,18 +88,19 @@ async function detection(set: Awaited<ReturnType<typeof buildEvalSet>>, detector
   report('detection recall @ IoU 0.5, all classes present', pct(hit / n));
 }
 
-async function scenes(set: Awaited<ReturnType<typeof buildEvalSet>>, detector: CenterNetDetector, matcher: OrbMatcher): Promise<void> {
-  const gallery = await Promise.all(set.scenes.gallery.map(async (g) => ({ id: g.id, q: await describeQuery(g.path, MAX_PIXELS, detector, matcher) })));
-  const candidates: (SimilarityCandidate & { id: string; q: QueryDescriptors })[] = gallery.map((g) => ({
+async function scenes(set: Awaited<ReturnType<typeof buildEvalSet>>, engine: LocalEngine): Promise<void> {
+  const gallery = await Promise.all(set.scenes.gallery.map(async (g) => ({ id: g.id, q: await engine.query({ path: g.path }) })));
+  const candidates: (SimilarityCandidate & { id: string; q: QueryResult })[] = gallery.map((g) => ({
     sha256: g.q.sha256, path: g.id, pdq: g.q.pdq, embedding: g.q.embedding, featuresPath: g.id, id: g.id, q: g.q,
   }));
-  const features = async (c: SimilarityCandidate) => candidates.find((x) => x.sha256 === c.sha256)!.q.features;
+  const features = (c: SimilarityCandidate) => candidates.find((x) => x.sha256 === c.sha256)!.q.features;
   const recallAt = async (queries: { path: string; scene: string }[]) => {
     let at1 = 0;
     let at3 = 0;
     const misses: string[] = [];
     for (const q of queries) {
-      const hits = await rankSimilar(await describeQuery(q.path, MAX_PIXELS, detector, matcher), candidates, matcher, features, { limit: 3, verifyTop: 50 });
+      const query = await engine.query({ path: q.path });
+      const hits = await rankSimilar(query, candidates, (cs) => engine.match(query.features, cs.map(features)), { limit: 3, verifyTop: 50 });
       const ranks = hits.map((h) => h.path);
       if (ranks[0] === q.scene) at1++;
       if (ranks.includes(q.scene)) at3++;
@@ -145,10 +147,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const set = await buildEvalSet(join(projectRoot(), 'bench', 'out', 'eval-set'));
   console.log(`evaluation set: ${set.dir} (ground truth in ground-truth.json)`);
-  const [detector, matcher] = await Promise.all([CenterNetDetector.create(), OrbMatcher.create()]);
+  const engine = await LocalEngine.create(loadConfig());
+  const detector = await CenterNetDetector.create();
   await ocr(set);
   await detection(set, detector);
-  await scenes(set, detector, matcher);
+  await scenes(set, engine);
+  await engine.close();
   await nearDuplicates(set);
   console.log(`\n${rows.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }

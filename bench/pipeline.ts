@@ -4,7 +4,7 @@ import { projectRoot } from '../core/project-root';
 import { CenterNetDetector } from '../models/centernet-detector';
 import { exifClues, readExif } from '../models/exif-reader';
 import { fileDigests, fileSha256 } from '../models/file-hashes';
-import { decodeGray, decodeRgb, orientedPng, probeImage } from '../models/image-loader';
+import { decodeGray, decodeRgb, probeImage } from '../models/image-loader';
 import { OrbMatcher, type LocalFeatures } from '../models/local-features';
 import { pdqFromFile } from '../models/pdq-image';
 import { PpOcrTextReader } from '../models/ppocr-text-reader';
@@ -61,10 +61,10 @@ async function main(): Promise<void> {
       timed(t, 'metadata (EXIF)', async () => exifClues(await readExif(path))),
       timed(t, 'objects (CenterNet, tfjs wasm)', async () => detector.detect(await decodeRgb(path, MAX_PIXELS, detector.inputSide))),
       timed(t, 'text (PP-OCR + tesseract, merged)', async () => {
-        const png = await orientedPng(path, MAX_PIXELS);
+        const rgb = await decodeRgb(path, MAX_PIXELS);
         const [a, b] = await Promise.all([
-          timed(t, '  text: PP-OCRv4 (onnxruntime-node)', () => ppocr.read(png)),
-          timed(t, '  text: tesseract.js (wasm)', () => tesseract.read(png)),
+          timed(t, '  text: PP-OCRv4 (onnxruntime-node)', () => ppocr.read(rgb)),
+          timed(t, '  text: tesseract.js (wasm)', () => tesseract.read(rgb)),
         ]);
         return mergeLines([{ engine: 'ppocr', lines: a }, { engine: 'tesseract', lines: b }]);
       }),
@@ -110,14 +110,14 @@ async function main(): Promise<void> {
   const tess1 = await TesseractTextReader.create('eng', 1);
   const signs = set.text.slice(0, 12);
   for (const [name, reader] of [['PP-OCRv4 on onnxruntime-node (native)', ppocr], ['PP-OCRv4 on onnxruntime-web (wasm)', wasm], ['tesseract.js 7 (wasm)', tess1]] as const) {
-    await reader.read(await orientedPng(signs[0]!.path, MAX_PIXELS));
+    await reader.read(await decodeRgb(signs[0]!.path, MAX_PIXELS));
     const ms: number[] = [];
     let found = 0;
     let truth = 0;
     for (const s of signs) {
-      const png = await orientedPng(s.path, MAX_PIXELS);
+      const rgb = await decodeRgb(s.path, MAX_PIXELS);
       const t = performance.now();
-      const lines = await reader.read(png);
+      const lines = await reader.read(rgb);
       ms.push(performance.now() - t);
       const got = new Set(lines.flatMap((l) => l.words.flatMap((w) => uniqueTokens(w.text, 2))));
       found += s.words.filter((x) => got.has(x.toLowerCase())).length;

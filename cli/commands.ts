@@ -1,20 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { ingest } from '../client/ingest';
+import { failureReason, ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
-import { addKnownPlace } from '../client/known-places';
 import { openBlobStore } from '../storage/open';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
-import { findSimilar } from '../client/similar-images';
-import { CenterNetDetector } from '../models/centernet-detector';
-import { OrbMatcher } from '../models/local-features';
-import { describeQuery } from '../models/query-descriptors';
+import type { SimilarHit } from '../client/similar-images';
+import { fileSha256 } from '../models/file-hashes';
 import { readPid } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
 import { MongoClueStore, ROLES, type Role, type SearchQuery } from '../store/clue-store';
@@ -100,30 +98,42 @@ export async function searchCommand(cfg: Config, q: SearchQuery & { json: boolea
   });
 }
 
-async function queryModels(): Promise<{ embedder: CenterNetDetector; matcher: OrbMatcher }> {
-  const [embedder, matcher] = await Promise.all([CenterNetDetector.create(), OrbMatcher.create()]);
-  return { embedder, matcher };
+/**
+ * Query by example and known places run on the workers, through Temporal, as for the API: the
+ * models stay in the engine process and the CLI loads none.
+ */
+async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPlace', file: string, args: Record<string, unknown>): Promise<{ result: T; sha256: string }> {
+  const path = resolve(file);
+  const sha256 = await fileSha256(path);
+  const client = await connectClient(cfg);
+  try {
+    const result = await client.workflow.execute<(input: unknown) => Promise<T>>(workflow, {
+      workflowId: `${workflow === 'similarImages' ? 'similar' : 'place'}-${sha256.slice(0, 16)}-${randomUUID()}`,
+      taskQueue: cfg.taskQueues.io,
+      args: [{ path, ...args }],
+    });
+    return { result, sha256 };
+  } catch (err) {
+    throw new Error(`${file}: ${failureReason(err)}`);
+  } finally {
+    await client.connection.close();
+  }
 }
 
 export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean; caseId?: string }): Promise<void> {
-  const path = resolve(file);
-  const { embedder, matcher } = await queryModels();
-  const q = await describeQuery(path, cfg.limits.maxPixels, embedder, matcher);
+  const { result: hits, sha256 } = await onWorkers<SimilarHit[]>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
   await withStore(cfg, async (store) => {
-    const hits = await findSimilar(store, matcher, openBlobStore(cfg.storage), q, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
-    await store.audit({ actor: actor(), action: 'similar', detail: { query: path, sha256: q.sha256, results: hits.length } });
-    console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
+    await store.audit({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length } });
   });
+  console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
 }
 
 export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {
-  const path = resolve(file);
-  const { embedder, matcher } = await queryModels();
+  const { result } = await onWorkers<{ placeId: string; matched: number }>(cfg, 'addKnownPlace', file, { name });
   await withStore(cfg, async (store) => {
-    const { placeId, matched } = await addKnownPlace({ store, embedder, matcher, blobs: openBlobStore(cfg.storage), maxPixels: cfg.limits.maxPixels }, path, name);
-    await store.audit({ actor: actor(), action: 'place-add', target: placeId, detail: { name, path, matched } });
-    console.log(`known place "${name}" added from ${path}; ${matched} stored image(s) matched it, and new images will be matched too`);
+    await store.audit({ actor: actor(), action: 'place-add', target: result.placeId, detail: { name, path: resolve(file), matched: result.matched } });
   });
+  console.log(`known place "${name}" added from ${resolve(file)}; ${result.matched} stored image(s) matched it, and new images will be matched too`);
 }
 
 export async function placeListCommand(cfg: Config, json: boolean): Promise<void> {

@@ -31,7 +31,7 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
 }
 
-function failureReason(err: unknown): string {
+export function failureReason(err: unknown): string {
   if (err instanceof WorkflowFailedError) {
     let cause: unknown = err.cause;
     while (cause instanceof Error && cause.cause && !(cause instanceof ApplicationFailure)) cause = cause.cause;

@@ -1,6 +1,6 @@
-import { decodeFeatures, type LocalFeatures, type OrbMatcher } from '../models/local-features';
+import type { ImageEngine, QueryResult } from '../engine/image-engine';
+import type { FeatureMatch } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
-import type { QueryDescriptors } from '../models/query-descriptors';
 import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore, type SimilarityTier } from '../models/similarity';
 import type { MongoClueStore, SimilarityCandidate } from '../store/clue-store';
 import type { BlobStore } from '../storage/blob-store';
@@ -29,17 +29,19 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
  * near-duplicate copy (PDQ <= 31 with quality >= 50, Meta's rule), the same scene or object
  * (keypoints agree on one homography), and images that merely look alike (embedding).
  */
-export async function findSimilar(store: MongoClueStore, matcher: OrbMatcher, blobs: BlobStore, q: QueryDescriptors, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
+export async function findSimilar(store: MongoClueStore, engine: ImageEngine, blobs: BlobStore, q: QueryResult, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
   const candidates = await store.similarityCandidates(opts.caseId);
-  return rankSimilar(q, candidates, matcher, async (c) => decodeFeatures(await blobs.get(c.featuresPath!), c.featuresPath!), opts);
+  return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await Promise.all(cs.map((c) => blobs.get(c.featuresPath!)))), opts);
 }
+
+/** Local-feature verification of the query against each of these candidates, in order. */
+export type Verify = (candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
 
 /** The ranking itself, on candidates from anywhere (the store, or an evaluation set in memory). */
 export async function rankSimilar(
-  q: QueryDescriptors,
+  q: Pick<QueryResult, 'sha256' | 'pdq' | 'embedding'>,
   candidates: SimilarityCandidate[],
-  matcher: OrbMatcher,
-  features: (c: SimilarityCandidate) => Promise<LocalFeatures>,
+  verify: Verify,
   opts: Omit<SimilarOptions, 'caseId'> = {},
 ): Promise<SimilarHit[]> {
   const hits: SimilarHit[] = [];
@@ -56,11 +58,13 @@ export async function rankSimilar(
     }
   }
   rest.sort((a, b) => b.cos - a.cos);
-  const verifyTop = opts.verifyTop ?? 50;
-  for (const [i, { c, cos, d }] of rest.entries()) {
+  // One verification call for the shortlist: it runs in the engine process.
+  const shortlist = rest.slice(0, opts.verifyTop ?? 50).filter((r) => r.c.featuresPath).map((r) => r.c);
+  const verified = new Map((await (shortlist.length ? verify(shortlist) : Promise.resolve([]))).map((m, i) => [shortlist[i]!, m]));
+  for (const { c, cos, d } of rest) {
     let inliers: number | undefined;
-    if (i < verifyTop && c.featuresPath) {
-      const local = matcher.match(q.features, await features(c));
+    const local = verified.get(c);
+    if (local) {
       inliers = local.inliers;
       if (local.inliers >= MIN_SCENE_INLIERS) {
         hits.push({

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   CLUES_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   CLUES_WORKER_CPU_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** One engine call (a stage of one image) longer than this is taken for a hang. */
+  CLUES_ENGINE_TIMEOUT_S: z.coerce.number().int().min(10).max(3600).default(300),
   CLUES_OCR_LANGS: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).default('eng'),
   // The public tagging view: answers and votes per minute, per token and per address.
   CLUES_TAG_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -52,7 +54,7 @@ export interface Config {
   taskQueues: { io: string; cpu: string };
   api: { host: string; port: number; url: string };
   limits: { maxPixels: number };
-  worker: { cpuConcurrency: number; ioConcurrency: number };
+  worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
   ocr: { langs: string };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
@@ -123,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskQueues: { io: e.CLUES_TASK_QUEUE, cpu: `${e.CLUES_TASK_QUEUE}-cpu` },
     api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
     limits: { maxPixels: e.CLUES_MAX_PIXELS },
-    worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY },
+    worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
     ocr: { langs: e.CLUES_OCR_LANGS },
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Box, ImageInfo } from '../core/clues';
+import type { RgbImage } from './tiles';
 
 sharp.cache(false); // a worker sees each image once; libvips' cache only grows RSS
 
@@ -79,14 +80,29 @@ export async function probeImage(path: ImageSource, maxPixels: number): Promise<
   }
 }
 
-/** RGB pixels after EXIF orientation; `maxSide` downsizes large images (never enlarges). */
-export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: number): Promise<DecodedImage> {
+/** Width and height as displayed (after EXIF orientation), from the header alone. */
+export async function orientedSize(path: ImageSource, maxPixels: number): Promise<{ width: number; height: number }> {
+  await fileSize(path);
+  try {
+    const meta = await pipeline(path, maxPixels).metadata();
+    const swapped = (meta.orientation ?? 1) >= 5;
+    return { width: (swapped ? meta.height : meta.width) ?? 0, height: (swapped ? meta.width : meta.height) ?? 0 };
+  } catch (err) {
+    throw decodeError(err, maxPixels);
+  }
+}
+
+/**
+ * RGB pixels after EXIF orientation. `maxSide` downsizes large images (never enlarges): with fit
+ * `inside` the longest side is at most maxSide, with `outside` the shortest is.
+ */
+export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: number, fit: 'inside' | 'outside' = 'inside'): Promise<DecodedImage> {
   await fileSize(path);
   try {
     const meta = await pipeline(path, maxPixels).metadata();
     const originalWidth = ((meta.orientation ?? 1) >= 5 ? meta.height : meta.width) ?? 0;
     let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
-    if (maxSide) img = img.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+    if (maxSide) img = img.resize(maxSide, maxSide, { fit, withoutEnlargement: true });
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
     return { data, width: info.width, height: info.height, channels: 3, scale: originalWidth / info.width };
@@ -95,14 +111,12 @@ export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: 
   }
 }
 
-/** The oriented image as PNG, for engines that take encoded input (tesseract). */
-export async function orientedPng(path: ImageSource, maxPixels: number): Promise<Buffer> {
-  await fileSize(path);
-  try {
-    return await pipeline(path, maxPixels).rotate().png({ compressionLevel: 1 }).toBuffer();
-  } catch (err) {
-    throw decodeError(err, maxPixels);
-  }
+/** RGB pixels scaled by `factor` (< 1): an image too big to tile in full. */
+export async function scaleRgb(img: RgbImage, factor: number): Promise<RgbImage> {
+  const width = Math.max(1, Math.round(img.width * factor));
+  const height = Math.max(1, Math.round(img.height * factor));
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  return { data, width, height };
 }
 
 /**

@@ -42,6 +42,23 @@ export interface GrayImage {
 }
 
 const MIN_MATCHES_FOR_HOMOGRAPHY = 8;
+/** ORB ignores a border of its patch size (31 px) on each side: smaller images have no keypoints. */
+const MIN_SIDE_FOR_KEYPOINTS = 64;
+
+/**
+ * OpenCV.js throws C++ exceptions as bare numbers (pointers into its heap): turn them into the
+ * message OpenCV wrote, so a failure reason says what went wrong.
+ */
+function readable(cv: Cv, err: unknown): Error {
+  if (typeof err === 'number') {
+    try {
+      return new Error(`OpenCV: ${String(cv.exceptionFromPtr(err).msg).trim()}`);
+    } catch {
+      return new Error(`OpenCV failed (exception ${err})`);
+    }
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
 
 export class OrbMatcher {
   readonly model: ModelRef;
@@ -61,6 +78,7 @@ export class OrbMatcher {
 
   extract(img: GrayImage): LocalFeatures {
     const cv = this.cv;
+    if (Math.min(img.width, img.height) < MIN_SIDE_FOR_KEYPOINTS) return { width: img.width, height: img.height, points: new Float32Array(0), descriptors: new Uint8Array(0) };
     const mat = cv.matFromArray(img.height, img.width, cv.CV_8UC1, img.data);
     const orb = new cv.ORB(this.maxFeatures);
     const kp = new cv.KeyPointVector();
@@ -76,6 +94,8 @@ export class OrbMatcher {
         points[2 * i + 1] = k.pt.y;
       }
       return { width: img.width, height: img.height, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
+    } catch (err) {
+      throw readable(cv, err);
     } finally {
       for (const m of [mat, orb, kp, des, mask]) m.delete();
     }
@@ -122,6 +142,8 @@ export class OrbMatcher {
       let inliers = 0;
       if (!h.empty()) for (let i = 0; i < mask.rows; i++) inliers += mask.data[i] ? 1 : 0;
       return { matches, inliers };
+    } catch (err) {
+      throw readable(cv, err);
     } finally {
       for (const m of cleanup) m.delete();
     }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { Box, ModelRef } from '../core/clues';
 import { modelFiles, packageRoot } from './manifest';
 import type { OcrLine, OcrWord, TextReader } from './text-reader';
+import type { InputLimits, RgbImage } from './tiles';
 
 // PP-OCRv4 (PaddleOCR) scene-text detection and recognition on onnxruntime. Signs, labels and
 // shop fronts in photos, where tesseract (built for documents) reads little.
@@ -21,11 +22,11 @@ const MIN_LEVELLING_ANGLE = 3;
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
 
-export interface RgbImage {
-  data: Buffer;
-  width: number;
-  height: number;
-}
+/**
+ * Detection sees the image at 960 px at most, so an elongated image (a scrolling screenshot, a
+ * panorama) is read in tiles of at most 2:1, where its text stays legible.
+ */
+const LIMITS: InputLimits = { maxSide: 16384, maxAspect: 2, minSide: 8, maxTiles: 64 };
 
 export interface TextRegion {
   /** Axis-aligned box, grown by the unclip distance. */
@@ -235,6 +236,7 @@ export function lineWords(text: string, confidence: number, positions: number[],
 
 export class PpOcrTextReader implements TextReader {
   readonly model: ModelRef;
+  readonly limits = LIMITS;
   private constructor(
     private readonly rt: typeof ort,
     private readonly det: ort.InferenceSession,
@@ -268,12 +270,7 @@ export class PpOcrTextReader implements TextReader {
     return new PpOcrTextReader(rt, det, rec, [...keys, ' '], `${files.package}@${files.version}`, runtime);
   }
 
-  async read(encoded: Buffer): Promise<OcrLine[]> {
-    const { data, info } = await sharp(encoded).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    return this.readRgb({ data, width: info.width, height: info.height });
-  }
-
-  async readRgb(img: RgbImage): Promise<OcrLine[]> {
+  async read(img: RgbImage): Promise<OcrLine[]> {
     const lines: OcrLine[] = [];
     for (const region of await this.detect(img)) {
       const line = await this.recognise(img, region);

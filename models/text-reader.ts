@@ -1,4 +1,5 @@
 import type { Box, ModelRef } from '../core/clues';
+import type { InputLimits, RgbImage } from './tiles';
 
 export interface OcrWord {
   text: string;
@@ -14,9 +15,10 @@ export interface OcrLine {
   words: OcrWord[];
 }
 
-/** Reads visible text from an encoded image. */
+/** Reads visible text from oriented RGB pixels no larger than its `limits` (callers tile). */
 export interface TextReader {
   readonly model: ModelRef;
-  read(image: Buffer): Promise<OcrLine[]>;
+  readonly limits: InputLimits;
+  read(image: RgbImage): Promise<OcrLine[]>;
   close(): Promise<void>;
 }

@@ -6,18 +6,15 @@ import { createApp } from '../api/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageWorkflowId } from '../client/temporal-client';
 import { findSimilar } from '../client/similar-images';
-import { CenterNetDetector } from '../models/centernet-detector';
 import { fileSha256 } from '../models/file-hashes';
-import { encodeFeatures, OrbMatcher } from '../models/local-features';
+import { decodeFeatures, OrbMatcher } from '../models/local-features';
 import { openBlobStore } from '../storage/open';
-import { describeQuery } from '../models/query-descriptors';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 
 const EVAL_SOURCES = join(__dirname, '..', 'eval', 'source');
 let ctx: TestContext;
-let embedder: CenterNetDetector;
 let matcher: OrbMatcher;
 let dir: string;
 const gallery: Record<string, string> = {};
@@ -33,30 +30,30 @@ async function ingest(paths: string[]): Promise<void> {
 
 beforeAll(async () => {
   ctx = await openTestContext('similar');
-  [embedder, matcher] = await Promise.all([CenterNetDetector.create(), OrbMatcher.create()]);
+  matcher = await OrbMatcher.create();
   dir = tempDir('similar');
   for (const name of ['motorcycle_left.png', 'coffee.png', 'chelsea.png', 'rocket.jpg']) gallery[name] = await uniqueCopy(name, dir);
   await ingest(Object.values(gallery));
 });
 afterAll(async () => ctx?.close());
 
-const query = (path: string) => describeQuery(path, 1e8, embedder, matcher);
+const query = (path: string) => ctx.engine.query({ path });
 
 describe('similar images, in tiers', () => {
   it('when the query is the same file, then it is a duplicate, ahead of everything else', async () => {
-    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(gallery['coffee.png']!));
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(gallery['coffee.png']!));
     expect(hits[0]).toMatchObject({ tier: 'duplicate', path: gallery['coffee.png'] });
   });
 
   it('when the query is a re-encoded, resized copy, then it is a near-duplicate by PDQ', async () => {
     const copy = join(dir, 'coffee-copy.jpg');
     await sharp(gallery['coffee.png']!).resize(400).jpeg({ quality: 70 }).toFile(copy);
-    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(copy));
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(copy));
     expect(hits[0]).toMatchObject({ tier: 'near-duplicate', path: gallery['coffee.png'], reason: expect.stringMatching(/PDQ distance \d+/) });
   });
 
   it('when the query is the same scene from another viewpoint, then it is same-scene with the keypoint evidence', async () => {
-    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['motorcycle_left.png'] });
     expect(hits[0]!.signals.inliers).toBeGreaterThanOrEqual(15);
   });
@@ -64,22 +61,22 @@ describe('similar images, in tiers', () => {
   it('when the query is a crop of an object, then the image it came from is found', async () => {
     const crop = join(dir, 'cup-crop.png');
     await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
-    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(crop));
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
   });
 
   it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {
-    const hits = await findSimilar(ctx.store, matcher, openBlobStore(ctx.cfg.storage), await query(join(SAMPLES, 'astronaut.png')));
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(join(SAMPLES, 'astronaut.png')));
     expect(hits.filter((h) => h.tier !== 'similar')).toEqual([]);
   });
 });
 
 describe('keypoint matching memory', () => {
   it('when two images are matched hundreds of times, then the wasm heap does not grow (each match used to leak ~55 KB)', async () => {
-    const [a, b] = await Promise.all([query(gallery['motorcycle_left.png']!), query(gallery['coffee.png']!)]);
-    for (let i = 0; i < 50; i++) matcher.match(a.features, b.features); // warm up the allocator
+    const [a, b] = (await Promise.all([query(gallery['motorcycle_left.png']!), query(gallery['coffee.png']!)])).map((q) => ({ ...q, features: decodeFeatures(Buffer.from(q.features), 'q') }));
+    for (let i = 0; i < 50; i++) matcher.match(a!.features, b!.features); // warm up the allocator
     const before = process.memoryUsage().rss;
-    for (let i = 0; i < 400; i++) matcher.match(a.features, b.features);
+    for (let i = 0; i < 400; i++) matcher.match(a!.features, b!.features);
     expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(8); // the leak made it ~22 MiB
   });
 });
@@ -88,7 +85,7 @@ describe('known places', () => {
   it('when a reference image of a place exists, then a new image of that place gets it as a candidate location', async () => {
     const ref = await query(gallery['motorcycle_left.png']!);
     const featuresPath = `features/places/${ref.sha256}.orb`;
-    await openBlobStore(ctx.cfg.storage).put(featuresPath, encodeFeatures(ref.features));
+    await openBlobStore(ctx.cfg.storage).put(featuresPath, Buffer.from(ref.features));
     await ctx.store.addPlace({ _id: ref.sha256, name: 'Garage, 12 Elm Street', path: gallery['motorcycle_left.png']!, embedding: ref.embedding, featuresPath });
 
     const other = join(dir, 'motorcycle_right.png');
@@ -107,7 +104,8 @@ describe('similarity from the command line', () => {
   it('when `clues similar --json` is given a crop, then it prints results best first with path, sha256, score and reason', async () => {
     const crop = join(dir, 'bike-crop.png');
     await sharp(gallery['motorcycle_left.png']!).extract({ left: 300, top: 150, width: 300, height: 250 }).toFile(crop);
-    const res = await runCli(['similar', crop, '--json', '--limit', '3'], { CLUES_DB_NAME: ctx.dbName });
+    // The CLI asks the workers, through Temporal, as the API does.
+    const res = await ctx.withWorker((taskQueue) => runCli(['similar', crop, '--json', '--limit', '3'], { CLUES_DB_NAME: ctx.dbName, CLUES_TASK_QUEUE: taskQueue }));
     expect(res.code).toBe(0);
     const hits = JSON.parse(res.stdout) as { path: string; sha256: string; score: number; tier: string; reason: string }[];
     expect(hits[0]).toMatchObject({ path: gallery['motorcycle_left.png'], tier: 'same-scene', reason: expect.stringMatching(/keypoints/) });
@@ -116,7 +114,7 @@ describe('similarity from the command line', () => {
   });
 
   it('when `clues place add` is run, then `clues place list` shows the place', async () => {
-    const add = await runCli(['place', 'add', join(SAMPLES, 'coffee.png'), '--name', 'Cafe Aurora, table 3'], { CLUES_DB_NAME: ctx.dbName });
+    const add = await ctx.withWorker((taskQueue) => runCli(['place', 'add', join(SAMPLES, 'coffee.png'), '--name', 'Cafe Aurora, table 3'], { CLUES_DB_NAME: ctx.dbName, CLUES_TASK_QUEUE: taskQueue }));
     expect(add.code).toBe(0);
     const list = JSON.parse((await runCli(['place', 'list', '--json'], { CLUES_DB_NAME: ctx.dbName })).stdout) as { name: string }[];
     expect(list.map((p) => p.name)).toContain('Cafe Aurora, table 3');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orientedPng } from '../models/image-loader';
+import { decodeRgb } from '../models/image-loader';
 import { ctcDecode, PpOcrTextReader, textRegions } from '../models/ppocr-text-reader';
 import { mergeLines } from '../models/text-merge';
 import type { OcrLine } from '../models/text-reader';
@@ -22,14 +22,14 @@ const line = (text: string, confidence: number, x: number, words = text.split(' 
 
 describe('scene text (PP-OCRv4 on onnxruntime)', () => {
   it('when a photographed page is read, then its heading comes back exactly', async () => {
-    const lines = await reader.read(await orientedPng(join(SAMPLES, 'page.png'), 1e8));
+    const lines = await reader.read(await decodeRgb(join(SAMPLES, 'page.png'), 1e8));
     expect(lines[0]?.text).toBe('Region-based segmentation');
     expect(lines[0]!.confidence).toBeGreaterThan(0.9);
   });
 
   it('when a sign is rendered onto a photo, then its words are read with a box around them', async () => {
     const img = await textOnPhoto('rocket.jpg', 'HOTEL MIRAMAR 24', tempDir('ppocr'), 'sign.png');
-    const lines = await reader.read(await orientedPng(img, 1e8));
+    const lines = await reader.read(await decodeRgb(img, 1e8));
     const text = lines.map((l) => l.text).join(' ');
     expect(text).toMatch(/HOTEL/);
     expect(text).toMatch(/MIRAMAR/);
@@ -41,12 +41,12 @@ describe('scene text (PP-OCRv4 on onnxruntime)', () => {
   it('when a word is set in widely spaced bold capitals, then its letter gaps are not taken for word spaces', async () => {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="110"><rect width="100%" height="100%" fill="white"/>
       <text x="30" y="80" font-family="DejaVu Sans" font-weight="bold" font-size="60" fill="black">LIMPOPO DINER</text></svg>`;
-    const lines = await reader.read(await sharp(Buffer.from(svg)).png().toBuffer());
+    const lines = await reader.read(await decodeRgb(await sharp(Buffer.from(svg)).png().toBuffer(), 1e8));
     expect(lines.map((l) => l.text).join(' ')).toBe('LIMPOPO DINER');
   });
 
   it('when a photo has no text, then nothing is invented', async () => {
-    expect(await reader.read(await orientedPng(join(SAMPLES, 'chelsea.png'), 1e8))).toEqual([]);
+    expect(await reader.read(await decodeRgb(join(SAMPLES, 'chelsea.png'), 1e8))).toEqual([]);
   });
 
   it('when CTC output repeats and blanks, then repeats collapse and blanks drop', () => {

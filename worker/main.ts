@@ -1,7 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../core/config';
-import { loadModels } from '../models/registry';
+import { startEngine } from '../engine/start-engine';
 import { MongoClueStore } from '../store/clue-store';
 import { openBlobStore } from '../storage/open';
 import { connectWorker, createWorkers } from './create-workers';
@@ -13,16 +13,17 @@ async function main(): Promise<void> {
   const blobs = openBlobStore(cfg.storage);
   await blobs.check(); // a worker that cannot keep its crops must not take work
   console.log(`[worker] storage: ${blobs.location}`);
-  const models = await loadModels(cfg);
-  for (const [name, m] of [['objects', models.detector], ...models.textReaders.map((r) => ['text', r] as const), ['scene', models.scene]] as const) {
-    console.log(`[worker] ${name}: ${m.ok ? `${m.value.model.name} ${m.value.model.version}` : `unavailable (${m.reason})`}`);
+  const engine = await startEngine(cfg);
+  const m = engine.models;
+  for (const [name, a] of [['objects', m.objects], ...m.text.map((t) => ['text', t] as const), ['features', m.embedder], ['scene', m.scene]] as const) {
+    console.log(`[worker] ${name}: ${a.ok ? `${a.model.name} ${a.model.version}` : `unavailable (${a.reason})`}`);
   }
   const connection = await connectWorker(cfg);
   const workers = await createWorkers({
     connection,
     namespace: cfg.temporal.namespace,
     queues: cfg.taskQueues,
-    activities: createActivities({ store, models, maxPixels: cfg.limits.maxPixels, blobs }),
+    activities: createActivities({ store, engine, blobs }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     await connection.close();
-    await models.close();
+    await engine.close();
     await store.close();
   }
 }

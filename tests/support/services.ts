@@ -6,7 +6,8 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import type { BlobStore } from '../../storage/blob-store';
 import { openBlobStore } from '../../storage/open';
 import { loadConfig, type Config } from '../../core/config';
-import { loadModels, type Models } from '../../models/registry';
+import type { EngineProcess } from '../../engine/engine-process';
+import { startEngine } from '../../engine/start-engine';
 import { MongoClueStore } from '../../store/clue-store';
 import { createWorkers } from '../../worker/create-workers';
 
@@ -24,28 +25,29 @@ export interface TestContext {
   dbName: string;
   store: MongoClueStore;
   client: Client;
-  models: Models;
+  /** The real engine process, as the worker runs it. */
+  engine: EngineProcess;
   /** Runs `fn` while real workers poll a fresh task queue (and its -cpu twin). */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>, wrap?: (a: Activities) => Activities): Promise<T>;
   close(): Promise<void>;
 }
 
 /** Real services for one test file: its own database, the shared Temporal dev server. */
-export async function openTestContext(name: string, opts: { blobs?: BlobStore } = {}): Promise<TestContext> {
+export async function openTestContext(name: string, opts: { blobs?: BlobStore; engineEnv?: NodeJS.ProcessEnv } = {}): Promise<TestContext> {
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
   const store = await MongoClueStore.connect(cfg.mongo.uri, dbName);
   const connection = await Connection.connect({ address: cfg.temporal.address });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
-  const models = await loadModels(cfg);
+  const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });
   const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
-  const deps: ActivityDeps = { store, models, maxPixels: cfg.limits.maxPixels, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
+  const deps: ActivityDeps = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
   return {
     cfg,
     dbName,
     store,
     client,
-    models,
+    engine,
     async withWorker(fn, wrap = (a) => a) {
       const taskQueue = `test-${name}-${randomUUID()}`;
       const [io, cpu] = await createWorkers({
@@ -62,7 +64,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore } 
       await store.close();
       await connection.close();
       await nativeConnection.close();
-      await models.close();
+      await engine.close();
     },
   };
 }

@@ -1,0 +1,78 @@
+import type { Box, ImageInfo, ModelRef } from '../core/clues';
+import type { FeatureMatch } from '../models/local-features';
+import type { PdqResult } from '../models/pdq';
+import type { SceneLabel } from '../models/scene-classifier';
+import type { MergedLine } from '../models/text-merge';
+
+// Everything that decodes evidence or runs a model goes through this interface. The worker talks
+// to an engine process (engine-process.ts), so a native crash or a hung engine on a hostile file
+// costs one stage of one image, never the worker; benchmarks run the same code in-process.
+
+/** An image for the engine: a file it reads itself, or bytes (uploads, blobs in a bucket). */
+export type ImageInput = { path: string } | { bytes: Uint8Array };
+
+/** A model, or the honest reason it is absent: stages record `unavailable`, never invented output. */
+export type Available = { ok: true; model: ModelRef } | { ok: false; reason: string };
+
+export interface EngineModels {
+  objects: Available;
+  /** Scene text (PP-OCR) first, documents (tesseract) second; their lines are merged. */
+  text: Available[];
+  embedder: Available;
+  matcher: Available;
+  scene: Available;
+}
+
+export interface ObjectsResult {
+  /** Boxes in the oriented image's pixels. */
+  found: { label: string; score: number; box: Box }[];
+  /** A padded JPEG crop per object, in the same order. */
+  crops: { box: Box; jpeg: Uint8Array }[];
+  note?: string;
+}
+
+export interface TextResult {
+  lines: MergedLine[];
+  /** The engines whose readings are in `lines`. */
+  engines: ModelRef[];
+  /** Engines that failed on this image, with the reason; the others' lines are kept. */
+  failures: string[];
+  /** Tiling or scaling an engine needed for this image. */
+  notes: string[];
+}
+
+export interface DescribeResult {
+  embedding: number[];
+  /** Local features, encoded (models/local-features.ts encodeFeatures). */
+  features: Uint8Array;
+  keypoints: number;
+}
+
+export interface QueryResult extends DescribeResult {
+  sha256: string;
+  pdq: PdqResult;
+}
+
+export interface ImageEngine {
+  readonly models: EngineModels;
+  /** Decodes the whole image once to prove it is sound, and reports what it is. */
+  probe(src: ImageInput): Promise<ImageInfo>;
+  pdq(src: ImageInput): Promise<PdqResult>;
+  objects(src: ImageInput, cropPadding: number): Promise<ObjectsResult>;
+  text(src: ImageInput): Promise<TextResult>;
+  describe(src: ImageInput): Promise<DescribeResult>;
+  scene(src: ImageInput): Promise<SceneLabel[]>;
+  /** Everything similarity search compares, for an image that need not be ingested. */
+  query(src: ImageInput): Promise<QueryResult>;
+  /** Local-feature verification of one image against several. */
+  match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]>;
+  close(): Promise<void>;
+}
+
+export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
+export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'query', 'match'];
+
+export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
+
+/** Several models behind one stage, recorded as one name and one version. */
+export const joinedModel = (refs: ModelRef[]): ModelRef => ({ name: refs.map((r) => r.name).join('+'), version: refs.map((r) => r.version).join('+') });
