@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
+import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
@@ -25,6 +26,7 @@ const USAGE = `usage: clues <command>
   export vics --case ID [--out FILE]`;
 
 async function main(argv: string[]): Promise<number> {
+  restrictFileModes(); // what it writes, and the servers `up` starts, are the owner's alone
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
