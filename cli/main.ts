@@ -11,6 +11,8 @@ const USAGE = `usage: clues <command>
   status                  what is running
   ingest <file|dir>... [--wait] [--case ID] [--json]
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
+                          a manifest: one file per line, relative to its folder (nothing outside
+                          it is read) or a blob: key; # starts a comment
   run status|pause|resume|cancel <run-id>
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
