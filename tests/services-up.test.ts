@@ -39,6 +39,9 @@ describe('clues up', () => {
       expect(mode(dir), dir).toBe(0o700);
       for (const f of readdirSync(dir)) expect(mode(join(dir, f)), f).toBe(0o600);
     }
+    // Everything else too: databases, listings, the workers' storage probe.
+    const open = readdirSync(cfg.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => mode(join(cfg.dataDir, f)) & 0o077);
+    expect(open).toEqual([]);
     expect(readdirSync(cfg.paths.logs)).toEqual(expect.arrayContaining(['worker.log', 'api.log', 'ferretdb.log', 'temporal.log']));
     expect(readdirSync(cfg.paths.run)).toEqual(expect.arrayContaining(['worker.pid', 'api.pid']));
   });
