@@ -13,7 +13,7 @@ import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules'
 import type { BatchProgress, BatchStatus } from '../core/batch';
 import type { SimilarHit } from '../client/similar-images';
 import { fileSha256 } from '../models/file-hashes';
-import { readPid } from '../services/daemon';
+import { pidRecord } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
 import { MongoClueStore, ROLES, type Role, type SearchQuery } from '../store/clue-store';
 import { formatSearch, formatSimilar } from './format';
@@ -52,8 +52,12 @@ export async function down(cfg: Config): Promise<void> {
 
 export async function status(cfg: Config): Promise<void> {
   for (const name of ALL_SERVICES) {
-    const pf = readPid(cfg.paths, name);
-    console.log(`${name.padEnd(9)} ${pf ? `running (pid ${pf.pid}, since ${pf.startedAt})` : 'not running'}`);
+    const r = pidRecord(cfg.paths, name);
+    const what = !r ? 'not running'
+      : r.running ? `running (pid ${r.pf.pid}, since ${r.pf.startedAt})`
+      : r.pf.stoppedAt ? `stopped (at ${r.pf.stoppedAt})`
+      : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; \`clues up\` starts it again)`;
+    console.log(`${name.padEnd(9)} ${what}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
+import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
@@ -10,6 +11,8 @@ const USAGE = `usage: clues <command>
   status                  what is running
   ingest <file|dir>... [--wait] [--case ID] [--json]
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
+                          a manifest: one file per line, relative to its folder (nothing outside
+                          it is read) or a blob: key; # starts a comment
   run status|pause|resume|cancel <run-id>
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
@@ -25,6 +28,7 @@ const USAGE = `usage: clues <command>
   export vics --case ID [--out FILE]`;
 
 async function main(argv: string[]): Promise<number> {
+  restrictFileModes(); // what it writes, and the servers `up` starts, are the owner's alone
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../core/config';
+import { privateDir } from '../core/file-permissions';
 import { startDaemon, stopDaemon, type DaemonDirs, type StartOutcome } from './daemon';
 import { httpAnswers, mongoAnswers, queuesPolled, temporalAnswers } from './probes';
 
@@ -36,7 +37,7 @@ async function start(cfg: Config, name: ServiceName): Promise<StartOutcome | 'ex
   switch (name) {
     case 'ferretdb': {
       if (!cfg.mongo.embedded) return 'external';
-      mkdirSync(cfg.paths.ferretdb, { recursive: true });
+      mkdirSync(cfg.paths.ferretdb, { recursive: true, mode: 0o700 });
       return startDaemon(dirs(cfg), {
         name,
         command: tool(cfg, 'ferretdb'),
@@ -54,7 +55,7 @@ async function start(cfg: Config, name: ServiceName): Promise<StartOutcome | 'ex
     }
     case 'temporal': {
       if (!cfg.temporal.embedded) return 'external';
-      mkdirSync(dirname(cfg.paths.temporalDb), { recursive: true });
+      mkdirSync(dirname(cfg.paths.temporalDb), { recursive: true, mode: 0o700 });
       return startDaemon(dirs(cfg), {
         name,
         command: tool(cfg, 'temporal'),
@@ -82,6 +83,8 @@ async function start(cfg: Config, name: ServiceName): Promise<StartOutcome | 'ex
         name,
         ...node(cfg, 'worker/main.js'),
         ready: (since) => queuesPolled(cfg.temporal.address, cfg.temporal.namespace, [cfg.taskQueues.io, cfg.taskQueues.cpu], since),
+        // Our earlier workers' pollers (crashed or stopped) are no one else's.
+        answersForOthers: (ours) => queuesPolled(cfg.temporal.address, cfg.temporal.namespace, [cfg.taskQueues.io, cfg.taskQueues.cpu], new Date(0), ours),
         timeoutMs: 120_000,
       });
     case 'api':
@@ -99,6 +102,7 @@ export async function upServices(
   names: ServiceName[] = ALL_SERVICES,
   report: (name: ServiceName, outcome: StartOutcome | 'external') => void = () => undefined,
 ): Promise<void> {
+  privateDir(cfg.dataDir);
   for (const name of ALL_SERVICES.filter((n) => names.includes(n))) report(name, await start(cfg, name));
 }
 

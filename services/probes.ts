@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { temporal } from '@temporalio/proto';
@@ -30,8 +31,14 @@ export async function temporalAnswers(address: string, namespace: string): Promi
   }
 }
 
-/** True when every queue has a poller seen since `since`: a worker is really serving it. */
-export async function queuesPolled(address: string, namespace: string, queues: string[], since: Date): Promise<boolean> {
+/**
+ * True when every queue has a poller seen since `since`: a worker is really serving it. Pollers
+ * of the processes `ignorePids` (on this host) do not count: Temporal lists a worker's pollers for
+ * minutes after it died, and a dead worker serves nothing.
+ */
+export async function queuesPolled(address: string, namespace: string, queues: string[], since: Date, ignorePids: number[] = []): Promise<boolean> {
+  // The SDK's default worker identity is `${pid}@${hostname}`.
+  const ignored = new Set(ignorePids.map((pid) => `${pid}@${hostname()}`));
   let conn: Connection | undefined;
   try {
     conn = await Connection.connect({ address, connectTimeout: 1000 });
@@ -42,6 +49,7 @@ export async function queuesPolled(address: string, namespace: string, queues: s
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
       });
       const fresh = (res.pollers ?? []).some((p) => {
+        if (ignored.has(p.identity ?? '')) return false;
         const t = p.lastAccessTime;
         const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
         return ms >= since.getTime() - 1000;

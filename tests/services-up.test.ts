@@ -1,0 +1,82 @@
+import { chmodSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/config';
+import { isAlive, pidRecord, readPid } from '../services/daemon';
+import { downServices } from '../services/embedded';
+import { runCli } from './support/cli';
+
+// `clues up` itself, on the test data folder: FerretDB and Temporal are the test run's (reused),
+// the worker and the API are started here on a queue of their own and stopped at the end.
+const env = { CLUES_TASK_QUEUE: `test-up-${randomUUID()}` };
+const cfg = loadConfig({ ...process.env, ...env });
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+afterAll(async () => {
+  await downServices(cfg, ['api', 'worker']);
+});
+
+async function up(): Promise<{ out: string; ms: number }> {
+  const t0 = Date.now();
+  const r = await runCli(['up'], env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return { out: r.stdout, ms: Date.now() - t0 };
+}
+
+describe('clues up', () => {
+  it('when up runs on a data folder open to others, then the folder is 700 and its logs, pid files and databases 600', async () => {
+    // As an earlier version left it.
+    chmodSync(cfg.dataDir, 0o755);
+    chmodSync(join(cfg.paths.logs, 'ferretdb.log'), 0o644);
+    const { out } = await up();
+    expect(out).toMatch(/worker +started/);
+    expect(out).toMatch(/api +started/);
+    expect(mode(cfg.dataDir)).toBe(0o700);
+    for (const dir of [cfg.paths.logs, cfg.paths.run, cfg.paths.ferretdb]) {
+      expect(mode(dir), dir).toBe(0o700);
+      for (const f of readdirSync(dir)) expect(mode(join(dir, f)), f).toBe(0o600);
+    }
+    // Everything else too: databases, listings, the workers' storage probe.
+    const open = readdirSync(cfg.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => mode(join(cfg.dataDir, f)) & 0o077);
+    expect(open).toEqual([]);
+    expect(readdirSync(cfg.paths.logs)).toEqual(expect.arrayContaining(['worker.log', 'api.log', 'ferretdb.log', 'temporal.log']));
+    expect(readdirSync(cfg.paths.run)).toEqual(expect.arrayContaining(['worker.pid', 'api.pid']));
+  });
+
+  it('when our worker is killed, then up starts a new one at once instead of taking its lingering pollers for a stranger', async () => {
+    const dead = readPid(cfg.paths, 'worker')!.pid;
+    process.kill(dead, 'SIGKILL');
+    while (isAlive(dead)) await sleep(50);
+    const status = await runCli(['status'], env);
+    expect(status.stdout).toMatch(new RegExp(`worker +not running: pid ${dead} exited unexpectedly`));
+
+    const { out, ms } = await up();
+    expect(out).toMatch(/worker +started/);
+    expect(out).toMatch(/api +already running, reused/);
+    expect(ms).toBeLessThan(45_000);
+    const now = readPid(cfg.paths, 'worker')!;
+    expect(now.pid).not.toBe(dead);
+    expect(now.earlier).toContain(dead);
+  });
+
+  it('when our worker was stopped, then up starts a new one at once', async () => {
+    const stopped = readPid(cfg.paths, 'worker')!.pid;
+    expect(await downServices(cfg, ['worker'])).toEqual(['worker']);
+    expect(pidRecord(cfg.paths, 'worker')).toMatchObject({ running: false, pf: { pid: stopped, stoppedAt: expect.any(String) } });
+    const { out, ms } = await up();
+    expect(out).toMatch(/worker +started/);
+    expect(ms).toBeLessThan(45_000);
+  });
+
+  it('when a worker not started from this data folder polls the queue, then up still refuses', async () => {
+    // The worker of this data folder, seen from a data folder that never started one.
+    const other = join(cfg.root, 'tests', '.tmp', `other-data-${randomUUID()}`);
+    const r = await runCli(['up'], { ...env, CLUES_DATA_DIR: other, MONGODB_URI: cfg.mongo.uri, TEMPORAL_ADDRESS: cfg.temporal.address, CLUES_API_PORT: String(cfg.api.port + 1) });
+    expect(r.stdout).toMatch(/ferretdb +external/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/something not started from this data folder already answers for worker/);
+  });
+});
