@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   CLUES_S3_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1'),
   CLUES_S3_ACCESS_KEY_ID: optionalString,
   CLUES_S3_SECRET_ACCESS_KEY: optionalString,
+  CLUES_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type StorageConfig =
@@ -59,6 +60,7 @@ export interface Config {
   importRoot?: string;
   /** Shared storage for derived files: every worker and API process must see the same one. */
   storage: StorageConfig;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 
 export class ConfigError extends Error {}
@@ -128,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
     storage: storageConfig(e, dataDir),
+    log: { level: e.CLUES_LOG_LEVEL },
   };
 }
