@@ -69,6 +69,12 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     res.json({ ok: true });
   });
 
+  // Every API answer is evidence or about it: no browser or proxy may keep a copy.
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   const evidence = requireRole(store, CAN.searchEvidence);
 
   app.get('/api/search', evidence, async (req, res) => {
