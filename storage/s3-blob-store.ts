@@ -1,10 +1,11 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { AwsClient } from 'aws4fetch';
 import { assertKey, BlobNotFoundError, type BlobStore } from './blob-store';
 
-// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, versitygw...) through the four calls the
-// pipeline needs, signed with AWS Signature Version 4. Path-style addressing, because on-premises
-// stores rarely have a DNS name per bucket. Written against the protocol rather than an SDK: the
-// SDK brings a hundred packages for four requests.
+// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, versitygw...) through the few calls the
+// pipeline needs. Requests are signed (AWS Signature Version 4) by aws4fetch, a small maintained
+// signer over fetch, rather than the SDK, which brings a hundred packages for four requests.
+// Path-style addressing, because on-premises stores rarely have a DNS name per bucket.
 
 export interface S3Settings {
   /** e.g. http://10.0.0.5:9000; evidence stays on the agency's network. */
@@ -17,52 +18,45 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-
-/** RFC 3986 encoding, as SigV4 wants it: only unreserved characters stay as they are. */
+/** RFC 3986 encoding of one path segment: only unreserved characters stay as they are. */
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class S3BlobStore implements BlobStore {
   private readonly base: URL;
+  private readonly aws: AwsClient;
 
   constructor(private readonly s: S3Settings) {
     this.base = new URL(s.endpoint);
     if (!/^https?:$/.test(this.base.protocol)) throw new Error(`S3 endpoint must be http(s): ${s.endpoint}`);
+    // No retries here: the callers (Temporal activities, the API's client) decide about retrying.
+    this.aws = new AwsClient({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, service: 's3', region: s.region, retries: 0 });
   }
 
   get location(): string {
     return `s3://${this.s.bucket}/${this.s.prefix}`.replace(/\/$/, '') + ` at ${this.base.origin}`;
   }
 
-  private objectPath(key: string): string {
-    const full = this.s.prefix ? `${this.s.prefix}/${assertKey(key)}` : assertKey(key);
-    return `/${encode(this.s.bucket)}/${full.split('/').map(encode).join('/')}`;
+  /** The key inside the bucket: the configured prefix, then ours. */
+  private fullKey(key: string): string {
+    return this.s.prefix ? `${this.s.prefix}/${assertKey(key)}` : assertKey(key);
   }
 
-  /** One signed request; the payload is hashed into the signature. */
-  private async request(method: 'GET' | 'PUT' | 'HEAD', path: string, body?: Buffer, contentType?: string): Promise<Response> {
-    const now = new Date();
-    const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    const day = amzDate.slice(0, 8);
-    const payloadHash = sha256Hex(body ?? '');
-    const headers: Record<string, string> = {
-      host: this.base.host,
-      'x-amz-content-sha256': payloadHash,
-      'x-amz-date': amzDate,
-      ...(contentType ? { 'content-type': contentType } : {}),
-    };
-    const names = Object.keys(headers).sort();
-    const canonical = [method, path, '', ...names.map((n) => `${n}:${headers[n]!.trim()}`), '', names.join(';'), payloadHash].join('\n');
-    const scope = `${day}/${this.s.region}/s3/aws4_request`;
-    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-    const signingKey = hmac(hmac(hmac(hmac(`AWS4${this.s.secretAccessKey}`, day), this.s.region), 's3'), 'aws4_request');
-    const signature = createHmac('sha256', signingKey).update(toSign).digest('hex');
-    const { host: _host, ...sent } = headers;
-    return fetch(new URL(path, this.base), {
+  private objectPath(key: string): string {
+    return `/${encode(this.s.bucket)}/${this.fullKey(key).split('/').map(encode).join('/')}`;
+  }
+
+  /**
+   * One signed request. The payload's SHA-256 is signed too (aws4fetch would otherwise send
+   * UNSIGNED-PAYLOAD), so that a body altered on the way is refused.
+   */
+  private request(method: 'GET' | 'PUT' | 'HEAD', path: string, body?: Buffer, contentType?: string): Promise<Response> {
+    return this.aws.fetch(new URL(path, this.base), {
       method,
-      headers: { ...sent, authorization: `AWS4-HMAC-SHA256 Credential=${this.s.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` },
-      ...(body ? { body } : {}),
+      headers: {
+        'x-amz-content-sha256': createHash('sha256').update(body ?? '').digest('hex'),
+        ...(contentType ? { 'content-type': contentType } : {}),
+      },
+      ...(body ? { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) } : {}),
       signal: AbortSignal.timeout(60_000),
     });
   }
