@@ -5,6 +5,7 @@ import { logger } from '../core/log';
 import { MongoClueStore } from '../store/clue-store';
 import { openBlobStore } from '../storage/open';
 import { createApp } from './app';
+import { scheduleUploadExpiry } from './upload-expiry';
 
 const log = logger('api');
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const client = await connectClient(cfg);
   const blobs = openBlobStore(cfg.storage);
   await blobs.check();
+  scheduleUploadExpiry(blobs, cfg.uploads.ttlHours);
   const app = createApp(store, {
     temporal: { client, taskQueue: cfg.taskQueues.io },
     blobs,

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { AwsClient } from 'aws4fetch';
-import { assertKey, BlobNotFoundError, type BlobStore } from './blob-store';
+import { assertKey, BlobNotFoundError, isKey, type BlobEntry, type BlobStore } from './blob-store';
 
 // An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, versitygw...) through the few calls the
 // pipeline needs. Requests are signed (AWS Signature Version 4) by aws4fetch, a small maintained
-// signer over fetch, rather than the SDK, which brings a hundred packages for four requests.
+// signer over fetch, rather than the SDK, which brings a hundred packages for six requests.
 // Path-style addressing, because on-premises stores rarely have a DNS name per bucket.
 
 export interface S3Settings {
@@ -20,6 +20,13 @@ export interface S3Settings {
 
 /** RFC 3986 encoding of one path segment: only unreserved characters stay as they are. */
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => XML_ENTITIES[e]!);
+const tag = (xml: string, name: string) => {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return m ? unescapeXml(m[1]!) : undefined;
+};
 
 export class S3BlobStore implements BlobStore {
   private readonly base: URL;
@@ -49,7 +56,7 @@ export class S3BlobStore implements BlobStore {
    * One signed request. The payload's SHA-256 is signed too (aws4fetch would otherwise send
    * UNSIGNED-PAYLOAD), so that a body altered on the way is refused.
    */
-  private request(method: 'GET' | 'PUT' | 'HEAD', path: string, body?: Buffer, contentType?: string): Promise<Response> {
+  private request(method: 'GET' | 'PUT' | 'HEAD' | 'DELETE', path: string, body?: Buffer, contentType?: string): Promise<Response> {
     return this.aws.fetch(new URL(path, this.base), {
       method,
       headers: {
@@ -89,6 +96,36 @@ export class S3BlobStore implements BlobStore {
     if (res.status === 404) return false;
     if (!res.ok) await this.fail(`HEAD ${key}`, res);
     return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.request('DELETE', this.objectPath(key));
+    // S3 answers 204 whether or not the key was there; some servers answer 404.
+    if (!res.ok && res.status !== 404) await this.fail(`DELETE ${key}`, res);
+    await res.arrayBuffer();
+  }
+
+  /** ListObjectsV2, page by page (1,000 keys a page). */
+  async *list(folder: string): AsyncIterable<BlobEntry> {
+    const prefix = `${this.fullKey(folder)}/`;
+    const strip = this.s.prefix ? this.s.prefix.length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const url = new URL(`/${encode(this.s.bucket)}`, this.base);
+      url.searchParams.set('list-type', '2');
+      url.searchParams.set('prefix', prefix);
+      if (token) url.searchParams.set('continuation-token', token);
+      const res = await this.request('GET', url.pathname + url.search);
+      if (!res.ok) await this.fail(`LIST ${folder}`, res);
+      const xml = await res.text();
+      for (const [, item] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const key = tag(item!, 'Key');
+        const modified = tag(item!, 'LastModified');
+        // Only keys this interface could have written (others in the bucket are not ours to touch).
+        if (key?.startsWith(prefix) && modified && isKey(key.slice(strip))) yield { key: key.slice(strip), modified: new Date(modified) };
+      }
+      token = tag(xml, 'IsTruncated') === 'true' ? tag(xml, 'NextContinuationToken') : undefined;
+    } while (token);
   }
 
   /** The bucket must exist already: creating buckets is the storage team's decision, not ours. */
