@@ -15,7 +15,7 @@ import { webRoutes } from './web';
 import { errorHandler, HttpError } from './http-error';
 import { openApiDocument } from './openapi';
 import { sha256Param } from './params';
-import { assertImageBody, imageBody, queryId, saveUpload } from './uploads';
+import { assertImageBody, imageBody, queryUpload, saveUpload } from './uploads';
 import type { addKnownPlace, similarImages } from '../workflows';
 
 const searchQuery = z.strictObject({
@@ -69,6 +69,12 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     res.json({ ok: true });
   });
 
+  // Every API answer is evidence or about it: no browser or proxy may keep a copy.
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   const evidence = requireRole(store, CAN.searchEvidence);
 
   app.get('/api/search', evidence, async (req, res) => {
@@ -107,12 +113,14 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), case: z.string().max(100).optional() }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
-    const upload = await saveUpload(req, services.blobs, 'uploads');
-    const hits = await client.workflow.execute<typeof similarImages>('similarImages', {
-      workflowId: queryId('similar', upload.sha256),
-      taskQueue,
-      args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
-    });
+    const upload = await saveUpload(req, services.blobs, 'similar');
+    const hits = await queryUpload(services.blobs, upload, () =>
+      client.workflow.execute<typeof similarImages>('similarImages', {
+        workflowId: upload.id,
+        taskQueue,
+        args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
+      }),
+    );
     await store.audit({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
     res.json(hits);
   });
@@ -127,8 +135,8 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     const { name } = z.strictObject({ name: z.string().trim().min(2).max(200) }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
-    const upload = await saveUpload(req, services.blobs, 'uploads/places');
-    const result = await client.workflow.execute<typeof addKnownPlace>('addKnownPlace', { workflowId: queryId('place', upload.sha256), taskQueue, args: [{ path: upload.path, name }] });
+    const upload = await saveUpload(req, services.blobs, 'place');
+    const result = await queryUpload(services.blobs, upload, () => client.workflow.execute<typeof addKnownPlace>('addKnownPlace', { workflowId: upload.id, taskQueue, args: [{ path: upload.path, name }] }));
     await store.audit({ actor: actor(req), action: 'place-add', target: result.placeId, detail: { name, matched: result.matched }, from: req.ip ?? '' });
     res.status(201).json(result);
   });

@@ -20,11 +20,15 @@ export const CAN = {
   controlRuns: ['analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
+/** The token of an `Authorization: Bearer <token>` header; the scheme name is case-insensitive (RFC 9110). */
+export function bearerToken(header: string | undefined): string {
+  return /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1] ?? '';
+}
+
 /** Bearer-token authentication and a role check; refusals are audited too. */
 export function requireRole(store: MongoClueStore, allowed: readonly Role[]): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const token = bearerToken(req.get('authorization'));
     const principal = token ? await store.principal(token) : null;
     if (!principal) {
       await store.audit({ actor: 'anonymous', action: 'denied', target: req.path, detail: { reason: token ? 'unknown or revoked token' : 'no token' }, from: req.ip ?? '' });

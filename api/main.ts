@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
+import { logger } from '../core/log';
 import { MongoClueStore } from '../store/clue-store';
 import { openBlobStore } from '../storage/open';
 import { createApp } from './app';
+import { scheduleUploadExpiry } from './upload-expiry';
+
+const log = logger('api');
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
@@ -11,6 +15,7 @@ async function main(): Promise<void> {
   const client = await connectClient(cfg);
   const blobs = openBlobStore(cfg.storage);
   await blobs.check();
+  scheduleUploadExpiry(blobs, cfg.uploads.ttlHours);
   const app = createApp(store, {
     temporal: { client, taskQueue: cfg.taskQueues.io },
     blobs,
@@ -20,20 +25,20 @@ async function main(): Promise<void> {
     ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),
   });
   const server = app.listen(cfg.api.port, cfg.api.host, () => {
-    console.log(`[api] listening on ${cfg.api.url}`);
+    log.info({ url: cfg.api.url }, 'listening');
   });
   // Load the search index now rather than on the first search (a full read of the search log).
   const t0 = Date.now();
   store.searchIndex().then(
-    (index) => console.log(`[api] search index loaded in ${Date.now() - t0} ms: ${index.size.images} images, ${index.size.tokens} tokens`),
-    (err: unknown) => console.error('[api] search index not loaded yet (retried on the first search):', err),
+    (index) => log.info({ ms: Date.now() - t0, images: index.size.images, searchTokens: index.size.tokens }, 'search index loaded'),
+    (err: unknown) => log.warn({ err }, 'search index not loaded yet (retried on the first search)'),
   );
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-main().catch((err) => {
-  console.error('[api] fatal:', err);
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'could not start');
   process.exit(1);
 });

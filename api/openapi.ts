@@ -1,16 +1,17 @@
 // The API's OpenAPI 3.1 description, served at /openapi.json. tests/api.test.ts checks that it
 // names exactly the routes the app serves.
+import { BATCH_RUN_ID } from './params';
 
 const bearer = [{ bearer: [] }];
 const sha256 = { name: 'sha256', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
 const errors = {
-  '400': { description: 'invalid request (unknown parameter, bad value, MongoDB operator)' },
+  '400': { description: 'invalid request (unknown parameter, bad value, MongoDB operator, malformed body; an unsupported charset or Content-Encoding is 415)' },
   '401': { description: 'no valid bearer token' },
   '403': { description: 'the token\'s role may not do this' },
 };
 const q = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^TAO-[0-9A-F]{10}$' } };
-const runId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const runId = { name: 'id', in: 'path', required: true, description: 'a batch run id (any other workflow id is 404)', schema: { type: 'string', pattern: BATCH_RUN_ID.source } };
 const jpeg = (description: string) => ({ description, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
 const html = (summary: string) => ({ get: { summary, responses: { '200': { description: 'HTML page (its script asks for a token)', content: { 'text/html': {} } } } } });
 const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });

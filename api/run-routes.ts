@@ -6,9 +6,15 @@ import { listRuns, runProgress, signalRun, startRun } from '../client/batch-runs
 import type { MongoClueStore } from '../store/clue-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
+import { BATCH_RUN_ID } from './params';
 import { jsonBody } from './uploads';
 
-const runId = z.string().regex(/^[A-Za-z0-9_.:-]{1,120}$/, 'expected a run id');
+const BATCH_WORKFLOW_TYPE = 'processBatch';
+
+function runIdParam(raw: unknown): string {
+  if (typeof raw !== 'string' || !BATCH_RUN_ID.test(raw)) throw new HttpError(404, 'no such run');
+  return raw;
+}
 const startBody = z.strictObject({
   /** Relative to the import root: the API never reads outside it. */
   source: z.string().min(1).max(1000),
@@ -42,13 +48,19 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
     res.json(withProgress);
   });
 
+  /** The run's description, or a 404 when the id names no batch run. */
+  const describeRun = async (client: Client, id: string) => {
+    const d = await client.workflow.getHandle(id).describe().catch(() => null);
+    if (d?.type !== BATCH_WORKFLOW_TYPE) throw new HttpError(404, 'no such run');
+    return d;
+  };
+
   app.get('/api/runs/:id', watch, async (req, res) => {
-    const id = runId.parse(req.params.id);
+    const id = runIdParam(req.params.id);
     const { client } = opts.temporal();
-    const d = await client.workflow.getHandle(id).describe().catch(() => {
-      throw new HttpError(404, 'no such run');
-    });
+    const d = await describeRun(client, id);
     const progress = await runProgress(client, { runId: id, status: d.status.name, ...(d.startTime ? { startTime: d.startTime } : {}), ...(d.closeTime ? { closeTime: d.closeTime } : {}) });
+    await store.audit({ actor: actor(req), action: 'view-run', target: id, detail: { status: d.status.name }, from: req.ip ?? '' });
     res.json({ runId: id, status: d.status.name, progress });
   });
 
@@ -66,9 +78,11 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
   });
 
   app.post('/api/runs/:id/:action', control, async (req, res) => {
-    const id = runId.parse(req.params.id);
+    const id = runIdParam(req.params.id);
     const action = z.enum(['pause', 'resume', 'cancel']).parse(req.params.action);
-    await signalRun(opts.temporal().client, id, action).catch(() => {
+    const { client } = opts.temporal();
+    await describeRun(client, id);
+    await signalRun(client, id, action).catch(() => {
       throw new HttpError(404, 'no such running run');
     });
     await store.audit({ actor: actor(req), action: `run-${action}`, target: id, from: req.ip ?? '' });

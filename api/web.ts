@@ -14,6 +14,14 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
 };
 
+const decoded = (path: string): string => {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
 export function webRoutes(app: Express, webDir: string): void {
   app.use((_req, res, next) => {
     res.set(SECURITY_HEADERS);
@@ -22,5 +30,8 @@ export function webRoutes(app: Express, webDir: string): void {
   for (const [path, file] of Object.entries(PAGES)) {
     app.get(path, (_req, res) => res.sendFile(join(webDir, file), { dotfiles: 'allow' }));
   }
-  app.use('/assets', express.static(join(webDir, 'assets'), { index: false, fallthrough: true, maxAge: 0 }));
+  // Source maps would show the web views' sources to anyone: never served, even if one was built
+  // (the path is tested as the static server will read it, after percent-decoding).
+  const assets = express.static(join(webDir, 'assets'), { index: false, fallthrough: true, maxAge: 0 });
+  app.use('/assets', (req, res, next) => (/\.map$/i.test(decoded(req.path)) ? next() : assets(req, res, next)));
 }

@@ -37,6 +37,9 @@ const EnvSchema = z.object({
   CLUES_S3_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1'),
   CLUES_S3_ACCESS_KEY_ID: optionalString,
   CLUES_S3_SECRET_ACCESS_KEY: optionalString,
+  /** Uploaded query images (similar, places) are deleted this long after they arrive. */
+  CLUES_UPLOAD_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  CLUES_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type StorageConfig =
@@ -61,6 +64,8 @@ export interface Config {
   importRoot?: string;
   /** Shared storage for derived files: every worker and API process must see the same one. */
   storage: StorageConfig;
+  uploads: { ttlHours: number };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 
 export class ConfigError extends Error {}
@@ -130,5 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
     storage: storageConfig(e, dataDir),
+    uploads: { ttlHours: e.CLUES_UPLOAD_TTL_HOURS },
+    log: { level: e.CLUES_LOG_LEVEL },
   };
 }

@@ -14,7 +14,16 @@ export interface ExifSummary {
   latitude?: number;
   longitude?: number;
   altitude?: number;
+  /** Fields cut to MAX_EXIF_CHARS characters (a longer value is kept no further). */
+  truncated?: string[];
 }
+
+/**
+ * Longest EXIF string kept. Real makes, models, serials and software names are tens of
+ * characters; a field of 60,000 is a hostile or broken file and would bloat every record and
+ * search token list it reached.
+ */
+export const MAX_EXIF_CHARS = 2000;
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() !== '' ? v.replace(/\0+$/, '').trim() : typeof v === 'number' ? String(v) : undefined;
@@ -55,6 +64,15 @@ export async function readExif(path: string | Buffer): Promise<ExifSummary> {
     longitude: num(raw.longitude),
     altitude: num(raw.GPSAltitude),
   };
+  const truncated: string[] = [];
+  for (const [field, v] of Object.entries(summary)) {
+    if (typeof v === 'string' && v.length > MAX_EXIF_CHARS) {
+      // Not through the middle of a surrogate pair: half a character is not valid UTF-8.
+      (summary as Record<string, unknown>)[field] = v.slice(0, MAX_EXIF_CHARS).replace(/[\uD800-\uDBFF]$/, '');
+      truncated.push(field);
+    }
+  }
+  if (truncated.length) summary.truncated = truncated;
   return Object.fromEntries(Object.entries(summary).filter(([, v]) => v !== undefined)) as ExifSummary;
 }
 
@@ -65,13 +83,15 @@ function clue(field: string, value: string, detail: Record<string, unknown> = {}
 /** EXIF fields an analyst links images by become clues. */
 export function exifClues(e: ExifSummary): ClueInput[] {
   const out: ClueInput[] = [];
+  // A clue made from a cut field says so.
+  const cut = (...fields: (keyof ExifSummary)[]) => (fields.some((f) => e.truncated?.includes(f)) ? { truncated: true } : {});
   // Many makers repeat the make in the model ("Canon" + "Canon EOS 5D").
   const camera = e.make && e.model?.toLowerCase().startsWith(e.make.toLowerCase()) ? e.model : [e.make, e.model].filter(Boolean).join(' ');
-  if (camera) out.push(clue('camera', camera));
-  if (e.serial) out.push(clue('serial', e.serial));
-  if (e.lensModel) out.push(clue('lens', e.lensModel, e.lensSerial ? { lensSerial: e.lensSerial } : {}));
-  if (e.software) out.push(clue('software', e.software));
-  if (e.takenAt) out.push(clue('takenAt', e.takenAt));
+  if (camera) out.push(clue('camera', camera, cut('make', 'model')));
+  if (e.serial) out.push(clue('serial', e.serial, cut('serial')));
+  if (e.lensModel) out.push(clue('lens', e.lensModel, { ...(e.lensSerial ? { lensSerial: e.lensSerial } : {}), ...cut('lensModel', 'lensSerial') }));
+  if (e.software) out.push(clue('software', e.software, cut('software')));
+  if (e.takenAt) out.push(clue('takenAt', e.takenAt, cut('takenAt')));
   if (e.latitude !== undefined && e.longitude !== undefined) {
     out.push(clue('gps', `${e.latitude.toFixed(6)},${e.longitude.toFixed(6)}`, { latitude: e.latitude, longitude: e.longitude }));
   }

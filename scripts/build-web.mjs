@@ -1,13 +1,19 @@
 // Builds the web views into dist/web: one small bundle per page, the pages and the style sheet.
 // esbuild comes with vitest's vite; nothing here reaches the network.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Source maps only with `--sourcemap` (development): a production build has none to serve.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'web');
+const args = process.argv.slice(2);
+// `--out DIR` builds elsewhere than dist/web (tests).
+const out = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1]) : join(root, 'dist', 'web');
+const sourcemap = args.includes('--sourcemap');
 mkdirSync(join(out, 'assets'), { recursive: true });
+// No map from an earlier development build survives a production one.
+for (const f of readdirSync(join(out, 'assets'))) if (f.endsWith('.map')) rmSync(join(out, 'assets', f));
 
 await build({
   entryPoints: ['analyst', 'tag', 'review'].map((p) => join(root, 'web', 'src', `${p}.ts`)),
@@ -16,7 +22,7 @@ await build({
   format: 'esm',
   target: 'es2022',
   minify: true,
-  sourcemap: true,
+  sourcemap,
   logLevel: 'warning',
 });
 // The pages share their head and sign-in form, written once and included here.

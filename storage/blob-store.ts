@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 // Where the files the pipeline derives from evidence live: object crops, keypoint files,
@@ -15,8 +15,20 @@ export interface BlobStore {
   /** The blob's bytes; throws BlobNotFoundError when there is none. */
   get(key: string): Promise<Buffer>;
   has(key: string): Promise<boolean>;
+  /** Removes the blob; removing one that is not there is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * Every blob under a folder (`uploads` lists `uploads/...` at any depth) with the time it was
+   * last written, in no particular order. For housekeeping of small folders, not for crops.
+   */
+  list(folder: string): AsyncIterable<BlobEntry>;
   /** Fails with a clear message when the store cannot be reached or written (start-up check). */
   check(): Promise<void>;
+}
+
+export interface BlobEntry {
+  key: string;
+  modified: Date;
 }
 
 export class BlobNotFoundError extends Error {
@@ -28,9 +40,11 @@ export class BlobNotFoundError extends Error {
 
 const KEY = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
 
+export const isKey = (key: string): boolean => KEY.test(key) && !key.split('/').some((s) => s === '.' || s === '..');
+
 /** Keys come from hashes and labels, never from clients; still, refuse anything path-like. */
 export function assertKey(key: string): string {
-  if (!KEY.test(key) || key.split('/').some((s) => s === '.' || s === '..')) throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
+  if (!isKey(key)) throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
   return key;
 }
 
@@ -84,6 +98,37 @@ export class FileBlobStore implements BlobStore {
     } catch {
       return false;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.path(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  async *list(folder: string): AsyncIterable<BlobEntry> {
+    const walk = async function* (dir: string, prefix: string): AsyncIterable<BlobEntry> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        const key = `${prefix}/${e.name}`;
+        if (!isKey(key)) continue; // not a name this store writes
+        if (e.isDirectory()) yield* walk(join(dir, e.name), key);
+        else if (e.isFile()) {
+          // Gone between listing and stat (another process swept it): not an entry any more.
+          const st = await stat(join(dir, e.name)).catch(() => null);
+          if (st) yield { key, modified: st.mtime };
+        }
+      }
+    };
+    yield* walk(this.path(folder), folder);
   }
 
   async check(): Promise<void> {

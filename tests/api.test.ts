@@ -1,8 +1,15 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
+import { bearerToken } from '../api/auth';
+import { BATCH_RUN_ID } from '../api/params';
+import { captureLogs, logger } from '../core/log';
 import type { MongoClueStore } from '../store/clue-store';
+import { tempDir } from './support/fixtures';
 import { imageInput, openTestStore, sha, textClue } from './support/store';
 
 let store: MongoClueStore;
@@ -144,5 +151,127 @@ describe('search API', () => {
     expect((await get('/api/images/..%2F..%2Fetc%2Fpasswd')).status).toBe(400);
     expect((await get(`/api/images/${sha(999)}`)).status).toBe(404);
     expect((await get('/nope')).status).toBe(404);
+  });
+});
+
+describe('request bodies', () => {
+  const MARK = 'RAW-BODY-MARK-7f3a';
+  const put = (body: string | Uint8Array, headers: Record<string, string>) =>
+    fetch(`${base}/api/me/settings`, { method: 'PUT', body, headers: { authorization: `Bearer ${tokens.analyst}`, ...headers } });
+
+  it.each([
+    ['malformed JSON', `{"unblurThumbnails": "${MARK}`, { 'content-type': 'application/json' }, 400],
+    ['a JSON null', 'null', { 'content-type': 'application/json' }, 400],
+    ['a JSON string', `"${MARK}"`, { 'content-type': 'application/json' }, 400],
+    ['an unknown charset', `{"a":"${MARK}"}`, { 'content-type': 'application/json; charset=koi8-r' }, 415],
+    ['an unknown Content-Encoding', `{"a":"${MARK}"}`, { 'content-type': 'application/json', 'content-encoding': 'zstd-nope' }, 415],
+    ['a corrupt gzip body', `not gzip ${MARK}`, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 400],
+    ['a truncated gzip body', gzipSync(`{"a":"${MARK}"}`).subarray(0, 12), { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 400],
+  ] as const)('when the body is %s, then it is refused with 400 or 415, and the log holds neither body nor stack', async (_what, body, headers, status) => {
+    const logs = captureLogs();
+    try {
+      const res = await put(body, headers);
+      expect(res.status).toBe(status);
+      const answer = (await res.json()) as { error: string };
+      expect(answer.error).not.toContain(MARK);
+      expect(logs.text()).not.toContain(MARK);
+      expect(logs.text()).not.toContain(tokens.analyst!);
+      expect(logs.text()).not.toMatch(/\bat .+:\d+:\d+/); // no stack frames
+      expect(logs.lines()).toEqual([expect.objectContaining({ level: 'info', msg: 'request body refused', status, req: { method: 'PUT', path: '/api/me/settings' } })]);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it('when a route fails inside, then the answer is a bare 500 and the log has the error but no body and no Authorization header', async () => {
+    const { store: broken } = await openTestStore('api-broken');
+    const token = await broken.createToken('broken-analyst', 'analyst');
+    await broken.close(); // every query now fails
+    const app = createApp(broken).listen(0, '127.0.0.1');
+    await new Promise((r) => app.once('listening', r));
+    const logs = captureLogs();
+    try {
+      const res = await fetch(`http://127.0.0.1:${(app.address() as AddressInfo).port}/api/me/settings?x=${MARK}`, {
+        method: 'PUT',
+        body: JSON.stringify({ unblurThumbnails: true, note: MARK }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: 'internal error' });
+      const [line, ...more] = logs.lines();
+      expect(more).toEqual([]);
+      expect(line).toMatchObject({ level: 'error', name: 'api', msg: 'internal error', req: { method: 'PUT', path: '/api/me/settings' }, err: { type: expect.any(String) } });
+      expect(logs.text()).not.toContain(MARK);
+      expect(logs.text()).not.toContain(token);
+      expect(logs.text()).not.toMatch(/authorization/i);
+    } finally {
+      logs.restore();
+      app.close();
+    }
+  });
+
+  it('when anything logs a token, a body, OCR text or a clue value, then the redaction list keeps it out', () => {
+    const logs = captureLogs();
+    try {
+      const err = Object.assign(new Error('write failed'), { body: `{"what":"${MARK}"}` });
+      logger('test').error({ err, req: { method: 'POST', path: '/x', headers: { authorization: `Bearer ${MARK}` } }, token: MARK, text: MARK, clue: { value: MARK }, headers: { authorization: MARK } }, 'failed');
+      expect(logs.text()).not.toContain(MARK);
+      expect(logs.lines()[0]).toMatchObject({ err: { message: 'write failed', body: '[redacted]' }, token: '[redacted]', text: '[redacted]', clue: { value: '[redacted]' } });
+    } finally {
+      logs.restore();
+    }
+  });
+});
+
+describe('HTTP hardening', () => {
+  it('when the scheme is written bearer or BEARER, then the token is accepted (scheme names are case-insensitive)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const res = await fetch(`${base}/api/me`, { headers: { authorization: `${scheme} ${tokens.analyst}` } });
+      expect(res.status, scheme).toBe(200);
+    }
+    expect(bearerToken(`Bearer  ${tokens.analyst} `)).toBe(tokens.analyst);
+    expect(bearerToken('Basic abc')).toBe('');
+    expect(bearerToken('Bearerabc')).toBe('');
+  });
+
+  it('when any API route answers, success or error, then it says Cache-Control: no-store', async () => {
+    const paths: [string, string | null][] = [['/api/search?text=mary', tokens.analyst!], [`/api/images/${sha(7)}`, tokens.analyst!], ['/api/me', tokens.tagger!], ['/api/stats', tokens.analyst!], ['/api/search?text=mary', null], ['/api/nothing-here', tokens.analyst!], [`/api/images/${sha(999)}`, tokens.analyst!]];
+    for (const [path, token] of paths) {
+      const res = await fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      expect(res.headers.get('cache-control'), path).toMatch(/no-store/);
+    }
+  });
+
+  it('when a run route is given an id that is not a batch run (an image workflow, a query), then it is 404 before Temporal is asked', async () => {
+    // This app has no Temporal client: asking it would answer 503.
+    const call = (path: string, method = 'GET') => fetch(base + path, { method, headers: { authorization: `Bearer ${tokens.analyst}` } });
+    for (const id of [`image-${sha(7)}`, 'similar-0123456789abcdef-5c1e0b2a-3c1d-4c1e-9a1b-0123456789ab', 'watch-x', 'run-', 'run-20240101T000000-abc/../x']) {
+      expect((await call(`/api/runs/${encodeURIComponent(id)}`)).status, id).toBe(404);
+      expect((await call(`/api/runs/${encodeURIComponent(id)}/cancel`, 'POST')).status, id).toBe(404);
+    }
+    for (const id of ['run-20240517T140322-k3x9', 'watch-srv-evidence-incoming-workflow-2024-05-17T22:00:00Z']) {
+      expect(BATCH_RUN_ID.test(id), id).toBe(true);
+      expect((await call(`/api/runs/${id}`)).status, id).toBe(503);
+    }
+  });
+
+  it('when a source map is asked for, then it is not served, even if a build left one', async () => {
+    const webDir = tempDir('web');
+    mkdirSync(join(webDir, 'assets'));
+    writeFileSync(join(webDir, 'assets', 'analyst.js'), 'console.log(1)');
+    writeFileSync(join(webDir, 'assets', 'analyst.js.map'), '{"sources":["analyst.ts"]}');
+    const app = createApp(store, { webDir }).listen(0, '127.0.0.1');
+    await new Promise((r) => app.once('listening', r));
+    const at = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${at}/assets/analyst.js`)).status).toBe(200);
+      for (const path of ['/assets/analyst.js.map', '/assets/analyst.js%2Emap', '/assets/ANALYST.JS.MAP', '/assets/analyst.js%2emap']) {
+        const res = await fetch(at + path);
+        expect(res.status, path).toBe(404);
+        expect(await res.text()).not.toContain('sources');
+      }
+    } finally {
+      app.close();
+    }
   });
 });

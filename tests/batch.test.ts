@@ -81,7 +81,7 @@ describe('batch runs (processBatch)', () => {
         const list = await call('/api/runs', analyst);
         expect(list.body.find((r: { runId: string }) => r.runId === id)).toMatchObject({ progress: { found: 1, done: 1, failed: 0 } });
         expect((await call(`/api/runs/${id}/pause`, tagger)).status).toBe(403);
-        expect((await ctx.store.recentAudit(5)).map((a) => a.action)).toContain('start-run');
+        expect((await ctx.store.recentAudit(100)).map((a) => a.action)).toContain('start-run');
       } finally {
         server.close();
       }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
+import { expireUploads } from '../api/upload-expiry';
 import { startRun } from '../client/batch-runs';
 import type { BatchProgress } from '../core/batch';
 import { ConfigError, loadConfig } from '../core/config';
@@ -51,6 +52,48 @@ describe.each(['folder', 's3'])('blob store contract (%s)', (kind) => {
     for (const key of ['../outside', '/etc/passwd', 'crops/../../x', 'a//b', '', 'crops/.hidden', 'a b']) {
       await expect(store.put(key, Buffer.from('x'))).rejects.toThrow(/invalid storage key/);
     }
+  });
+
+  it('when blobs are listed under a folder, then every one at any depth comes back with its time, and nothing from elsewhere', async () => {
+    const store = stores[kind]!;
+    const t0 = Date.now();
+    await store.put('listed/a', Buffer.from('a'));
+    await store.put('listed/deeper/b.jpg', Buffer.from('b'));
+    await store.put('listed-not/c', Buffer.from('c'));
+    const entries = [];
+    for await (const e of store.list('listed')) entries.push(e);
+    expect(entries.map((e) => e.key).sort()).toEqual(['listed/a', 'listed/deeper/b.jpg']);
+    for (const e of entries) expect(Math.abs(e.modified.getTime() - t0)).toBeLessThan(60_000);
+    const none = [];
+    for await (const e of store.list('never-written')) none.push(e);
+    expect(none).toEqual([]);
+  });
+
+  it('when a blob is deleted, then it is gone; deleting it again is no error; a path-like key is refused', async () => {
+    const store = stores[kind]!;
+    await store.put('doomed/x', Buffer.from('x'));
+    await store.delete('doomed/x');
+    expect(await store.has('doomed/x')).toBe(false);
+    await expect(store.delete('doomed/x')).resolves.toBeUndefined();
+    await expect(store.delete('../doomed')).rejects.toThrow(/invalid storage key/);
+  });
+
+  it('when uploads are swept, then those older than the time to live go, newer ones and other folders stay', async () => {
+    const store = stores[kind]!;
+    await store.put('uploads/similar-old', Buffer.from('old'));
+    await store.put('crops/ab/kept.jpg', Buffer.from('crop'));
+    // S3 keeps times to the second: a clear gap between the two uploads.
+    await new Promise((r) => setTimeout(r, 1500));
+    const between = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    await store.put('uploads/similar-new', Buffer.from('new'));
+    // As if 24 hours had passed since `between`.
+    expect(await expireUploads(store, 24, new Date(between + 24 * 3_600_000))).toBe(1);
+    expect(await store.has('uploads/similar-old')).toBe(false);
+    expect(await store.has('uploads/similar-new')).toBe(true);
+    expect(await store.has('crops/ab/kept.jpg')).toBe(true);
+    expect(await expireUploads(store, 24, new Date(Date.now() + 25 * 3_600_000))).toBe(1);
+    expect(await store.has('uploads/similar-new')).toBe(false);
   });
 
   it('when the store is checked at start-up, then it passes', async () => {
@@ -128,7 +171,16 @@ describe('the pipeline on S3 storage', () => {
         const similar = await call('/api/similar?limit=2', analyst, { method: 'POST', body: query, headers: { 'content-type': 'image/png' } });
         expect(similar.status).toBe(200);
         expect(((await similar.json()) as { sha256: string; tier: string }[])[0]).toMatchObject({ sha256, tier: 'duplicate' });
-        expect(await stores.s3!.has(`uploads/${sha256}`)).toBe(true);
+        // The query image is kept (until it expires) under the query's name, in the bucket.
+        const uploads = [];
+        for await (const e of stores.s3!.list('uploads')) uploads.push(e.key);
+        expect(uploads.filter((k) => k.startsWith(`uploads/similar-${sha256.slice(0, 16)}-`))).toHaveLength(1);
+        // A file that is no image is refused, and its upload deleted at once.
+        const refused = await call('/api/similar', analyst, { method: 'POST', body: readFileSync('/etc/passwd'), headers: { 'content-type': 'application/octet-stream' } });
+        expect(refused.status).toBe(422);
+        const after = [];
+        for await (const e of stores.s3!.list('uploads')) after.push(e.key);
+        expect(after.sort()).toEqual(uploads.sort());
       } finally {
         server.close();
       }
