@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
+import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
 import { MongoClueStore } from '../store/clue-store';
 import { openBlobStore } from '../storage/open';
@@ -10,6 +11,7 @@ import { scheduleUploadExpiry } from './upload-expiry';
 const log = logger('api');
 
 async function main(): Promise<void> {
+  restrictFileModes(); // thumbnails and uploads are the owner's alone
   const cfg = loadConfig();
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   const client = await connectClient(cfg);

@@ -7,7 +7,6 @@ import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../client/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
-import { openBlobStore } from '../storage/open';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
@@ -26,7 +25,7 @@ async function withStore<T>(cfg: Config, run: (store: MongoClueStore) => Promise
   try {
     store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`);
+    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     return await run(store);
@@ -118,7 +117,7 @@ async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPl
     });
     return { result, sha256 };
   } catch (err) {
-    throw new Error(`${file}: ${failureReason(err)}`);
+    throw new Error(`${file}: ${failureReason(err)}`, { cause: err });
   } finally {
     await client.connection.close();
   }

@@ -1,4 +1,5 @@
 import { loadConfig } from '../core/config';
+import { logger } from '../core/log';
 import { toWire } from './engine-errors';
 import { ENGINE_OPS, type EngineOp } from './image-engine';
 import type { EngineReply, EngineRequest } from './engine-protocol';
@@ -45,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('[engine] could not start:', err instanceof Error ? err.message : err);
+  logger('engine').fatal({ err }, 'could not start');
   process.exit(1);
 });

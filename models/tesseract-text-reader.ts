@@ -98,7 +98,7 @@ export class TesseractTextReader implements TextReader {
       return toLines(data.blocks ?? []);
     } catch (err) {
       await this.replace(slot);
-      throw new Error(`tesseract failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`tesseract failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
       this.release(slot);
     }

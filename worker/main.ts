@@ -1,22 +1,29 @@
 import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../core/config';
+import { restrictFileModes } from '../core/file-permissions';
+import { logger } from '../core/log';
 import { startEngine } from '../engine/start-engine';
 import { MongoClueStore } from '../store/clue-store';
 import { openBlobStore } from '../storage/open';
 import { connectWorker, createWorkers } from './create-workers';
 
+const log = logger('worker');
+
 async function main(): Promise<void> {
+  restrictFileModes(); // crops, keypoints and logs are the owner's alone
   const cfg = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
   const blobs = openBlobStore(cfg.storage);
   await blobs.check(); // a worker that cannot keep its crops must not take work
-  console.log(`[worker] storage: ${blobs.location}`);
-  const engine = await startEngine(cfg);
+  log.info({ storage: blobs.location }, 'storage checked');
+  const engineLog = logger('engine');
+  const engine = await startEngine(cfg, { log: (m) => engineLog.warn(m) });
   const m = engine.models;
   for (const [name, a] of [['objects', m.objects], ...m.text.map((t) => ['text', t] as const), ['features', m.embedder], ['scene', m.scene]] as const) {
-    console.log(`[worker] ${name}: ${a.ok ? `${a.model.name} ${a.model.version}` : `unavailable (${a.reason})`}`);
+    if (a.ok) log.info({ stage: name, model: a.model.name, version: a.model.version }, 'model loaded');
+    else log.warn({ stage: name, reason: a.reason }, 'model unavailable');
   }
   const connection = await connectWorker(cfg);
   const workers = await createWorkers({
@@ -27,7 +34,7 @@ async function main(): Promise<void> {
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });
-  console.log(`[worker] polling ${cfg.taskQueues.io} and ${cfg.taskQueues.cpu} on ${cfg.temporal.address}`);
+  log.info({ queues: [cfg.taskQueues.io, cfg.taskQueues.cpu], temporal: cfg.temporal.address }, 'polling');
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
@@ -37,7 +44,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error('[worker] fatal:', err);
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'worker stopped');
   process.exit(1);
 });
