@@ -49,7 +49,14 @@ function decodeError(err: unknown, maxPixels: number): InvalidImageError {
   if (/exceeds pixel limit/i.test(msg)) {
     return new InvalidImageError('too-large', `image exceeds the pixel limit of ${maxPixels} (decompression bomb guard)`);
   }
-  return new InvalidImageError('undecodable', `cannot decode image: ${msg.split('\n')[0]}`);
+  const first = msg.split('\n')[0] ?? '';
+  // With failOn 'warning', sharp may say only that a warning was fatal, and append the warnings
+  // queued by libvips. That queue is shared by every decode in this process, so under load those
+  // lines belong to other images (another file's path included): they are not this image's reason.
+  if (first.startsWith('Warning treated as error')) {
+    return new InvalidImageError('undecodable', 'cannot decode image: damaged or truncated data (the decoder warned, and warnings are treated as errors)');
+  }
+  return new InvalidImageError('undecodable', `cannot decode image: ${first}`);
 }
 
 function pipeline(path: ImageSource, maxPixels: number): ReturnType<typeof sharp> {

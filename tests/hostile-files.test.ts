@@ -1,0 +1,255 @@
+import { writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../api/app';
+import type { BatchProgress } from '../core/batch';
+import { STAGES } from '../core/clues';
+import type { IngestSummary } from '../client/ingest';
+import { fileSha256 } from '../models/file-hashes';
+import { runCli } from './support/cli';
+import { tempDir } from './support/fixtures';
+import { secondTime, writeHostileCorpus, type Expected, type HostileFile } from './support/hostile-corpus';
+import { openTestContext, type TestContext } from './support/services';
+
+// Issue 11, item 6: a corpus of odd and hostile files (tests/support/hostile-corpus.ts) through
+// `clues ingest --wait` and `clues run`, with a real worker in this process. Every file is counted
+// once with its reason, the worker lives on, and nothing outside the folder is read. Each command
+// gets a corpus of its own (same kinds, other bytes), so that each processes every file itself.
+
+interface Corpus {
+  dir: string;
+  files: HostileFile[];
+  /** SHA-256 of each file that can be read. */
+  sha: Map<string, string>;
+}
+
+let ctx: TestContext;
+let outside: string;
+let httpPort: number;
+/** Requests the corpus's SVGs might make: there must be none. */
+const httpRequests: string[] = [];
+let http: Server;
+let api: Server;
+let apiBase: string;
+let token: string;
+/** The corpora processed so far: the store must hold exactly their records. */
+const done: Corpus[] = [];
+
+async function newCorpus(name: string): Promise<Corpus> {
+  const dir = tempDir(name);
+  const files = await writeHostileCorpus(dir, { outside, httpPort, root: process.getuid?.() === 0 });
+  const sha = new Map<string, string>();
+  for (const f of files) {
+    if (f.expect.outcome === 'skipped') continue;
+    const h = await fileSha256(join(dir, f.name)).catch(() => null);
+    if (h) sha.set(f.name, h);
+  }
+  return { dir, files, sha };
+}
+
+beforeAll(async () => {
+  ctx = await openTestContext('hostile');
+  http = createHttpServer((req, res) => {
+    httpRequests.push(`${req.method} ${req.url}`);
+    res.end();
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => http.once('listening', r));
+  httpPort = (http.address() as AddressInfo).port;
+  outside = tempDir('hostile-outside');
+  await sharp({ create: { width: 50, height: 50, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toFile(join(outside, 'outside.png'));
+  api = createApp(ctx.store).listen(0, '127.0.0.1');
+  await new Promise((r) => api.once('listening', r));
+  apiBase = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  const created = await runCli(['token', 'create', '--name', 'hostile-analyst', '--role', 'analyst', '--json'], { CLUES_DB_NAME: ctx.dbName });
+  token = (JSON.parse(created.stdout) as { token: string }).token;
+});
+
+afterAll(async () => {
+  http?.close();
+  api?.close();
+  await ctx?.close();
+});
+
+const apiGet = (path: string) => fetch(apiBase + path, { headers: { authorization: `Bearer ${token}` } });
+
+type Observed = { outcome: Expected['outcome']; reason: string };
+
+/** Every file's outcome as a command reported it; a path reported twice fails the test. */
+function byPath(entries: [string, Observed][]): Map<string, Observed> {
+  const seen = new Map<string, Observed>();
+  for (const [path, o] of entries) {
+    expect(seen.has(path), `${JSON.stringify(path)} reported twice`).toBe(false);
+    seen.set(path, o);
+  }
+  return seen;
+}
+
+/** Each corpus file got exactly its expected outcome and reason, and nothing else was reported. */
+function expectOutcomes(c: Corpus, observed: Map<string, Observed>, expected: (e: Expected) => Expected = (e) => e) {
+  // Every mismatch at once: one report shows all that broke.
+  const wrong: string[] = [];
+  for (const f of c.files) {
+    const e = expected(f.expect);
+    const o = observed.get(join(c.dir, f.name));
+    const right =
+      o?.outcome === e.outcome &&
+      (e.outcome === 'skipped' ? o.reason === e.reason
+        : e.outcome === 'failed' ? e.reason.test(o.reason)
+        : e.outcome === 'duplicate' ? o.reason === `same content as ${join(c.dir, e.of)}`
+        : true);
+    if (!right) wrong.push(`${f.kind} (${JSON.stringify(f.name)}): expected ${e.outcome} ${'reason' in e ? String(e.reason) : ''}, got ${o ? `${o.outcome} ${JSON.stringify(o.reason)}` : 'nothing'}`);
+  }
+  expect(wrong).toEqual([]);
+  expect([...observed.keys()].sort()).toEqual(c.files.map((f) => join(c.dir, f.name)).sort());
+}
+
+const count = (c: Corpus, outcome: Expected['outcome'], expected: (e: Expected) => Expected = (e) => e) => c.files.filter((f) => expected(f.expect).outcome === outcome).length;
+
+/** Runs `fn` with a worker in this process, and checks that neither it nor its engine process died. */
+async function withLiveWorker<T>(fn: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const pid = process.pid;
+  const restarts = ctx.engine.restarts;
+  const enginePid = ctx.engine.pid;
+  const out = await ctx.withWorker((taskQueue) => fn({ CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName }));
+  expect(process.pid).toBe(pid);
+  // No file in the corpus crashes or hangs an engine: the engine process is the same one.
+  expect(ctx.engine.restarts).toBe(restarts);
+  expect(ctx.engine.pid).toBe(enginePid);
+  return out;
+}
+
+describe('a hostile-file corpus', () => {
+  it('when it is ingested with --wait, then every file is counted once with its reason, the worker lives on, and nothing outside the folder is read', async () => {
+    const c = await newCorpus('hostile-ingest');
+    expect(new Set(c.files.map((f) => f.kind.replace(/ \d+$/, ''))).size).toBeGreaterThanOrEqual(40);
+    const summary = await withLiveWorker(async (env) => {
+      const res = await runCli(['ingest', c.dir, '--wait', '--json'], env);
+      expect(res.code, res.stderr).toBe(3); // some failed
+      return JSON.parse(res.stdout) as IngestSummary;
+    });
+    done.push(c);
+
+    const observed = byPath([
+      ...summary.results.map((r): [string, Observed] => [r.path, { outcome: 'processed', reason: '' }]),
+      ...summary.failures.map((f): [string, Observed] => [f.path, { outcome: 'failed', reason: f.reason }]),
+      ...summary.duplicateOf.map((d): [string, Observed] => [d.path, { outcome: 'duplicate', reason: d.reason }]),
+      ...summary.skipped.map((s): [string, Observed] => [s.path, { outcome: 'skipped', reason: s.reason }]),
+    ]);
+    expectOutcomes(c, observed);
+    expect(summary).toMatchObject({ processed: count(c, 'processed'), failed: count(c, 'failed'), duplicates: count(c, 'duplicate'), total: c.files.length - count(c, 'skipped') });
+    expect(summary.total).toBe(summary.processed + summary.failed + summary.duplicates);
+    expect(summary.total + summary.skipped.length).toBe(c.files.length);
+    // Every stage of every processed image ran: none failed or went missing on a hostile image.
+    for (const r of summary.results) expect(r.result.stages, JSON.stringify(r.path)).toEqual(Object.fromEntries(STAGES.map((s) => [s, 'ok'])));
+
+    await expectStoredRecords(c);
+    await expectNothingOutsideRead(c);
+  });
+
+  it('when a corpus is run (clues run), then every file is counted once with its reason, and again the same way when it is run a second time', async () => {
+    const c = await newCorpus('hostile-run');
+    const [first, again] = await withLiveWorker(async (env) => {
+      const run = async () => {
+        const res = await runCli(['run', c.dir, '--json', '--concurrency', '4'], env);
+        expect(res.code, res.stderr).toBe(3); // some failed
+        return JSON.parse(res.stdout) as BatchProgress;
+      };
+      return [await run(), await run()];
+    });
+    done.push(c);
+
+    const observe = (r: BatchProgress) =>
+      byPath([
+        ...r.failures.map((f): [string, Observed] => [f.path, { outcome: 'failed', reason: f.reason }]),
+        // A run counts a duplicate among its skips, with ingest's reason.
+        ...r.skips.map((s): [string, Observed] => [s.path, { outcome: s.reason.startsWith('same content as ') ? 'duplicate' : 'skipped', reason: s.reason }]),
+      ]);
+    // A run reports no path for what it processed: those are the files that are neither failed nor skipped.
+    const processedPaths = c.files.map((f) => join(c.dir, f.name)).filter((p) => !observe(first).has(p));
+    expectOutcomes(c, new Map([...observe(first), ...processedPaths.map((p): [string, Observed] => [p, { outcome: 'processed', reason: '' }])]));
+    const n = c.files.length;
+    expect(first).toMatchObject({ found: n, total: n, done: count(c, 'processed'), failed: count(c, 'failed'), skipped: count(c, 'skipped') + count(c, 'duplicate'), inFlight: 0 });
+    expect(first.found).toBe(first.done + first.skipped + first.failed);
+    await expectStoredRecords(c);
+
+    // The second time, what was processed is skipped, and what failed fails again for the same reason.
+    expectOutcomes(c, observe(again), secondTime);
+    expect(again).toMatchObject({ found: n, total: n, done: 0, failed: count(c, 'failed'), skipped: n - count(c, 'failed'), inFlight: 0 });
+    await expectStoredRecords(c);
+    await expectNothingOutsideRead(c);
+  });
+});
+
+describe('the same bytes under two names in one ingest or run', () => {
+  // TODO(lead): a known bug, shown here so that it is seen to be fixed. The second name is
+  // counted as a duplicate and `addImageSource` is called for it at once, but the image record
+  // does not exist until the first name's workflow saves it, and addImageSource updates only an
+  // existing record (no upsert): the second path is lost (client/ingest.ts and
+  // activities/list-images.ts alike; a second run over the folder adds it). When this test
+  // starts failing, the bug is fixed: make it an `it`.
+  it.fails('when a folder holds one image under two names, then its record keeps both paths after one ingest', async () => {
+    const folder = tempDir('hostile-twins');
+    const bytes = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 1, g: 2, b: Math.floor(Math.random() * 255) } } }).png().toBuffer();
+    const [a, b] = [join(folder, 'a.png'), join(folder, 'b.png')];
+    writeFileSync(a, bytes);
+    writeFileSync(b, bytes);
+    const sha = await fileSha256(a);
+    await withLiveWorker((env) => runCli(['ingest', folder, '--wait', '--json'], env));
+    expect((await ctx.store.getImage(sha))?.paths.sort()).toEqual([a, b]);
+  });
+});
+
+/** What the store holds for each file: its paths (inside the folder), size, orientation, EXIF, failure reason. */
+async function expectStoredRecords(c: Corpus) {
+  for (const f of c.files) {
+    const e = f.expect;
+    const sha = c.sha.get(f.name);
+    const what = `${f.kind} (${JSON.stringify(f.name)})`;
+    if (e.outcome === 'processed') {
+      const img = await ctx.store.getImage(sha!);
+      const dupes = c.files.filter((d) => d.expect.outcome === 'duplicate' && d.expect.of === f.name).map((d) => join(c.dir, d.name));
+      expect(img, what).toMatchObject({ status: 'processed', paths: expect.arrayContaining([join(c.dir, f.name)]) });
+      // TODO(lead): exactly [file, ...dupes] once a duplicate's path is kept (see the it.fails below).
+      expect([join(c.dir, f.name), ...dupes], what).toEqual(expect.arrayContaining(img!.paths));
+      if (e.size) expect([img!.info!.width, img!.info!.height], what).toEqual(e.size);
+      if (e.orientation) expect(img!.info!.orientation, what).toBe(e.orientation);
+      if (e.exifCut) {
+        expect(img!.exif, what).toMatchObject({ truncated: [e.exifCut] });
+        expect(JSON.stringify(img!.exif).length, what).toBeLessThan(5000);
+      }
+    } else if (e.outcome === 'failed' && e.recorded) {
+      expect(await ctx.store.getImage(sha!), what).toMatchObject({ status: 'failed', failure: { reason: expect.stringMatching(e.reason) } });
+    } else if (e.outcome === 'failed' && sha) {
+      expect(await ctx.store.getImage(sha), what).toBeNull();
+    }
+  }
+  // No other record: the store's counts are those of the corpora processed so far (the empty
+  // file is the one SHA-256 they share).
+  const shas = (keep: (e: Expected) => boolean) => new Set(done.flatMap((d) => d.files.filter((f) => keep(f.expect)).map((f) => d.sha.get(f.name)!)));
+  const stats = (await (await apiGet('/api/stats')).json()) as { processed: number; failed: number };
+  expect(stats).toMatchObject({ processed: shas((e) => e.outcome === 'processed').size, failed: shas((e) => e.outcome === 'failed' && e.recorded).size });
+}
+
+/** Nothing outside the folder reached the store or was fetched: not /etc/passwd, not the outside image, not package.json. */
+async function expectNothingOutsideRead(c: Corpus) {
+  for (const path of ['/etc/passwd', join(outside, 'outside.png'), join(process.cwd(), 'package.json')]) {
+    expect(await ctx.store.getImage(await fileSha256(path)), path).toBeNull();
+  }
+  expect(httpRequests).toEqual([]);
+  // The SVG that points at /etc/passwd, a loopback URL, a file outside and a symlink out shows
+  // none of them: the outside image is pure blue, and no blue reached the rendered picture.
+  const res = await apiGet(`/api/images/${c.sha.get('hrefs.svg')}/file`);
+  expect(res.status).toBe(200);
+  const { data, info } = await sharp(Buffer.from(await res.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+  let blue = 0;
+  for (let i = 0; i < data.length; i += info.channels) if (data[i + 2]! > 180 && data[i]! < 80 && data[i + 1]! < 80) blue++;
+  expect(blue).toBe(0);
+  // Nor did /etc/passwd become text of the SVG that includes it.
+  for (const name of ['hrefs.svg', 'xinclude.svg']) {
+    const text = (await ctx.store.cluesOf(c.sha.get(name)!)).filter((clue) => clue.type === 'text').map((clue) => clue.value).join(' ');
+    expect(text, name).not.toMatch(/root|nologin|bin\/(ba)?sh/i);
+  }
+}
