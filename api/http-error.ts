@@ -45,6 +45,12 @@ function bodyError(err: unknown): { status: number; message: string } | null {
   return { status: e.status, message };
 }
 
+/**
+ * A path parameter that is not valid percent-encoding (`/api/runs/%`): the router's URIError,
+ * whose message quotes the parameter, which the client chose.
+ */
+const badPathEncoding = (err: unknown): boolean => err instanceof URIError && (err as { status?: unknown }).status === 400;
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const body = bodyError(err);
   if (err instanceof HttpError) {
@@ -55,6 +61,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     // Logged without the error object: it carries the raw body.
     log.info({ req, status: body.status, type: (err as { type?: string }).type ?? (err as { code?: string }).code }, 'request body refused');
     res.status(body.status).json({ error: body.message });
+  } else if (badPathEncoding(err)) {
+    log.info({ req, status: 400, type: 'path.decode.failed' }, 'request path refused');
+    res.status(400).json({ error: 'the path is not valid percent-encoding' });
   } else if (isInvalidImage(err)) {
     res.status(422).json({ error: 'the uploaded file is not an image that can be decoded' });
   } else {

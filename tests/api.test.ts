@@ -224,6 +224,22 @@ describe('request bodies', () => {
 });
 
 describe('HTTP hardening', () => {
+  it('when a path parameter is not valid percent-encoding, then it is refused with 400, not logged as an internal error', async () => {
+    // Found by tests/fuzz-api.test.ts: the router's URIError was answered 500 and logged with the parameter.
+    const logs = captureLogs();
+    try {
+      for (const path of ['/api/runs/%', `/api/images/%E0%A4%A/tags`, '/api/images/%zz', '/api/crops/%/withdraw']) {
+        const res = await fetch(base + path, { method: path.endsWith('/withdraw') ? 'POST' : 'GET', headers: { authorization: `Bearer ${tokens.admin}` } });
+        expect(res.status, path).toBe(400);
+        expect(await res.json()).toEqual({ error: 'the path is not valid percent-encoding' });
+      }
+      expect(logs.lines().map((l) => l.level)).not.toContain('error');
+      expect(logs.text()).not.toMatch(/Failed to decode param/);
+    } finally {
+      logs.restore();
+    }
+  });
+
   it('when the scheme is written bearer or BEARER, then the token is accepted (scheme names are case-insensitive)', async () => {
     for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
       const res = await fetch(`${base}/api/me`, { headers: { authorization: `${scheme} ${tokens.analyst}` } });
