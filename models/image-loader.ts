@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Box, ImageInfo } from '../core/clues';
+import { claimsMorePixels, decodeReason } from './decode-reason';
 import type { RgbImage } from './tiles';
 
 sharp.cache(false); // a worker sees each image once; libvips' cache only grows RSS
@@ -44,19 +45,14 @@ async function fileSize(path: ImageSource): Promise<number> {
   }
 }
 
-function decodeError(err: unknown, maxPixels: number): InvalidImageError {
+/** A decode failure as this image's InvalidImageError, never with another image's reason (decode-reason.ts). */
+async function decodeError(err: unknown, maxPixels: number, src: ImageSource): Promise<InvalidImageError> {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/exceeds pixel limit/i.test(msg)) {
+  // Asked of the header, not of the message (which may be another image's).
+  if (await claimsMorePixels(src, maxPixels)) {
     return new InvalidImageError('too-large', `image exceeds the pixel limit of ${maxPixels} (decompression bomb guard)`);
   }
-  const first = msg.split('\n')[0] ?? '';
-  // With failOn 'warning', sharp may say only that a warning was fatal, and append the warnings
-  // queued by libvips. That queue is shared by every decode in this process, so under load those
-  // lines belong to other images (another file's path included): they are not this image's reason.
-  if (first.startsWith('Warning treated as error')) {
-    return new InvalidImageError('undecodable', 'cannot decode image: damaged or truncated data (the decoder warned, and warnings are treated as errors)');
-  }
-  return new InvalidImageError('undecodable', `cannot decode image: ${first}`);
+  return new InvalidImageError('undecodable', `cannot decode image: ${await decodeReason(msg, src)}`);
 }
 
 function pipeline(path: ImageSource, maxPixels: number): ReturnType<typeof sharp> {
@@ -83,7 +79,7 @@ export async function probeImage(path: ImageSource, maxPixels: number): Promise<
       ...(meta.orientation ? { orientation: meta.orientation } : {}),
     };
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw await decodeError(err, maxPixels, path);
   }
 }
 
@@ -95,7 +91,7 @@ export async function orientedSize(path: ImageSource, maxPixels: number): Promis
     const swapped = (meta.orientation ?? 1) >= 5;
     return { width: (swapped ? meta.height : meta.width) ?? 0, height: (swapped ? meta.width : meta.height) ?? 0 };
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw await decodeError(err, maxPixels, path);
   }
 }
 
@@ -114,7 +110,7 @@ export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: 
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
     return { data, width: info.width, height: info.height, channels: 3, scale: originalWidth / info.width };
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw await decodeError(err, maxPixels, path);
   }
 }
 
@@ -136,7 +132,7 @@ export async function cropImages(path: ImageSource, maxPixels: number, boxes: Bo
   try {
     decoded = await pipeline(path, maxPixels).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw await decodeError(err, maxPixels, path);
   }
   const { width: W, height: H, channels } = decoded.info;
   const out: { box: Box; jpeg: Buffer }[] = [];
@@ -168,6 +164,6 @@ export async function decodeGray(path: ImageSource, maxPixels: number, maxSide: 
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, scale: originalWidth / info.width };
   } catch (err) {
-    throw decodeError(err, maxPixels);
+    throw await decodeError(err, maxPixels, path);
   }
 }

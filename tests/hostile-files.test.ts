@@ -8,6 +8,7 @@ import { createApp } from '../api/app';
 import type { BatchProgress } from '../core/batch';
 import { STAGES } from '../core/clues';
 import type { IngestSummary } from '../client/ingest';
+import { decodeReason } from '../models/decode-reason';
 import { fileSha256 } from '../models/file-hashes';
 import { runCli } from './support/cli';
 import { tempDir } from './support/fixtures';
@@ -180,6 +181,23 @@ describe('a hostile-file corpus', () => {
     expect(again).toMatchObject({ found: n, total: n, done: 0, failed: count(c, 'failed'), skipped: n - count(c, 'failed'), inFlight: 0 });
     await expectStoredRecords(c);
     await expectNothingOutsideRead(c);
+  });
+});
+
+describe('decode reasons when libvips decodes several images at once', () => {
+  // Found by the corpus: libvips has one error buffer for the process, so a truncated PNG was
+  // recorded as "VipsJpeg: premature end of JPEG image", and a file's reason could quote another file's path.
+  it("when sharp's message names another format's decoder or another file, then the reason says what it means instead", async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer();
+    const avif = join(tempDir('reasons'), 'photo.avif');
+    writeFileSync(avif, await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).avif().toBuffer());
+    expect(await decodeReason('vipspng: libpng read error', png)).toBe('vipspng: libpng read error');
+    expect(await decodeReason('VipsJpeg: premature end of JPEG image', png)).toBe('damaged or truncated PNG data');
+    expect(await decodeReason('Warning treated as error due to failOn setting\nVipsJpeg: premature end of JPEG image', png)).toBe('damaged or truncated PNG data');
+    expect(await decodeReason(`${avif}: bad seek to 1890`, avif)).toBe(`${avif}: bad seek to 1890`);
+    expect(await decodeReason('/evidence/case-2/other.avif: bad seek to 1890', avif)).toBe('damaged or truncated HEIF/AVIF data');
+    expect(await decodeReason('Input file contains unsupported image format', Buffer.from('text'))).toBe('Input file contains unsupported image format');
+    expect(await decodeReason('', Buffer.from('text'))).toBe('damaged or truncated data');
   });
 });
 
