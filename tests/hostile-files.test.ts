@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -39,8 +39,12 @@ let token: string;
 /** The corpora processed so far: the store must hold exactly their records. */
 const done: Corpus[] = [];
 
+/** Every folder this file made, removed at the end. */
+const made: string[] = [];
+
 async function newCorpus(name: string): Promise<Corpus> {
   const dir = tempDir(name);
+  made.push(dir);
   const files = await writeHostileCorpus(dir, { outside, httpPort, root: process.getuid?.() === 0 });
   const sha = new Map<string, string>();
   for (const f of files) {
@@ -72,6 +76,8 @@ afterAll(async () => {
   http?.close();
   api?.close();
   await ctx?.close();
+  // The corpora hold some 10 MB each: not left behind in the temporary folder.
+  for (const d of [...made, outside]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 const apiGet = (path: string) => fetch(apiBase + path, { headers: { authorization: `Bearer ${token}` } });
@@ -189,7 +195,9 @@ describe('decode reasons when libvips decodes several images at once', () => {
   // recorded as "VipsJpeg: premature end of JPEG image", and a file's reason could quote another file's path.
   it("when sharp's message names another format's decoder or another file, then the reason says what it means instead", async () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer();
-    const avif = join(tempDir('reasons'), 'photo.avif');
+    const folder = tempDir('reasons');
+    made.push(folder);
+    const avif = join(folder, 'photo.avif');
     writeFileSync(avif, await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).avif().toBuffer());
     expect(await decodeReason('vipspng: libpng read error', png)).toBe('vipspng: libpng read error');
     expect(await decodeReason('VipsJpeg: premature end of JPEG image', png)).toBe('damaged or truncated PNG data');
@@ -210,6 +218,7 @@ describe('the same bytes under two names in one ingest or run', () => {
   // starts failing, the bug is fixed: make it an `it`.
   it.fails('when a folder holds one image under two names, then its record keeps both paths after one ingest', async () => {
     const folder = tempDir('hostile-twins');
+    made.push(folder);
     const bytes = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 1, g: 2, b: Math.floor(Math.random() * 255) } } }).png().toBuffer();
     const [a, b] = [join(folder, 'a.png'), join(folder, 'b.png')];
     writeFileSync(a, bytes);

@@ -1,5 +1,5 @@
 import { spawnSync, execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,8 @@ node -e 'const { token } = require(process.argv[1]); fetch("http://127.0.0.1:808
     expect([...scripts]).toEqual(expect.arrayContaining(['./bin/clues.js', './dist/worker/main.js', './dist/engine/host-main.js', './dist/api/main.js']));
     // The one attempt out was the probe's above, which shows that the watch sees them.
     expect(outward(entries)).toEqual([expect.objectContaining({ pid: Number(probePid), kind: 'connect', ip: '1.1.1.1', port: 53 })]);
+    // Kept for a look when the test fails; the databases are tens of MB.
+    for (const d of [data, out]) rmSync(d, { recursive: true, force: true });
   });
 });
 
