@@ -7,7 +7,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 // Tests get their own data folder and ports, so they never touch the demo's services.
 const env: Record<string, string> = {
   CLUES_DATA_DIR: resolve(root, '.data/test'),
-  CLUES_FERRETDB_PORT: '27118',
+  CLUES_DB_PORT: '27118',
   CLUES_TEMPORAL_PORT: '17233',
   CLUES_TEMPORAL_UI_PORT: '18233',
   CLUES_API_PORT: '18080',

@@ -1,14 +1,10 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import { joinedModel, type ImageEngine } from '../engine/image-engine';
 import type { BlobStore } from '../storage/blob-store';
+import { featuresKey } from '../storage/keys';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
-
-/** The storage key of an image's keypoints. */
-export function featuresFile(sha256: string): string {
-  return `features/${sha256.slice(0, 2)}/${sha256}.orb`;
-}
 
 /** A global embedding and local keypoints: what similarity and place matching compare. */
 export function describeImage(engine: ImageEngine, blobs: BlobStore) {
@@ -22,7 +18,7 @@ export function describeImage(engine: ImageEngine, blobs: BlobStore) {
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
       const described = await withHeartbeat(() => engine.describe(engineInput(src)));
-      const featuresPath = featuresFile(ref.sha256);
+      const featuresPath = featuresKey(ref.sha256);
       await blobs.put(featuresPath, Buffer.from(described.features));
       return {
         stage: 'features',

@@ -2,6 +2,7 @@ import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine } from '../engine/image-engine';
 import type { BlobStore } from '../storage/blob-store';
+import { cropKey } from '../storage/keys';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
@@ -21,7 +22,7 @@ export function detectObjects(engine: ImageEngine, blobs: BlobStore) {
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
       const { found, crops, note } = await withHeartbeat(() => engine.objects(engineInput(src), CROP_PADDING));
-      const keys = found.map((d) => `crops/${ref.sha256.slice(0, 2)}/${ref.sha256}-${d.label.replace(/\W+/g, '_')}-${d.box.x}-${d.box.y}-${d.box.w}-${d.box.h}.jpg`);
+      const keys = found.map((d) => cropKey(ref.sha256, d.label, d.box));
       await Promise.all(crops.map((c, i) => blobs.put(keys[i]!, Buffer.from(c.jpeg), 'image/jpeg')));
       const clues: ClueInput[] = found.map((d, i) => ({
         type: 'object',

@@ -1,5 +1,5 @@
 import type { ImageEngine } from '../engine/image-engine';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import type { BlobStore } from '../storage/blob-store';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
@@ -15,7 +15,7 @@ import { recordFailure, saveClues } from './save-clues';
 import { stageModels } from './stage-models';
 
 export interface ActivityDeps {
-  store: MongoClueStore;
+  store: Store;
   /** Every decoder and model, in a process of its own (engine/engine-process.ts). */
   engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { BatchItem, BatchPage, BatchSource } from '../core/batch';
 import { findFiles } from '../client/find-files';
 import { fileSha256 } from '../models/file-hashes';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { BLOB_REF, BlobNotFoundError, type BlobStore } from '../storage/blob-store';
 import { withHeartbeat } from './heartbeat';
 import { imageSource } from './image-source';
@@ -105,7 +105,7 @@ function safeJson(line: string): unknown {
  * the run's root (refused, never read). `current` is the model each stage of this worker records.
  * One item per listed entry, so that found = done + skipped + failed.
  */
-export function listImagesPage(store: MongoClueStore, blobs: BlobStore, current: Partial<Record<StageName, ModelRef>>) {
+export function listImagesPage(store: Store, blobs: BlobStore, current: Partial<Record<StageName, ModelRef>>) {
   return async (input: { runId: string; source: BatchSource; offset: number; pageSize: number; caseId?: string }): Promise<BatchPage> => {
     const listing = new Listing(blobs, input.runId);
     const items: BatchItem[] = [];
@@ -128,15 +128,15 @@ export function listImagesPage(store: MongoClueStore, blobs: BlobStore, current:
         const { path, sha256 } = read;
         const first = seen.get(sha256);
         if (first) {
-          await store.addImageSource(sha256, path, input.caseId);
+          await store.images.addSource(sha256, path, input.caseId);
           items.push({ kind: 'skipped', path: entry.p, reason: `same content as ${first}` });
           continue;
         }
         seen.set(sha256, path);
-        const stored = await store.getImage(sha256);
+        const stored = await store.images.get(sha256);
         const only = stored?.status === 'processed' ? stagesToRerun(stored.stages, current) : undefined;
         if (only && only.length === 0) {
-          await store.addImageSource(sha256, path, input.caseId);
+          await store.images.addSource(sha256, path, input.caseId);
           items.push({ kind: 'skipped', path: entry.p, reason: 'already processed' });
         } else if (only) {
           items.push({ kind: 'image', path, sha256, only });

@@ -2,7 +2,7 @@ import type { ClueInput, ImageDescriptors, ImageRef, StageOutcome } from '../cor
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine } from '../engine/image-engine';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import type { BlobStore } from '../storage/blob-store';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
@@ -11,13 +11,13 @@ import { withHeartbeat } from './heartbeat';
 const VERIFY_TOP = 20;
 
 /** Candidate known places for an image: looks alike, then verified by matching keypoints. */
-export function matchPlaces(store: MongoClueStore, engine: ImageEngine, blobs: BlobStore) {
+export function matchPlaces(store: Store, engine: ImageEngine, blobs: BlobStore) {
   return ({ ref, descriptors }: { ref: ImageRef; descriptors: ImageDescriptors }): Promise<StageOutcome> =>
     asActivityError(async () => {
       const matcher = engine.models.matcher;
       if (!matcher.ok) return { stage: 'places', status: 'unavailable', reason: matcher.reason, clues: [] };
       const started = Date.now();
-      const places = await store.listPlaces();
+      const places = await store.places.list();
       const ranked = places
         .filter((p) => p._id !== ref.sha256)
         .map((p) => ({ p, cos: cosine(descriptors.embedding, p.embedding) }))

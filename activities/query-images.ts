@@ -1,14 +1,14 @@
-import { addKnownPlace } from '../client/known-places';
-import { findSimilar, type SimilarHit } from '../client/similar-images';
 import type { ImageEngine } from '../engine/image-engine';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
+import { addKnownPlace } from '../usecases/known-places';
+import { findSimilar, type SimilarHit } from '../usecases/similar-images';
 import type { BlobStore } from '../storage/blob-store';
 import { asActivityError } from './errors';
 import { engineInput, imageSource } from './image-source';
 import { withHeartbeat } from './heartbeat';
 
 interface QueryDeps {
-  store: MongoClueStore;
+  store: Pick<Store, 'images' | 'places'>;
   engine: ImageEngine;
   blobs: BlobStore;
 }
@@ -35,6 +35,6 @@ export function addPlace(d: QueryDeps) {
   return (input: { path: string; name: string }): Promise<{ placeId: string; matched: number }> =>
     asActivityError(async () => {
       ready(d.engine);
-      return withHeartbeat(() => addKnownPlace({ store: d.store, engine: d.engine, blobs: d.blobs }, input.path, input.name));
+      return withHeartbeat(async () => addKnownPlace({ store: d.store, engine: d.engine, blobs: d.blobs }, { image: engineInput(await imageSource(d.blobs, input.path)), path: input.path, name: input.name }));
     });
 }

@@ -1,12 +1,12 @@
-import type { MongoClueStore, SaveImageInput } from '../store/clue-store';
+import type { Store, SaveImageInput } from '../store';
 
 /** Idempotent upsert of the image record and each stage's clues; returns how many clues it holds. */
-export function saveClues(store: MongoClueStore) {
-  return (input: SaveImageInput): Promise<number> => store.saveImage(input);
+export function saveClues(store: Store) {
+  return (input: SaveImageInput): Promise<number> => store.images.save(input);
 }
 
 /** Keeps a rejected image on record with its reason: images in = processed + failed. */
-export function recordFailure(store: MongoClueStore) {
+export function recordFailure(store: Store) {
   return (input: { sha256: string; path: string; caseId?: string; code: string; reason: string }): Promise<void> =>
-    store.recordFailure(input);
+    store.images.recordFailure(input);
 }

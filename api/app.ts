@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { z } from 'zod';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
+import { searchQuerySchema } from '../core/search-query';
+import { searchImages } from '../usecases/search-images';
 import type { BlobStore } from '../storage/blob-store';
 import { openBlobStore } from '../storage/open';
 import { loadConfig } from '../core/config';
@@ -17,19 +19,6 @@ import { openApiDocument } from './openapi';
 import { sha256Param } from './params';
 import { assertImageBody, imageBody, queryUpload, saveUpload } from './uploads';
 import type { addKnownPlace, similarImages } from '../workflows';
-
-const searchQuery = z.strictObject({
-  text: z.string().max(200).optional(),
-  mode: z.enum(['exact', 'prefix', 'fuzzy']).default('exact'),
-  object: z.string().max(100).optional(),
-  scene: z.string().max(100).optional(),
-  location: z.string().max(200).optional(),
-  serial: z.string().max(100).optional(),
-  case: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(20),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
-});
-
 
 export interface ApiServices {
   /** Query-by-example, known places and runs go to workers, through the Temporal client. */
@@ -49,7 +38,7 @@ function defaults(): ApiServices {
   return { blobs: openBlobStore(cfg.storage), thumbnailsDir: cfg.paths.thumbnails, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
 }
 
-export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {}) {
+export function createApp(store: Store, given: Partial<ApiServices> = {}) {
   const services: ApiServices = { ...defaults(), ...given };
   const app = express();
   const temporal = () => {
@@ -78,34 +67,30 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
   const evidence = requireRole(store, CAN.searchEvidence);
 
   app.get('/api/search', evidence, async (req, res) => {
-    const { mode, case: caseId, ...q } = searchQuery.parse(req.query);
-    if (!q.text && !q.object && !q.scene && !q.location && !q.serial) throw new HttpError(400, 'give at least one of text, object, scene, location, serial');
-    const page = await store.searchPage({ ...q, textMode: mode, ...(caseId ? { caseId } : {}) });
-    await store.audit({ actor: actor(req), action: 'search', detail: { ...q, mode, ...(caseId ? { case: caseId } : {}), results: page.total }, from: req.ip ?? '' });
-    res.json(page);
+    res.json(await searchImages(store, searchQuerySchema.parse(req.query), { actor: actor(req), from: req.ip ?? '' }));
   });
 
   app.get('/api/images/:sha256', evidence, async (req, res) => {
     const sha256 = sha256Param.parse(req.params.sha256);
-    const image = await store.getImage(sha256);
+    const image = await store.images.get(sha256);
     if (!image) throw new HttpError(404, 'no such image');
-    await store.audit({ actor: actor(req), action: 'view-image', target: sha256, from: req.ip ?? '' });
-    res.json({ image, clues: await store.cluesOf(sha256), knownHashes: await store.knownHashMatches(image) });
+    await store.audit.write({ actor: actor(req), action: 'view-image', target: sha256, from: req.ip ?? '' });
+    res.json({ image, clues: await store.images.cluesOf(sha256), knownHashes: await store.hashSets.matches(image) });
   });
 
   app.get('/api/images/:sha256/links', evidence, async (req, res) => {
     const sha256 = sha256Param.parse(req.params.sha256);
     const minStrength = z.coerce.number().min(0).max(1).default(0).parse(req.query.minStrength);
-    if (!(await store.getImage(sha256))) throw new HttpError(404, 'no such image');
-    const links = await store.linkedImages(sha256, minStrength);
-    await store.audit({ actor: actor(req), action: 'view-links', target: sha256, detail: { results: links.length }, from: req.ip ?? '' });
+    if (!(await store.images.get(sha256))) throw new HttpError(404, 'no such image');
+    const links = await store.links.linked(sha256, minStrength);
+    await store.audit.write({ actor: actor(req), action: 'view-links', target: sha256, detail: { results: links.length }, from: req.ip ?? '' });
     res.json(links);
   });
 
   app.get('/api/series', evidence, async (req, res) => {
     const q = z.strictObject({ minStrength: z.coerce.number().min(0).max(1).default(0.5), case: z.string().max(100).optional() }).parse(req.query);
-    const series = await store.series(q.minStrength, q.case);
-    await store.audit({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
+    const series = await store.links.series(q.minStrength, q.case);
+    await store.audit.write({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
     res.json(series);
   });
 
@@ -121,13 +106,13 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
         args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
       }),
     );
-    await store.audit({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
     res.json(hits);
   });
 
   app.get('/api/places', evidence, async (req, res) => {
-    const places = (await store.listPlaces()).map((p) => ({ id: p._id, name: p.name, createdAt: p.createdAt }));
-    await store.audit({ actor: actor(req), action: 'list-places', detail: { results: places.length }, from: req.ip ?? '' });
+    const places = (await store.places.list()).map((p) => ({ id: p._id, name: p.name, createdAt: p.createdAt }));
+    await store.audit.write({ actor: actor(req), action: 'list-places', detail: { results: places.length }, from: req.ip ?? '' });
     res.json(places);
   });
 
@@ -137,18 +122,18 @@ export function createApp(store: MongoClueStore, given: Partial<ApiServices> = {
     const { client, taskQueue } = temporal();
     const upload = await saveUpload(req, services.blobs, 'place');
     const result = await queryUpload(services.blobs, upload, () => client.workflow.execute<typeof addKnownPlace>('addKnownPlace', { workflowId: upload.id, taskQueue, args: [{ path: upload.path, name }] }));
-    await store.audit({ actor: actor(req), action: 'place-add', target: result.placeId, detail: { name, matched: result.matched }, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: 'place-add', target: result.placeId, detail: { name, matched: result.matched }, from: req.ip ?? '' });
     res.status(201).json(result);
   });
 
   app.get('/api/stats', evidence, async (_req, res) => {
-    res.json(await store.countImages());
+    res.json(await store.images.counts());
   });
 
   app.get('/api/audit', requireRole(store, CAN.readAudit), async (req, res) => {
     const limit = z.coerce.number().int().min(1).max(1000).default(100).parse(req.query.limit);
-    await store.audit({ actor: actor(req), action: 'read-audit', detail: { limit }, from: req.ip ?? '' });
-    res.json(await store.recentAudit(limit));
+    await store.audit.write({ actor: actor(req), action: 'read-audit', detail: { limit }, from: req.ip ?? '' });
+    res.json(await store.audit.recent(limit));
   });
 
   imageRoutes(app, store, { blobs: services.blobs, thumbnailsDir: services.thumbnailsDir });

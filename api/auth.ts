@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { MongoClueStore, Principal, Role } from '../store/clue-store';
+import type { Store, Principal, Role } from '../store';
 import { HttpError } from './http-error';
 
 declare module 'express-serve-static-core' {
@@ -26,16 +26,16 @@ export function bearerToken(header: string | undefined): string {
 }
 
 /** Bearer-token authentication and a role check; refusals are audited too. */
-export function requireRole(store: MongoClueStore, allowed: readonly Role[]): RequestHandler {
+export function requireRole(store: Store, allowed: readonly Role[]): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
-    const principal = token ? await store.principal(token) : null;
+    const principal = token ? await store.tokens.principal(token) : null;
     if (!principal) {
-      await store.audit({ actor: 'anonymous', action: 'denied', target: req.path, detail: { reason: token ? 'unknown or revoked token' : 'no token' }, from: req.ip ?? '' });
+      await store.audit.write({ actor: 'anonymous', action: 'denied', target: req.path, detail: { reason: token ? 'unknown or revoked token' : 'no token' }, from: req.ip ?? '' });
       return next(new HttpError(401, 'a valid bearer token is required'));
     }
     if (!allowed.includes(principal.role)) {
-      await store.audit({ actor: principal.name, action: 'denied', target: req.path, detail: { role: principal.role }, from: req.ip ?? '' });
+      await store.audit.write({ actor: principal.name, action: 'denied', target: req.path, detail: { role: principal.role }, from: req.ip ?? '' });
       return next(new HttpError(403, `the ${principal.role} role may not do this`));
     }
     req.principal = principal;

@@ -3,7 +3,7 @@ import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
-import { MongoClueStore } from '../store/clue-store';
+import { openStore } from '../store';
 import { openBlobStore } from '../storage/open';
 import { createApp } from './app';
 import { scheduleUploadExpiry } from './upload-expiry';
@@ -13,7 +13,7 @@ const log = logger('api');
 async function main(): Promise<void> {
   restrictFileModes(); // thumbnails and uploads are the owner's alone
   const cfg = loadConfig();
-  const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  const store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   const client = await connectClient(cfg);
   const blobs = openBlobStore(cfg.storage);
   await blobs.check();
@@ -29,12 +29,6 @@ async function main(): Promise<void> {
   const server = app.listen(cfg.api.port, cfg.api.host, () => {
     log.info({ url: cfg.api.url }, 'listening');
   });
-  // Load the search index now rather than on the first search (a full read of the search log).
-  const t0 = Date.now();
-  store.searchIndex().then(
-    (index) => log.info({ ms: Date.now() - t0, images: index.size.images, searchTokens: index.size.tokens }, 'search index loaded'),
-    (err: unknown) => log.warn({ err }, 'search index not loaded yet (retried on the first search)'),
-  );
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

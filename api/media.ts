@@ -60,7 +60,3 @@ export async function viewImage(source: ImageSource): Promise<{ data: Buffer; sc
   return { data, scale: info.width / Math.max(1, width ?? info.width) };
 }
 
-/** What the public sees: the object crop, re-encoded without metadata. */
-export async function publicCrop(crop: Buffer): Promise<Buffer> {
-  return sharp(crop).jpeg({ quality: 88 }).toBuffer();
-}

@@ -1,5 +1,6 @@
 // The API's OpenAPI 3.1 description, served at /openapi.json. tests/api.test.ts checks that it
 // names exactly the routes the app serves.
+import { SEARCH_FIELDS, type SearchField } from '../core/search-fields';
 import { BATCH_RUN_ID } from './params';
 
 const bearer = [{ bearer: [] }];
@@ -10,6 +11,19 @@ const errors = {
   '403': { description: 'the token\'s role may not do this' },
 };
 const q = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+
+/** A search field's JSON schema, from the one definition of search fields. */
+function schemaOf(f: SearchField): object {
+  switch (f.type) {
+    case 'criterion':
+    case 'filter':
+      return { type: 'string', minLength: 1, maxLength: f.maxLength };
+    case 'choice':
+      return { enum: [...f.values], default: f.default };
+    case 'number':
+      return { type: 'integer', minimum: f.min, maximum: f.max, default: f.default };
+  }
+}
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^TAO-[0-9A-F]{10}$' } };
 const runId = { name: 'id', in: 'path', required: true, description: 'a batch run id (any other workflow id is 404)', schema: { type: 'string', pattern: BATCH_RUN_ID.source } };
 const jpeg = (description: string) => ({ description, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
@@ -32,17 +46,8 @@ export const openApiDocument = {
       get: {
         summary: 'images whose clues match every criterion, best first',
         security: bearer,
-        parameters: [
-          q('text', { type: 'string', maxLength: 200 }, 'words visible in the image'),
-          q('mode', { enum: ['exact', 'prefix', 'fuzzy'], default: 'exact' }, 'how text words match; fuzzy tolerates OCR misreadings'),
-          q('object', { type: 'string' }, 'object label (COCO)'),
-          q('scene', { type: 'string' }, 'scene label'),
-          q('location', { type: 'string' }, 'known place name'),
-          q('serial', { type: 'string' }, 'EXIF camera serial number'),
-          q('case', { type: 'string' }, 'only images of this case'),
-          q('limit', { type: 'integer', minimum: 1, maximum: 500, default: 20 }, 'page size'),
-          q('offset', { type: 'integer', minimum: 0, default: 0 }, 'page start'),
-        ],
+        description: `Give at least one of: ${SEARCH_FIELDS.filter((f) => f.type === 'criterion').map((f) => f.name).join(', ')}. Criteria are ANDed.`,
+        parameters: SEARCH_FIELDS.map((f) => q(f.name, schemaOf(f), f.help)),
         responses: { '200': json('{ total, offset, hits: [{ path, paths, sha256, score, matches: [{ type, value, score, box, highlights }] }] }'), ...errors },
       },
     },

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { listRuns, runProgress, signalRun, startRun } from '../client/batch-runs';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { BATCH_RUN_ID } from './params';
@@ -36,7 +36,7 @@ function insideRoot(root: string, source: string): string {
 }
 
 /** Overnight batch runs through the Temporal client: list, watch, start, pause, resume, cancel. */
-export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOptions): void {
+export function runRoutes(app: Express, store: Store, opts: RunRouteOptions): void {
   const watch = requireRole(store, CAN.watchRuns);
   const control = requireRole(store, CAN.controlRuns);
 
@@ -44,7 +44,7 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
     const { client } = opts.temporal();
     const runs = await listRuns(client, 20);
     const withProgress = await Promise.all(runs.map(async (r) => ({ ...r, progress: await runProgress(client, r) })));
-    await store.audit({ actor: actor(req), action: 'view-runs', detail: { runs: runs.length }, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: 'view-runs', detail: { runs: runs.length }, from: req.ip ?? '' });
     res.json(withProgress);
   });
 
@@ -60,7 +60,7 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
     const { client } = opts.temporal();
     const d = await describeRun(client, id);
     const progress = await runProgress(client, { runId: id, status: d.status.name, ...(d.startTime ? { startTime: d.startTime } : {}), ...(d.closeTime ? { closeTime: d.closeTime } : {}) });
-    await store.audit({ actor: actor(req), action: 'view-run', target: id, detail: { status: d.status.name }, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: 'view-run', target: id, detail: { status: d.status.name }, from: req.ip ?? '' });
     res.json({ runId: id, status: d.status.name, progress });
   });
 
@@ -73,7 +73,7 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
       if (err.code === 'ENOENT') throw new HttpError(404, 'no such folder or manifest in the import folder');
       throw err;
     });
-    await store.audit({ actor: actor(req), action: 'start-run', target: id, detail: { source: body.source, ...(body.case ? { case: body.case } : {}) }, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: 'start-run', target: id, detail: { source: body.source, ...(body.case ? { case: body.case } : {}) }, from: req.ip ?? '' });
     res.status(201).json({ runId: id });
   });
 
@@ -85,7 +85,7 @@ export function runRoutes(app: Express, store: MongoClueStore, opts: RunRouteOpt
     await signalRun(client, id, action).catch(() => {
       throw new HttpError(404, 'no such running run');
     });
-    await store.audit({ actor: actor(req), action: `run-${action}`, target: id, from: req.ip ?? '' });
+    await store.audit.write({ actor: actor(req), action: `run-${action}`, target: id, from: req.ip ?? '' });
     res.json({ runId: id, signalled: action });
   });
 }

@@ -17,7 +17,7 @@ export const root = projectRoot();
 
 export function benchEnvironment(): void {
   process.env.CLUES_DATA_DIR ??= join(root, '.data', 'bench');
-  process.env.CLUES_FERRETDB_PORT ??= '27401';
+  process.env.CLUES_DB_PORT ??= '27401';
   process.env.CLUES_TEMPORAL_PORT ??= '27433';
   process.env.CLUES_TEMPORAL_UI_PORT ??= '27434';
 }

@@ -8,8 +8,10 @@ import { fileSha256 } from '../models/file-hashes';
 import { LocalEngine } from '../engine/local-engine';
 import { readPid } from '../services/daemon';
 import { upServices } from '../services/embedded';
-import { MongoClueStore } from '../store/clue-store';
+import { openStore, type Store } from '../store';
 import { openBlobStore } from '../storage/open';
+import { saveTimePerImage } from './store-writes';
+import { buildSyntheticStore } from './synthetic-store';
 import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers } from './batch-support';
 
 // `npm run bench:batch`: images per hour end to end (Temporal + FerretDB + workers) on
@@ -21,7 +23,7 @@ benchEnvironment();
 const images = (label: string) => generateImages(label, N);
 
 /** The same stages in one process, one image after another: the model time alone. */
-async function pureModelTime(dir: string, store: MongoClueStore): Promise<number> {
+async function pureModelTime(dir: string, store: Store): Promise<number> {
   const cfg = loadConfig();
   // The engine in this process: model time without the engine process's messages.
   const engine = await LocalEngine.create(cfg);
@@ -48,7 +50,7 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
   const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: workers * cpuConcurrency * 2, pageSize: 50 };
-  const services = (['temporal', 'ferretdb'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
+  const services = (['temporal', 'database'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
   const cpuBefore = services.map((s) => cpuSeconds(s.pid));
   const workerCpuBefore = procs.map((p) => cpuSeconds(p.pid!));
   const started = performance.now();
@@ -64,11 +66,36 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   return ms;
 }
 
+/**
+ * `--store`: the store's own time per saved image in an empty database and in one already holding
+ * STORE_IMAGES (100,000) images (the search benchmark's store, built if missing).
+ */
+async function storeTimes(): Promise<void> {
+  const cfg = loadConfig();
+  const full = Number(process.env.BENCH_STORE_IMAGES ?? 100_000);
+  await upServices(cfg, ['database']);
+  const empty = await openStore(cfg.mongo.uri, `bench_store_empty_${Date.now()}`);
+  const filled = await openStore(cfg.mongo.uri, `bench_store_${full}`);
+  try {
+    const built = await buildSyntheticStore(filled, full, (n) => process.stdout.write(`\r  building a store of ${full} images: ${n}`));
+    if (built) console.log(` (${built.toFixed(0)} s)`);
+    await saveTimePerImage(empty, 20); // warm-up
+    const e = await saveTimePerImage(empty, 300);
+    const f = await saveTimePerImage(filled, 300);
+    console.log(`store time per image: empty ${e} ms, with ${full} images stored ${f} ms (ratio ${(f / e).toFixed(2)})`);
+    console.log(JSON.stringify({ store_ms_per_image_empty: e, store_ms_per_image_full: f, full_images: full, ratio: Math.round((f / e) * 100) / 100 }));
+  } finally {
+    await empty.raw('images').db.dropDatabase();
+    await Promise.all([empty.close(), filled.close()]);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--store')) return storeTimes();
   const cfg = loadConfig();
   console.log(`bench:batch: ${N} images, data in ${cfg.dataDir}`);
-  await upServices(cfg, ['ferretdb', 'temporal']);
-  const store = await MongoClueStore.connect(cfg.mongo.uri, `bench_batch_${Date.now()}`);
+  await upServices(cfg, ['database', 'temporal']);
+  const store = await openStore(cfg.mongo.uri, `bench_batch_${Date.now()}`);
   const baselineDir = await images('baseline');
   const cpu0 = process.cpuUsage();
   const pure = await pureModelTime(baselineDir, store);

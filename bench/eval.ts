@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { rankSimilar } from '../client/similar-images';
+import { rankSimilar } from '../usecases/similar-images';
 import { projectRoot } from '../core/project-root';
 import { uniqueTokens } from '../core/tokens';
 import { CenterNetDetector } from '../models/centernet-detector';
@@ -13,7 +13,7 @@ import { pdqFromFile } from '../models/pdq-image';
 import { PpOcrTextReader } from '../models/ppocr-text-reader';
 import { TesseractTextReader } from '../models/tesseract-text-reader';
 import { mergeLines } from '../models/text-merge';
-import type { SimilarityCandidate } from '../store/clue-store';
+import type { SimilarityCandidate } from '../store';
 import { buildEvalSet } from './eval-set';
 
 // `npm run eval`: quality of every extractor on the evaluation set, against the targets.

@@ -26,7 +26,7 @@ function slope(points: { done: number; rss: number }[]): number {
 async function main(): Promise<void> {
   const cfg = loadConfig();
   console.log(`bench:soak: ${N} images through one worker process, data in ${cfg.dataDir}`);
-  await upServices(cfg, ['ferretdb', 'temporal']);
+  await upServices(cfg, ['database', 'temporal']);
   const dir = await generateImages('soak', N);
   const taskQueue = `soak-${Date.now()}`;
   const [worker] = await startWorkers(1, taskQueue, {});

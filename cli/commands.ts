@@ -5,25 +5,27 @@ import { failureReason, ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';
-import { exportCaseVics } from '../client/vics-export';
+import { exportCaseVics } from '../usecases/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
-import type { SimilarHit } from '../client/similar-images';
+import type { SimilarHit } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { pidRecord } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
-import { MongoClueStore, ROLES, type Role, type SearchQuery } from '../store/clue-store';
+import type { SearchQuery } from '../core/search-query';
+import { openStore, type Store, ROLES, type Role } from '../store';
+import { searchImages } from '../usecases/search-images';
 import { formatSearch, formatSimilar } from './format';
 import { progressBar } from './progress';
 
 const actor = () => `cli:${userInfo().username}`;
 
-async function withStore<T>(cfg: Config, run: (store: MongoClueStore) => Promise<T>): Promise<T> {
-  let store: MongoClueStore;
+async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
   try {
-    store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+    store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
     throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
@@ -73,7 +75,7 @@ export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: 
         onProgress: bar.update,
       });
       bar.end();
-      await store.audit({ actor: actor(), action: 'ingest', detail: { paths: paths.map((p) => resolve(p)), found: summary.total, started: summary.started } });
+      await store.audit.write({ actor: actor(), action: 'ingest', detail: { paths: paths.map((p) => resolve(p)), found: summary.total, started: summary.started } });
       if (opts.json) {
         console.log(JSON.stringify(summary, null, 2));
       } else {
@@ -89,14 +91,10 @@ export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: 
   }
 }
 
-export async function searchCommand(cfg: Config, q: SearchQuery & { json: boolean }): Promise<void> {
-  if (!q.text && !q.object && !q.scene && !q.location && !q.serial) {
-    throw new Error('usage: clues search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE] [--serial S] [--case ID] [--limit N] [--offset N] [--json]');
-  }
+/** The same path as the API's search: the store's indexes, and an audit record. */
+export async function searchCommand(cfg: Config, q: SearchQuery, json: boolean): Promise<void> {
   await withStore(cfg, async (store) => {
-    const { json, ...query } = q;
-    const hits = await store.search(query);
-    await store.audit({ actor: actor(), action: 'search', detail: { ...query, results: hits.length } });
+    const { hits } = await searchImages(store, q, { actor: actor() });
     console.log(json ? JSON.stringify(hits, null, 2) : formatSearch(hits));
   });
 }
@@ -126,7 +124,7 @@ async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPl
 export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean; caseId?: string }): Promise<void> {
   const { result: hits, sha256 } = await onWorkers<SimilarHit[]>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
   await withStore(cfg, async (store) => {
-    await store.audit({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length } });
+    await store.audit.write({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length } });
   });
   console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
 }
@@ -134,14 +132,14 @@ export async function similarCommand(cfg: Config, file: string, opts: { limit: n
 export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {
   const { result } = await onWorkers<{ placeId: string; matched: number }>(cfg, 'addKnownPlace', file, { name });
   await withStore(cfg, async (store) => {
-    await store.audit({ actor: actor(), action: 'place-add', target: result.placeId, detail: { name, path: resolve(file), matched: result.matched } });
+    await store.audit.write({ actor: actor(), action: 'place-add', target: result.placeId, detail: { name, path: resolve(file), matched: result.matched } });
   });
   console.log(`known place "${name}" added from ${resolve(file)}; ${result.matched} stored image(s) matched it, and new images will be matched too`);
 }
 
 export async function placeListCommand(cfg: Config, json: boolean): Promise<void> {
   await withStore(cfg, async (store) => {
-    const places = (await store.listPlaces()).map((p) => ({ name: p.name, path: p.path, sha256: p._id }));
+    const places = (await store.places.list()).map((p) => ({ name: p.name, path: p.path, sha256: p._id }));
     console.log(json ? JSON.stringify(places, null, 2) : places.map((p) => `${p.name}  ${p.path}`).join('\n') || 'no known places');
   });
 }
@@ -149,15 +147,15 @@ export async function placeListCommand(cfg: Config, json: boolean): Promise<void
 export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; json: boolean }): Promise<void> {
   await withStore(cfg, async (store) => {
     if (sub === 'create' && opts.name && opts.role && (ROLES as readonly string[]).includes(opts.role)) {
-      const token = await store.createToken(opts.name, opts.role as Role);
-      await store.audit({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role } });
+      const token = await store.tokens.create(opts.name, opts.role as Role);
+      await store.audit.write({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role } });
       console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, token }) : `${token}\n(shown once: only its hash is stored)`);
     } else if (sub === 'revoke' && opts.name) {
-      const n = await store.revokeTokens(opts.name);
-      await store.audit({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n } });
+      const n = await store.tokens.revoke(opts.name);
+      await store.audit.write({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n } });
       console.log(`revoked ${n} token(s) of ${opts.name}`);
     } else if (sub === 'list') {
-      const tokens = await store.listTokens();
+      const tokens = await store.tokens.list();
       console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}`).join('\n') || 'no tokens');
     } else {
       throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME | token list [--json]`);
@@ -171,12 +169,12 @@ export async function hashesCommand(cfg: Config, sub: string | undefined, file: 
       const text = await readFile(resolve(file), 'utf8');
       const format = opts.format === 'csv' || (!opts.format && /\.csv$/i.test(file)) ? 'csv' : 'vics';
       const { doc, rejected } = format === 'csv' ? parseHashCsv(text) : parseVics(text);
-      const set = await store.importHashSet(opts.name, format, doc, rejected);
-      await store.audit({ actor: actor(), action: 'hashset-import', target: set.name, detail: { file: resolve(file), count: set.count, rejected } });
+      const set = await store.hashSets.import(opts.name, format, doc, rejected);
+      await store.audit.write({ actor: actor(), action: 'hashset-import', target: set.name, detail: { file: resolve(file), count: set.count, rejected } });
       const claim = set.declaredTotal !== undefined && set.declaredTotal !== set.count ? ` (the file claims ${set.declaredTotal})` : '';
       console.log(`imported ${set.count} hashes into "${set.name}"${claim}; ${rejected} entries without a valid MD5 or SHA-1 skipped`);
     } else if (sub === 'list') {
-      const sets = await store.listHashSets();
+      const sets = await store.hashSets.list();
       console.log(opts.json ? JSON.stringify(sets, null, 2) : sets.map((s) => `${s.name.padEnd(24)} ${String(s.count).padStart(8)} ${s.format}`).join('\n') || 'no hash sets');
     } else {
       throw new Error('usage: clues hashes import <file.json|file.csv> --name NAME [--format vics|csv] | hashes list [--json]');
@@ -188,7 +186,7 @@ export async function exportCommand(cfg: Config, what: string | undefined, opts:
   if (what !== 'vics' || !opts.caseId) throw new Error('usage: clues export vics --case ID [--out FILE]');
   await withStore(cfg, async (store) => {
     const { json, count } = await exportCaseVics(store, opts.caseId!);
-    await store.audit({ actor: actor(), action: 'export-vics', target: opts.caseId!, detail: { count, ...(opts.out ? { out: resolve(opts.out) } : {}) } });
+    await store.audit.write({ actor: actor(), action: 'export-vics', target: opts.caseId!, detail: { count, ...(opts.out ? { out: resolve(opts.out) } : {}) } });
     if (opts.out) {
       await writeFile(resolve(opts.out), json);
       console.error(`wrote ${count} media of case ${opts.caseId} to ${resolve(opts.out)}`);
@@ -218,7 +216,7 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
     }
     if (!first || args.length !== 1) throw new Error('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
     const runId = await startRun(client, cfg.taskQueues.io, first, { ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
-    await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'run-start', target: runId, detail: { source: resolve(first) } }));
+    await withStore(cfg, (store) => store.audit.write({ actor: actor(), action: 'run-start', target: runId, detail: { source: resolve(first) } }));
     console.error(`started ${runId} (pause, resume, cancel or check it with: clues run pause|resume|cancel|status ${runId})`);
     if (opts.detach) {
       console.log(runId);
@@ -266,14 +264,14 @@ export async function scheduleCommand(cfg: Config, args: string[], opts: { cron?
     const [sub, arg] = args;
     if (sub === 'add' && arg && opts.cron) {
       const id = await addSchedule(client, cfg.taskQueues.io, arg, opts.cron, opts.caseId);
-      await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'schedule-add', target: id, detail: { folder: resolve(arg), cron: opts.cron } }));
+      await withStore(cfg, (store) => store.audit.write({ actor: actor(), action: 'schedule-add', target: id, detail: { folder: resolve(arg), cron: opts.cron } }));
       console.log(`${id}: runs "${opts.cron}" over ${resolve(arg)}; each run processes only new images`);
     } else if (sub === 'list') {
       const list = await listSchedules(client);
       console.log(opts.json ? JSON.stringify(list, null, 2) : list.map((s) => `${s.scheduleId}  ${s.cron.join(' ')}  ${s.folder ?? ''}  next ${s.nextRun?.toISOString() ?? '-'}`).join('\n') || 'no schedules');
     } else if (sub === 'delete' && arg) {
       await deleteSchedule(client, arg);
-      await withStore(cfg, (store) => store.audit({ actor: actor(), action: 'schedule-delete', target: arg }));
+      await withStore(cfg, (store) => store.audit.write({ actor: actor(), action: 'schedule-delete', target: arg }));
       console.log(`deleted ${arg}`);
     } else {
       throw new Error('usage: clues schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list [--json] | schedule delete <id>');

@@ -1,5 +1,5 @@
-import type { SimilarHit } from '../client/similar-images';
-import type { SearchHit } from '../store/clue-store';
+import type { SimilarHit } from '../usecases/similar-images';
+import type { SearchHit } from '../store';
 
 export function formatSearch(hits: SearchHit[]): string {
   if (hits.length === 0) return 'no images match';

@@ -3,12 +3,15 @@ import { ConfigError, loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
+import { migrateFerretdb } from './migrate';
+import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
-  up                      start FerretDB, Temporal, the worker and the API (reuses what runs)
+  up                      start the database, Temporal, the worker and the API (reuses what runs)
   down                    stop them
   status                  what is running
+  migrate-ferretdb        carry a data folder of an earlier version (FerretDB) into this one
   ingest <file|dir>... [--wait] [--case ID] [--json]
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
                           a manifest: one file per line, relative to its folder (nothing outside
@@ -16,8 +19,7 @@ const USAGE = `usage: clues <command>
   run status|pause|resume|cancel <run-id>
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
-  search [--text T [--fuzzy|--prefix]] [--object LABEL] [--scene S] [--location PLACE]
-         [--serial SERIAL] [--case ID] [--limit N] [--offset N] [--json]
+  ${SEARCH_USAGE}
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
@@ -37,19 +39,12 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       case: { type: 'string' },
-      text: { type: 'string' },
-      object: { type: 'string' },
-      scene: { type: 'string' },
+      ...SEARCH_OPTIONS,
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
       role: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
-      fuzzy: { type: 'boolean', default: false },
-      prefix: { type: 'boolean', default: false },
-      location: { type: 'string' },
-      serial: { type: 'string' },
-      offset: { type: 'string', default: '0' },
       concurrency: { type: 'string' },
       detach: { type: 'boolean', default: false },
       cron: { type: 'string' },
@@ -74,26 +69,13 @@ async function main(argv: string[]): Promise<number> {
     case 'status':
       await status(cfg);
       return 0;
+    case 'migrate-ferretdb':
+      return migrateFerretdb(cfg);
     case 'ingest':
       return ingestCommand(cfg, positionals, { wait: values.wait, json: values.json, ...(caseId ? { caseId } : {}) });
-    case 'search': {
-      const offset = Number(values.offset);
-      if (!Number.isInteger(offset) || offset < 0) throw new Error('--offset takes a whole number >= 0');
-      if (values.fuzzy && values.prefix) throw new Error('usage: --fuzzy and --prefix exclude each other');
-      await searchCommand(cfg, {
-        limit,
-        offset,
-        json: values.json,
-        textMode: values.fuzzy ? 'fuzzy' : values.prefix ? 'prefix' : 'exact',
-        ...(values.location ? { location: values.location } : {}),
-        ...(values.serial ? { serial: values.serial } : {}),
-        ...(values.text ? { text: values.text } : {}),
-        ...(values.object ? { object: values.object } : {}),
-        ...(values.scene ? { scene: values.scene } : {}),
-        ...(caseId ? { caseId } : {}),
-      });
+    case 'search':
+      await searchCommand(cfg, searchFromFlags(values), values.json);
       return 0;
-    }
     case 'similar':
       if (positionals.length !== 1) throw new Error('usage: clues similar <image-file> [--limit N] [--json]');
       await similarCommand(cfg, positionals[0]!, { limit, json: values.json, ...(caseId ? { caseId } : {}) });

@@ -1,15 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { RunSummary } from '../core/api-types';
 import { batchStatus, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
 import type { processBatch } from '../workflows';
 
-export interface RunSummary {
-  runId: string;
-  status: string;
-  startTime?: Date;
-  closeTime?: Date;
-}
+export type { RunSummary } from '../core/api-types';
 
 /** Starts a batch over a folder or a manifest file; the run id names it in every later call. */
 export async function startRun(client: Client, taskQueue: string, source: string, opts: { caseId?: string; concurrency?: number; pageSize?: number }): Promise<string> {

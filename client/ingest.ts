@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client,
 import { ApplicationFailure } from '@temporalio/common';
 import type { ProcessImageResult } from '../core/clues';
 import { fileSha256 } from '../models/file-hashes';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import type { processImage } from '../workflows';
 import { findFiles } from './find-files';
 import { imageWorkflowId } from './temporal-client';
@@ -45,7 +45,7 @@ export function failureReason(err: unknown): string {
  * this ingest, are counted as duplicates and their extra path is recorded. With `wait`, every
  * image ends up counted once: processed + failed + duplicates = found.
  */
-export async function ingest(paths: string[], client: Client, store: MongoClueStore, opts: IngestOptions): Promise<IngestSummary> {
+export async function ingest(paths: string[], client: Client, store: Store, opts: IngestOptions): Promise<IngestSummary> {
   const { files, skipped } = await findFiles(paths);
   const s: IngestSummary = {
     total: files.length, done: 0, processed: 0, failed: 0, duplicates: 0, started: 0,
@@ -75,14 +75,14 @@ export async function ingest(paths: string[], client: Client, store: MongoClueSt
     const first = seen.get(sha256);
     if (first) {
       duplicate(path, sha256, `same content as ${first}`);
-      await store.addImageSource(sha256, path, opts.caseId);
+      await store.images.addSource(sha256, path, opts.caseId);
       continue;
     }
     seen.set(sha256, path);
-    const known = await store.getImage(sha256);
+    const known = await store.images.get(sha256);
     if (known?.status === 'processed') {
       duplicate(path, sha256, 'already processed');
-      await store.addImageSource(sha256, path, opts.caseId);
+      await store.images.addSource(sha256, path, opts.caseId);
       continue;
     }
 
@@ -101,7 +101,7 @@ export async function ingest(paths: string[], client: Client, store: MongoClueSt
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       duplicate(path, sha256, 'already in progress');
-      await store.addImageSource(sha256, path, opts.caseId);
+      await store.images.addSource(sha256, path, opts.caseId);
       continue;
     }
     if (!opts.wait) continue;

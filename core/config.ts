@@ -15,7 +15,8 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   CLUES_TASK_QUEUE: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).default('clues'),
-  CLUES_FERRETDB_PORT: port.default(27017),
+  /** The embedded database server (SecantusDB), when MONGODB_URI is not set. */
+  CLUES_DB_PORT: port.default(27017),
   CLUES_TEMPORAL_PORT: port.default(7233),
   CLUES_TEMPORAL_UI_PORT: port.optional(),
   CLUES_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -50,7 +51,8 @@ export interface Config {
   root: string;
   dataDir: string;
   /** Where crops, logs and pid files live. */
-  paths: { logs: string; run: string; thumbnails: string; ferretdb: string; temporalDb: string };
+  /** `database`: the embedded SecantusDB's files; `ferretdb`: where an earlier version kept its data. */
+  paths: { logs: string; run: string; thumbnails: string; database: string; ferretdb: string; temporalDb: string };
   mongo: { uri: string; dbName: string; embedded: boolean; port: number };
   temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
@@ -111,14 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       thumbnails: join(dataDir, 'thumbnails'),
       logs: join(dataDir, 'logs'),
       run: join(dataDir, 'run'),
+      database: join(dataDir, 'secantus'),
       ferretdb: join(dataDir, 'ferretdb'),
       temporalDb: join(dataDir, 'temporal', 'temporal.sqlite'),
     },
     mongo: {
-      uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.CLUES_FERRETDB_PORT}/`,
+      // directConnection: the embedded server advertises a one-member replica set (transactions
+      // work); the driver must not go looking for other members.
+      uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.CLUES_DB_PORT}/?directConnection=true`,
       dbName: e.CLUES_DB_NAME,
       embedded: mongoEmbedded,
-      port: e.CLUES_FERRETDB_PORT,
+      port: e.CLUES_DB_PORT,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.CLUES_TEMPORAL_PORT}`,

@@ -42,6 +42,11 @@ export function levenshtein(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** Trigram similarity enough on its own for a fuzzy match. */
+export const FUZZY_MIN_SIMILARITY = 0.45;
+/** Edits allowed for a fuzzy match: one per 3.5 letters of the query word, at least one. */
+export const fuzzyMaxEdits = (query: string) => Math.max(1, Math.floor(query.length / 3.5));
+
 /**
  * How well a stored token answers a fuzzy query token, 0 when it does not. OCR misreads letters
  * ('h' as 'li', 'rn' as 'm'), so a token matches within one edit per 3.5 letters (at least one),
@@ -49,9 +54,10 @@ export function levenshtein(a: string, b: string): number {
  */
 export function fuzzyScore(query: string, token: string): number {
   if (query === token) return 1;
-  const edits = levenshtein(query, token);
-  const maxEdits = Math.max(1, Math.floor(query.length / 3.5));
   const sim = trigramSimilarity(query, token);
-  if (edits > maxEdits && sim < 0.45) return 0;
+  // Lengths further apart than the edits allowed cannot be within them: no distance needed.
+  if (sim < FUZZY_MIN_SIMILARITY && Math.abs(query.length - token.length) > fuzzyMaxEdits(query)) return 0;
+  const edits = levenshtein(query, token);
+  if (edits > fuzzyMaxEdits(query) && sim < FUZZY_MIN_SIMILARITY) return 0;
   return Math.max(sim, 1 - edits / Math.max(query.length, token.length));
 }

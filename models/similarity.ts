@@ -5,7 +5,7 @@ import type { FeatureMatch } from './local-features';
 // (PDQ), the same place or object seen again (local features agree on one homography), and
 // images that merely look alike (global embedding only).
 
-export type SimilarityTier = 'duplicate' | 'near-duplicate' | 'same-scene' | 'similar';
+export type { SimilarityTier } from '../core/api-types';
 
 /** Inliers of one homography needed to call two images the same surface or scene. */
 export const MIN_SCENE_INLIERS = 15;

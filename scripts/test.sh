@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything, then runs the type check and the test suite against the real FerretDB and
-# Temporal dev server that the tests' global setup starts (on test ports, in .data/test).
+# Installs everything, then runs the type check, the linter and the test suite against the real
+# SecantusDB and Temporal dev server that the tests' global setup starts (on test ports, in .data/test).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -8,10 +8,12 @@ bash scripts/setup.sh
 t0=$SECONDS
 bash scripts/install-browser.sh
 echo "[setup] browser took $((SECONDS - t0))s" >&2
-# A real S3-compatible server for the shared-storage tests (tests/storage.test.ts).
+# A real S3-compatible server for the shared-storage tests (tests/storage.test.ts), and FerretDB
+# for the test that carries an earlier version's data folder over (tests/migrate.test.ts).
 t0=$SECONDS
 bash scripts/install-tools.sh versitygw
-echo "[setup] versitygw took $((SECONDS - t0))s" >&2
+bash scripts/install-tools.sh ferretdb
+echo "[setup] versitygw and ferretdb took $((SECONDS - t0))s" >&2
 results="$root/tests/.tmp/results.json"
 rc=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?

@@ -1,19 +1,34 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../core/config';
 import { privateDir } from '../core/file-permissions';
 import { startDaemon, stopDaemon, type DaemonDirs, type StartOutcome } from './daemon';
 import { httpAnswers, mongoAnswers, queuesPolled, temporalAnswers } from './probes';
 
-// The processes `clues up` runs: FerretDB and the Temporal dev server (unless MONGODB_URI /
-// TEMPORAL_ADDRESS point elsewhere), then the worker and the API. `down` stops them in reverse.
+// The processes `clues up` runs: the database server (SecantusDB) and the Temporal dev server
+// (unless MONGODB_URI / TEMPORAL_ADDRESS point elsewhere), then the worker and the API. `down`
+// stops them in reverse.
 
-export type ServiceName = 'ferretdb' | 'temporal' | 'worker' | 'api';
-export const ALL_SERVICES: ServiceName[] = ['ferretdb', 'temporal', 'worker', 'api'];
+export type ServiceName = 'database' | 'temporal' | 'worker' | 'api';
+export const ALL_SERVICES: ServiceName[] = ['database', 'temporal', 'worker', 'api'];
 
-const dirs = (cfg: Config): DaemonDirs => ({ run: cfg.paths.run, logs: cfg.paths.logs });
+/** Where a migration keeps the old folder while it copies (services are started beside it). */
+export const migratingFolder = (cfg: Config) => `${cfg.paths.ferretdb}-migrating`;
 
-function tool(cfg: Config, name: string): string {
+/**
+ * A data folder an earlier version filled through FerretDB, or whose migration did not finish:
+ * the new database is never started empty beside it.
+ */
+export function legacyDataFolder(cfg: Config, opts: { migrating?: boolean } = {}): string | null {
+  const holds = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sqlite'));
+  if (!opts.migrating && holds(migratingFolder(cfg))) return migratingFolder(cfg);
+  const old = cfg.paths.ferretdb;
+  return holds(old) && !(existsSync(cfg.paths.database) && readdirSync(cfg.paths.database).length > 0) ? old : null;
+}
+
+export const dirs = (cfg: Config): DaemonDirs => ({ run: cfg.paths.run, logs: cfg.paths.logs });
+
+export function tool(cfg: Config, name: string): string {
   const p = join(cfg.root, '.tools', 'bin', name);
   if (!existsSync(p)) throw new Error(`${p} is missing: run scripts/install-tools.sh (npm run setup does it)`);
   return p;
@@ -33,22 +48,37 @@ function node(cfg: Config, script: string): { command: string; args: string[]; e
   return { command: process.execPath, args: ['--max-old-space-size=1024', js], env: nodeEnv() };
 }
 
-async function start(cfg: Config, name: ServiceName): Promise<StartOutcome | 'external'> {
+async function start(cfg: Config, name: ServiceName, migrating: boolean): Promise<StartOutcome | 'external'> {
   switch (name) {
-    case 'ferretdb': {
+    case 'database': {
       if (!cfg.mongo.embedded) return 'external';
-      mkdirSync(cfg.paths.ferretdb, { recursive: true, mode: 0o700 });
+      const legacy = legacyDataFolder(cfg, { migrating });
+      if (legacy) {
+        throw new Error(
+          `${cfg.dataDir} holds data from an earlier version (FerretDB, in ${legacy}); it was not started empty beside it. ` +
+            'Carry it over with `npx clues migrate-ferretdb` (copies images, clues, tags, tokens and the audit into the new server), ' +
+            'or move the folder away to start afresh.',
+        );
+      }
+      mkdirSync(cfg.paths.database, { recursive: true, mode: 0o700 });
+      // An explicit (empty) configuration file: without one the server also reads
+      // ./secantusd.toml, ~/.secantus/ and /etc/secantus/, which this data folder does not own.
+      const conf = join(cfg.paths.run, 'secantusd.toml');
+      mkdirSync(cfg.paths.run, { recursive: true, mode: 0o700 });
+      writeFileSync(conf, '# settings are given on the command line by clues (services/embedded.ts)\n', { mode: 0o600 });
       return startDaemon(dirs(cfg), {
         name,
-        command: tool(cfg, 'ferretdb'),
+        command: tool(cfg, 'secantusd-rs'),
         args: [
-          '--handler=sqlite',
-          `--sqlite-url=file:${cfg.paths.ferretdb}/`,
-          `--listen-addr=127.0.0.1:${cfg.mongo.port}`,
-          '--telemetry=disable',
-          '--log-level=WARN',
-          '--debug-addr=-', // no debug HTTP listener
-          `--state-dir=${cfg.paths.ferretdb}`,
+          '--config', conf,
+          '--host', '127.0.0.1',
+          '--port', String(cfg.mongo.port),
+          '--storage-path', cfg.paths.database,
+          '--log-level', 'WARNING',
+          // WiredTiger's cache. The indexes are created before any data (store/database.ts):
+          // building a multikey index over existing data that does not fit the cache never ends
+          // in this server version.
+          '--cache-size', '1G',
         ],
         ready: () => mongoAnswers(cfg.mongo.uri),
       });
@@ -101,9 +131,10 @@ export async function upServices(
   cfg: Config,
   names: ServiceName[] = ALL_SERVICES,
   report: (name: ServiceName, outcome: StartOutcome | 'external') => void = () => undefined,
+  opts: { migrating?: boolean } = {},
 ): Promise<void> {
   privateDir(cfg.dataDir);
-  for (const name of ALL_SERVICES.filter((n) => names.includes(n))) report(name, await start(cfg, name));
+  for (const name of ALL_SERVICES.filter((n) => names.includes(n))) report(name, await start(cfg, name, opts.migrating ?? false));
 }
 
 export async function downServices(cfg: Config, names: ServiceName[] = ALL_SERVICES): Promise<ServiceName[]> {

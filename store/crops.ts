@@ -1,101 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
-import type { Box } from '../core/clues';
+import type { Collection } from 'mongodb';
+import type { AnswerGroup, PublicCrop } from '../core/api-types';
 import { uniqueTokens } from '../core/tokens';
+import type { ClueDatabase, IndexSpec } from './database';
+import type { AcceptedAnswer, CrowdTagDoc, PublicCropDoc } from './documents';
 
 // Trace-an-Object crops: what a reviewer published, what the public answered, and what a reviewer
 // accepted. The public side sees a crop id and a question, never the image's hash or path.
 
-export type CropStatus = 'published' | 'withdrawn';
 
-export interface PublicCropDoc {
-  _id: string; // TAO-…, random: it must not reveal the source image
-  clueId: string;
-  sha256: string;
-  label: string;
-  /** The padded box that was published, in the oriented image's pixels. */
-  cropBox: Box;
-  /** JPEG under the data folder, re-encoded without metadata. */
-  file: string;
-  question: string;
-  status: CropStatus;
-  publishedBy: string;
-  publishedAt: Date;
-  accepted: AcceptedAnswer[];
-}
 
-export interface AcceptedAnswer {
-  answer: string;
-  key: string;
-  count: number;
-  where?: string;
-  brand?: string;
-  by: string;
-  at: Date;
-  clueIds: string[];
-}
 
-export interface CrowdTagDoc {
-  _id: string;
-  cropId: string;
-  what: string;
-  where?: string;
-  brand?: string;
-  /** Normalised answer: answers that differ only in case, accents or punctuation count together. */
-  key: string;
-  by: string;
-  at: Date;
-  votes: number;
-}
 
-/** The public view of a crop: nothing that leads back to the evidence. */
-export interface PublicCrop {
-  id: string;
-  label: string;
-  question: string;
-  answers: { id: string; what: string; where?: string; brand?: string; votes: number }[];
-}
 
-/** Answers to one crop grouped by their normalised form, most supported first. */
-export interface AnswerGroup {
-  key: string;
-  answer: string;
-  /** Submissions plus votes. */
-  count: number;
-  submissions: number;
-  votes: number;
-  variants: string[];
-  where: { value: string; count: number }[];
-  brand: { value: string; count: number }[];
-  accepted: boolean;
-}
+
+export type { AnswerGroup, PublicCrop } from '../core/api-types';
+export type { AcceptedAnswer, CropStatus, CrowdTagDoc, PublicCropDoc } from './documents';
 
 export const answerKey = (what: string) => uniqueTokens(what).join(' ');
-
-export function cropCollections(db: Db) {
-  return {
-    crops: db.collection<PublicCropDoc>('public_crops'),
-    tags: db.collection<CrowdTagDoc>('crowd_tags'),
-    votes: db.collection<{ _id: string; tagId: string; by: string; at: Date }>('tag_votes'),
-  };
-}
 
 const newCropId = () => `TAO-${randomBytes(5).toString('hex').toUpperCase()}`;
 
 export function defaultQuestion(label: string): string {
   return `Do you recognise this ${label}? What is it, and where could it be from?`;
-}
-
-export async function publishCrop(db: Db, crop: Omit<PublicCropDoc, '_id' | 'publishedAt' | 'accepted' | 'status'>): Promise<{ doc: PublicCropDoc; created: boolean }> {
-  const { crops } = cropCollections(db);
-  const existing = await crops.findOne({ clueId: crop.clueId });
-  if (existing) {
-    if (existing.status !== 'published') await crops.updateOne({ _id: existing._id }, { $set: { status: 'published' } });
-    return { doc: { ...existing, status: 'published' }, created: false };
-  }
-  const doc: PublicCropDoc = { ...crop, _id: newCropId(), status: 'published', publishedAt: new Date(), accepted: [] };
-  await crops.insertOne(doc);
-  return { doc, created: true };
 }
 
 function toPublic(c: PublicCropDoc, tags: CrowdTagDoc[]): PublicCrop {
@@ -108,39 +35,6 @@ function toPublic(c: PublicCropDoc, tags: CrowdTagDoc[]): PublicCrop {
       .sort((a, b) => b.votes - a.votes || a.at.getTime() - b.at.getTime())
       .map((t) => ({ id: t._id, what: t.what, ...(t.where ? { where: t.where } : {}), ...(t.brand ? { brand: t.brand } : {}), votes: t.votes })),
   };
-}
-
-export async function listPublicCrops(db: Db): Promise<PublicCrop[]> {
-  const { crops, tags } = cropCollections(db);
-  const published = await crops.find({ status: 'published' }).sort({ publishedAt: -1 }).toArray();
-  const all = published.length ? await tags.find({ cropId: { $in: published.map((c) => c._id) } }).toArray() : [];
-  return published.map((c) => toPublic(c, all));
-}
-
-export async function publishedCrop(db: Db, id: string): Promise<PublicCropDoc | null> {
-  return cropCollections(db).crops.findOne({ _id: id, status: 'published' });
-}
-
-export async function addCrowdTag(db: Db, tag: Omit<CrowdTagDoc, '_id' | 'key' | 'at' | 'votes'>): Promise<CrowdTagDoc> {
-  const doc: CrowdTagDoc = { ...tag, _id: randomBytes(8).toString('hex'), key: answerKey(tag.what), at: new Date(), votes: 0 };
-  await cropCollections(db).tags.insertOne(doc);
-  return doc;
-}
-
-/** One vote per voter and answer: the vote record's id is the pair, so a second one is refused. */
-export async function voteForTag(db: Db, cropId: string, tagId: string, by: string): Promise<'counted' | 'already' | 'own' | 'unknown'> {
-  const { tags, votes } = cropCollections(db);
-  const tag = await tags.findOne({ _id: tagId });
-  if (!tag || tag.cropId !== cropId) return 'unknown';
-  if (tag.by === by) return 'own';
-  try {
-    await votes.insertOne({ _id: `${tagId}:${by}`, tagId, by, at: new Date() });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) return 'already';
-    throw err;
-  }
-  await tags.updateOne({ _id: tagId }, { $inc: { votes: 1 } });
-  return 'counted';
 }
 
 function tally(values: (string | undefined)[]): { value: string; count: number }[] {
@@ -178,19 +72,107 @@ export function aggregateAnswers(tags: CrowdTagDoc[], accepted: AcceptedAnswer[]
     .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
-export async function cropTags(db: Db, cropId: string): Promise<CrowdTagDoc[]> {
-  return cropCollections(db).tags.find({ cropId }).sort({ at: 1 }).toArray();
+/** A published crop as reviewers see it: its answers grouped and counted. */
+export interface ReviewItem {
+  crop: PublicCropDoc;
+  answers: AnswerGroup[];
 }
 
-export async function recordAcceptance(db: Db, cropId: string, accepted: AcceptedAnswer): Promise<void> {
-  const { crops } = cropCollections(db);
-  const crop = await crops.findOne({ _id: cropId });
-  if (!crop) return;
-  // Accepting the same answer again replaces the earlier record instead of piling up copies.
-  const rest = crop.accepted.filter((a) => a.key !== accepted.key);
-  await crops.updateOne({ _id: cropId }, { $set: { accepted: [...rest, accepted] } });
-}
+/** Published crops, the public's answers and votes, and what reviewers accepted. */
+export class CropRepository {
+  private readonly crops: Collection<PublicCropDoc>;
+  private readonly tags: Collection<CrowdTagDoc>;
+  private readonly votes: Collection<{ _id: string; tagId: string; by: string; at: Date }>;
+  static readonly indexes: IndexSpec[] = [
+    { collection: 'public_crops', index: { key: { clueId: 1 }, name: 'clue' } },
+    { collection: 'public_crops', index: { key: { sha256: 1 }, name: 'image' } },
+    { collection: 'public_crops', index: { key: { status: 1, publishedAt: -1 }, name: 'status_time' } },
+    { collection: 'crowd_tags', index: { key: { cropId: 1, at: 1 }, name: 'crop' } },
+  ];
 
-export async function cropsOfImage(crops: Collection<PublicCropDoc>, sha256: string): Promise<PublicCropDoc[]> {
-  return crops.find({ sha256 }).sort({ publishedAt: 1 }).toArray();
+  constructor(db: ClueDatabase) {
+    this.crops = db.collection<PublicCropDoc>('public_crops');
+    this.tags = db.collection<CrowdTagDoc>('crowd_tags');
+    this.votes = db.collection('tag_votes');
+  }
+
+  /** Publishes an object crop (screening is the caller's job); idempotent per clue. */
+  async publish(input: Omit<PublicCropDoc, '_id' | 'publishedAt' | 'accepted' | 'status' | 'question'> & { question?: string }): Promise<{ doc: PublicCropDoc; created: boolean }> {
+    const crop = { ...input, question: input.question ?? defaultQuestion(input.label) };
+    const existing = await this.crops.findOne({ clueId: crop.clueId });
+    if (existing) {
+      if (existing.status !== 'published') await this.crops.updateOne({ _id: existing._id }, { $set: { status: 'published' } });
+      return { doc: { ...existing, status: 'published' }, created: false };
+    }
+    const doc: PublicCropDoc = { ...crop, _id: newCropId(), status: 'published', publishedAt: new Date(), accepted: [] };
+    await this.crops.insertOne(doc);
+    return { doc, created: true };
+  }
+
+  async setFile(id: string, file: string): Promise<void> {
+    await this.crops.updateOne({ _id: id }, { $set: { file } });
+  }
+
+  async withdraw(id: string): Promise<boolean> {
+    const res = await this.crops.updateOne({ _id: id }, { $set: { status: 'withdrawn' } });
+    return res.matchedCount === 1;
+  }
+
+  get(id: string): Promise<PublicCropDoc | null> {
+    return this.crops.findOne({ _id: id });
+  }
+
+  /** A crop the public may see, or null when it was never published or has been withdrawn. */
+  published(id: string): Promise<PublicCropDoc | null> {
+    return this.crops.findOne({ _id: id, status: 'published' });
+  }
+
+  /** What the public sees: nothing that leads back to the evidence. */
+  async listPublic(): Promise<PublicCrop[]> {
+    const published = await this.crops.find({ status: 'published' }).sort({ publishedAt: -1 }).toArray();
+    const all = published.length ? await this.tags.find({ cropId: { $in: published.map((c) => c._id) } }).toArray() : [];
+    return published.map((c) => toPublic(c, all));
+  }
+
+  async addTag(tag: Omit<CrowdTagDoc, '_id' | 'key' | 'at' | 'votes'>): Promise<CrowdTagDoc> {
+    const doc: CrowdTagDoc = { ...tag, _id: randomBytes(8).toString('hex'), key: answerKey(tag.what), at: new Date(), votes: 0 };
+    await this.tags.insertOne(doc);
+    return doc;
+  }
+
+  /** One vote per voter and answer: the vote record's id is the pair, so a second one is refused. */
+  async vote(cropId: string, tagId: string, by: string): Promise<'counted' | 'already' | 'own' | 'unknown'> {
+    const tag = await this.tags.findOne({ _id: tagId });
+    if (!tag || tag.cropId !== cropId) return 'unknown';
+    if (tag.by === by) return 'own';
+    try {
+      await this.votes.insertOne({ _id: `${tagId}:${by}`, tagId, by, at: new Date() });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return 'already';
+      throw err;
+    }
+    await this.tags.updateOne({ _id: tagId }, { $inc: { votes: 1 } });
+    return 'counted';
+  }
+
+  tagsOf(cropId: string): Promise<CrowdTagDoc[]> {
+    return this.tags.find({ cropId }).sort({ at: 1 }).toArray();
+  }
+
+  async recordAcceptance(cropId: string, accepted: AcceptedAnswer): Promise<void> {
+    const crop = await this.crops.findOne({ _id: cropId });
+    if (!crop) return;
+    // Accepting the same answer again replaces the earlier record instead of piling up copies.
+    const rest = crop.accepted.filter((a) => a.key !== accepted.key);
+    await this.crops.updateOne({ _id: cropId }, { $set: { accepted: [...rest, accepted] } });
+  }
+
+  ofImage(sha256: string): Promise<PublicCropDoc[]> {
+    return this.crops.find({ sha256 }).sort({ publishedAt: 1 }).toArray();
+  }
+
+  async reviewQueue(): Promise<ReviewItem[]> {
+    const crops = await this.crops.find({ status: 'published' }).sort({ publishedAt: -1 }).toArray();
+    return Promise.all(crops.map(async (crop) => ({ crop, answers: aggregateAnswers(await this.tagsOf(crop._id), crop.accepted) })));
+  }
 }

@@ -1,30 +1,16 @@
 import type { Collection } from 'mongodb';
+import type { LinkedImage, LinkKind, LinkReason, Series } from '../core/api-types';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
-import type { ClueDoc, ImageDoc } from './clue-store';
+import type { ClueDoc, ImageDoc, TermDoc } from './documents';
+import { pdqKeys, pdqProbes } from './pdq-index';
+import type { SearchTerms } from './search-terms';
 
 // Images linked by what they share: a distinctive word, a camera serial, a known place, or a
 // near-duplicate copy. Each link says why, and how strong it is (0..1, noisy-or of its reasons).
+// Every lookup is an index read: words through the search terms (and their counts, so a common
+// word is skipped unread), places and serials through clues by value, copies by PDQ keys.
 
-export type LinkKind = 'near-duplicate' | 'serial' | 'location' | 'text';
-
-export interface LinkReason {
-  kind: LinkKind;
-  value: string;
-  weight: number;
-}
-
-export interface LinkedImage {
-  sha256: string;
-  path: string;
-  strength: number;
-  reasons: LinkReason[];
-}
-
-export interface Series {
-  images: { sha256: string; path: string }[];
-  /** The strongest reasons that hold the series together. */
-  reasons: LinkReason[];
-}
+export type { LinkedImage, LinkKind, LinkReason, Series } from '../core/api-types';
 
 /** A word found in more images than this says little about where an image was taken. */
 const MAX_WORD_IMAGES = 50;
@@ -35,112 +21,145 @@ const strength = (reasons: LinkReason[]) => Math.round((1 - reasons.reduce((p, r
 /** Rarer words weigh more: 0.9 when shared by two images, falling towards 0.3 at fifty. */
 const wordWeight = (images: number) => Math.round((0.3 + 0.6 / Math.max(1, Math.log2(images))) * 1000) / 1000;
 
-interface Keyed {
-  kind: LinkKind;
-  value: string;
-  filter: Record<string, unknown>;
-  weight: (imagesSharing: number, clue: ClueDoc) => number;
-}
-
-function keysOf(clues: ClueDoc[]): Keyed[] {
-  const keys: Keyed[] = [];
-  const seen = new Set<string>();
-  const add = (k: Keyed) => {
-    const id = `${k.kind}:${k.value}`;
-    if (!seen.has(id)) {
-      seen.add(id);
-      keys.push(k);
-    }
-  };
+/** What an image shares with others: its serials and places by value, its distinctive words. */
+function keysOf(clues: Pick<ClueDoc, 'type' | 'value' | 'detail'>[], words: string[]): { kind: LinkKind; value: string }[] {
+  const keys = new Map<string, { kind: LinkKind; value: string }>();
   for (const c of clues) {
-    if (c.type === 'metadata' && c.detail?.field === 'serial') {
-      add({ kind: 'serial', value: c.value, filter: { type: 'metadata', 'detail.field': 'serial', value: c.value }, weight: () => 0.95 });
-    } else if (c.type === 'location') {
-      add({ kind: 'location', value: c.value, filter: { type: 'location', value: c.value }, weight: (_n, other) => Math.min(c.score ?? 0.5, other.score ?? 0.5) });
-    } else if (c.type === 'text') {
-      for (const t of c.tokens) {
-        if (t.length >= MIN_WORD_LENGTH && !/^\d+$/.test(t)) add({ kind: 'text', value: t, filter: { type: 'text', tokens: t }, weight: (n) => wordWeight(n) });
+    if (c.type === 'metadata' && c.detail?.field === 'serial') keys.set(`serial:${c.value}`, { kind: 'serial', value: c.value });
+    else if (c.type === 'location') keys.set(`location:${c.value}`, { kind: 'location', value: c.value });
+  }
+  for (const t of words) if (distinctive(t)) keys.set(`text:${t}`, { kind: 'text', value: t });
+  return [...keys.values()];
+}
+
+const distinctive = (t: string) => t.length >= MIN_WORD_LENGTH && !/^\d+$/.test(t);
+
+export class LinkRepository {
+  constructor(
+    private readonly images: Collection<ImageDoc>,
+    private readonly clues: Collection<ClueDoc>,
+    private readonly terms: SearchTerms,
+  ) {}
+
+  /** Images sharing a clue with this one, strongest first, each with its reasons. */
+  async linked(sha256: string, minStrength = 0): Promise<LinkedImage[]> {
+    const self = await this.images.findOne({ _id: sha256 }, { projection: { pdq: 1 } });
+    if (!self) return [];
+    const links = new Map<string, LinkReason[]>();
+    const note = (other: string, r: LinkReason) => {
+      if (other !== sha256) links.set(other, [...(links.get(other) ?? []), r]);
+    };
+    const [own, words] = await Promise.all([
+      this.clues.find({ sha256, type: { $in: ['metadata', 'location'] } }, { projection: { type: 1, value: 1, score: 1, detail: 1 } }).toArray(),
+      this.terms.terms.find({ img: sha256, k: 'word' }, { projection: { t: 1 } }).toArray(),
+    ]);
+    const keys = keysOf(own, words.map((w) => w.t));
+    const textKeys = keys.filter((k) => k.kind === 'text');
+    const counts = textKeys.length ? await this.terms.counts('word', textKeys.map((k) => k.value)) : new Map();
+    for (const key of keys) {
+      if (key.kind === 'text') {
+        const n = counts.get(key.value)?.n ?? 0;
+        if (n < 2 || n > MAX_WORD_IMAGES) continue; // shared by no one, or by too many to say anything
+        for (const d of await this.terms.find('word', [key.value])) note(d.img, { kind: 'text', value: key.value, weight: wordWeight(n) });
+        continue;
+      }
+      const filter = key.kind === 'serial' ? { type: 'metadata' as const, value: key.value, 'detail.field': 'serial' } : { type: 'location' as const, value: key.value };
+      const mine = own.find((c) => c.type === filter.type && c.value === key.value);
+      const best = new Map<string, number>();
+      for (const c of await this.clues.find(filter, { projection: { sha256: 1, score: 1 } }).limit(MAX_WORD_IMAGES * 4).toArray()) {
+        best.set(c.sha256, Math.max(best.get(c.sha256) ?? 0, c.score ?? 0.5));
+      }
+      for (const [other, score] of best) note(other, { kind: key.kind, value: key.value, weight: key.kind === 'serial' ? 0.95 : Math.min(mine?.score ?? 0.5, score) });
+    }
+    if (self.pdq && self.pdq.quality >= PDQ_MIN_QUALITY) {
+      for (const img of await this.images.find({ pdqKeys: { $in: pdqProbes(self.pdq.hash) } }, { projection: { pdq: 1 } }).toArray()) {
+        const d = pdqDistance(self.pdq.hash, img.pdq!.hash);
+        if (d <= PDQ_MATCH_DISTANCE) note(img._id, { kind: 'near-duplicate', value: `PDQ distance ${d}`, weight: 1 - d / 128 });
       }
     }
+    const docs = links.size ? await this.images.find({ _id: { $in: [...links.keys()] } }, { projection: { paths: 1 } }).toArray() : [];
+    return docs
+      .map((d) => {
+        const reasons = dedupe(links.get(d._id)!).sort((a, b) => b.weight - a.weight);
+        return { sha256: d._id, path: d.paths[0] ?? '', strength: strength(reasons), reasons };
+      })
+      .filter((l) => l.strength >= minStrength)
+      .sort((a, b) => b.strength - a.strength || a.sha256.localeCompare(b.sha256));
   }
-  return keys;
-}
 
-export async function linkedImages(clues: Collection<ClueDoc>, images: Collection<ImageDoc>, sha256: string, minStrength = 0): Promise<LinkedImage[]> {
-  const self = await images.findOne({ _id: sha256 }, { projection: { pdq: 1 } });
-  if (!self) return [];
-  const links = new Map<string, LinkReason[]>();
-  const note = (other: string, r: LinkReason) => {
-    if (other !== sha256) links.set(other, [...(links.get(other) ?? []), r]);
-  };
-  for (const key of keysOf(await clues.find({ sha256 }).toArray())) {
-    const sharing = await clues.find(key.filter, { projection: { sha256: 1, score: 1 } }).limit(MAX_WORD_IMAGES * 4).toArray();
-    const imagesSharing = new Set(sharing.map((c) => c.sha256));
-    if (key.kind === 'text' && imagesSharing.size > MAX_WORD_IMAGES) continue;
-    const best = new Map<string, ClueDoc>();
-    for (const c of sharing) if (!best.has(c.sha256) || (c.score ?? 0) > (best.get(c.sha256)!.score ?? 0)) best.set(c.sha256, c as ClueDoc);
-    for (const [other, c] of best) note(other, { kind: key.kind, value: key.value, weight: key.weight(imagesSharing.size, c) });
-  }
-  if (self.pdq && self.pdq.quality >= PDQ_MIN_QUALITY) {
-    for await (const img of images.find({ status: 'processed', 'pdq.quality': { $gte: PDQ_MIN_QUALITY } }, { projection: { pdq: 1 } })) {
-      const d = pdqDistance(self.pdq.hash, img.pdq!.hash);
-      if (d <= PDQ_MATCH_DISTANCE) note(img._id, { kind: 'near-duplicate', value: `PDQ distance ${d}`, weight: 1 - d / 128 });
-    }
-  }
-  const docs = await images.find({ _id: { $in: [...links.keys()] } }, { projection: { paths: 1 } }).toArray();
-  return docs
-    .map((d) => {
-      const reasons = links.get(d._id)!.sort((a, b) => b.weight - a.weight);
-      return { sha256: d._id, path: d.paths[0] ?? '', strength: strength(reasons), reasons };
-    })
-    .filter((l) => l.strength >= minStrength)
-    .sort((a, b) => b.strength - a.strength || a.sha256.localeCompare(b.sha256));
-}
-
-/**
- * Series: connected components of the images linked at `minStrength` or more, by serial,
- * place, distinctive words and near-duplicates. A scan of every clue: fine for a case, slow for
- * a national collection (batch it there).
- */
-export async function findSeries(clues: Collection<ClueDoc>, images: Collection<ImageDoc>, minStrength: number, caseId?: string): Promise<Series[]> {
-  const imageFilter: Record<string, unknown> = { status: 'processed' };
-  if (caseId) imageFilter.cases = caseId;
-  const imgs = await images.find(imageFilter, { projection: { paths: 1, pdq: 1 } }).toArray();
-  const inScope = new Set(imgs.map((i) => i._id));
-  const groups = new Map<string, { kind: LinkKind; value: string; images: Map<string, number> }>();
-  const cursor = clues.find({ type: { $in: ['text', 'location', 'metadata'] } }, { projection: { sha256: 1, type: 1, value: 1, tokens: 1, score: 1, detail: 1 } });
-  for await (const c of cursor) {
-    if (!inScope.has(c.sha256)) continue;
-    for (const k of keysOf([c as ClueDoc])) {
-      const id = `${k.kind}:${k.value}`;
-      const g = groups.get(id) ?? { kind: k.kind, value: k.value, images: new Map<string, number>() };
-      g.images.set(c.sha256, Math.max(g.images.get(c.sha256) ?? 0, c.score ?? 0.5));
+  /**
+   * Series: connected components of the images linked at `minStrength` or more, by serial,
+   * place, distinctive words and near-duplicates, within a case (its images by index, their terms
+   * and clues by image) or, without one, the whole store (a scan: for batch use).
+   */
+  async series(minStrength: number, caseId?: string): Promise<Series[]> {
+    const filter: Record<string, unknown> = { status: 'processed' };
+    if (caseId) filter.cases = caseId;
+    const imgs = await this.images.find(filter, { projection: { paths: 1, pdq: 1 } }).toArray();
+    const groups = new Map<string, { kind: LinkKind; value: string; images: Map<string, number> }>();
+    const add = (kind: LinkKind, value: string, img: string, score: number) => {
+      const id = `${kind}:${value}`;
+      const g = groups.get(id) ?? { kind, value, images: new Map<string, number>() };
+      g.images.set(img, Math.max(g.images.get(img) ?? 0, score));
       groups.set(id, g);
+    };
+    for (let i = 0; i < imgs.length; i += 1000) {
+      const chunk = imgs.slice(i, i + 1000).map((x) => x._id);
+      const [clues, words] = await Promise.all([
+        this.clues.find({ sha256: { $in: chunk }, type: { $in: ['metadata', 'location'] } }, { projection: { sha256: 1, type: 1, value: 1, score: 1, detail: 1 } }).toArray(),
+        this.terms.terms.find({ img: { $in: chunk }, k: 'word' }, { projection: { img: 1, t: 1 } }).toArray() as Promise<Pick<TermDoc, 'img' | 't'>[]>,
+      ]);
+      for (const c of clues) for (const k of keysOf([c], [])) add(k.kind, k.value, c.sha256, c.score ?? 0.5);
+      for (const w of words) if (distinctive(w.t)) add('text', w.t, w.img, 0.5);
     }
-  }
-  const pairs = new Map<string, LinkReason[]>();
-  const link = (a: string, b: string, r: LinkReason) => {
-    const id = a < b ? `${a}|${b}` : `${b}|${a}`;
-    pairs.set(id, [...(pairs.get(id) ?? []), r]);
-  };
-  for (const g of groups.values()) {
-    const members = [...g.images.keys()];
-    if (members.length < 2 || (g.kind === 'text' && members.length > MAX_WORD_IMAGES)) continue;
-    const weight = g.kind === 'serial' ? 0.95 : g.kind === 'text' ? wordWeight(members.length) : 0;
-    for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) {
-        const w = g.kind === 'location' ? Math.min(g.images.get(members[i]!)!, g.images.get(members[j]!)!) : weight;
-        link(members[i]!, members[j]!, { kind: g.kind, value: g.value, weight: w });
+    const pairs = new Map<string, LinkReason[]>();
+    const link = (a: string, b: string, r: LinkReason) => {
+      const id = a < b ? `${a}|${b}` : `${b}|${a}`;
+      pairs.set(id, [...(pairs.get(id) ?? []), r]);
+    };
+    for (const g of groups.values()) {
+      const members = [...g.images.keys()];
+      if (members.length < 2 || (g.kind === 'text' && members.length > MAX_WORD_IMAGES)) continue;
+      const weight = g.kind === 'serial' ? 0.95 : g.kind === 'text' ? wordWeight(members.length) : 0;
+      for (let i = 0; i < members.length; i++) {
+        for (let j = i + 1; j < members.length; j++) {
+          const w = g.kind === 'location' ? Math.min(g.images.get(members[i]!)!, g.images.get(members[j]!)!) : weight;
+          link(members[i]!, members[j]!, { kind: g.kind, value: g.value, weight: w });
+        }
       }
     }
+    // Near-duplicates: the same multi-index keys, in memory, over the images in scope.
+    const hashed = imgs.filter((i) => i.pdq && i.pdq.quality >= PDQ_MIN_QUALITY);
+    const byKey = new Map<string, number[]>();
+    hashed.forEach((img, n) => {
+      for (const k of pdqKeys(img.pdq!.hash)) byKey.set(k, [...(byKey.get(k) ?? []), n]);
+    });
+    hashed.forEach((img, n) => {
+      const seen = new Set<number>();
+      for (const k of pdqProbes(img.pdq!.hash)) {
+        for (const m of byKey.get(k) ?? []) {
+          if (m <= n || seen.has(m)) continue;
+          seen.add(m);
+          const d = pdqDistance(img.pdq!.hash, hashed[m]!.pdq!.hash);
+          if (d <= PDQ_MATCH_DISTANCE) link(img._id, hashed[m]!._id, { kind: 'near-duplicate', value: `PDQ distance ${d}`, weight: 1 - d / 128 });
+        }
+      }
+    });
+    return components(pairs, minStrength, new Map(imgs.map((i) => [i._id, i.paths[0] ?? ''])));
   }
-  const hashed = imgs.filter((i) => i.pdq && i.pdq.quality >= PDQ_MIN_QUALITY);
-  for (let i = 0; i < hashed.length; i++) {
-    for (let j = i + 1; j < hashed.length; j++) {
-      const d = pdqDistance(hashed[i]!.pdq!.hash, hashed[j]!.pdq!.hash);
-      if (d <= PDQ_MATCH_DISTANCE) link(hashed[i]!._id, hashed[j]!._id, { kind: 'near-duplicate', value: `PDQ distance ${d}`, weight: 1 - d / 128 });
-    }
+}
+
+function dedupe(reasons: LinkReason[]): LinkReason[] {
+  const best = new Map<string, LinkReason>();
+  for (const r of reasons) {
+    const k = `${r.kind}:${r.value}`;
+    if ((best.get(k)?.weight ?? -1) < r.weight) best.set(k, r);
   }
+  return [...best.values()];
+}
+
+/** Connected components of the pairs linked strongly enough, with their strongest reasons. */
+function components(pairs: Map<string, LinkReason[]>, minStrength: number, paths: Map<string, string>): Series[] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     while (parent.get(x) !== undefined && parent.get(x) !== x) x = parent.get(x)!;
@@ -155,10 +174,9 @@ export async function findSeries(clues: Collection<ClueDoc>, images: Collection<
     parent.set(find(a), find(b));
     reasonsOf.set(id, reasons);
   }
-  const components = new Map<string, Set<string>>();
-  for (const x of parent.keys()) components.set(find(x), (components.get(find(x)) ?? new Set()).add(x));
-  const paths = new Map(imgs.map((i) => [i._id, i.paths[0] ?? '']));
-  return [...components.values()]
+  const groups = new Map<string, Set<string>>();
+  for (const x of parent.keys()) groups.set(find(x), (groups.get(find(x)) ?? new Set()).add(x));
+  return [...groups.values()]
     .map((members) => {
       const reasons = new Map<string, LinkReason>();
       for (const [id, rs] of reasonsOf) {

@@ -1,54 +1,44 @@
-import type { Box, ClueInput, ClueType } from '../core/clues';
-import { fuzzyScore, uniqueTokens } from '../core/tokens';
-import type { SearchIndex } from './search-index';
+import type { Collection } from 'mongodb';
+import type { ClueMatch, SearchHit, SearchPage } from '../core/api-types';
+import type { Box, ClueInput } from '../core/clues';
+import { CRITERIA, type SearchQuery, type TermKind, type TextMode } from '../core/search-fields';
+import { fuzzyMaxEdits, fuzzyScore, FUZZY_MIN_SIMILARITY, trigrams, uniqueTokens } from '../core/tokens';
+import type { ClueDoc, ImageDoc } from './documents';
+import { termKindOf, type SearchTerms, type TermCount } from './search-terms';
 
-// Clue search over our own tokens (no $text: FerretDB v1 lacks it): exact, prefix and fuzzy
-// (trigram candidates, then edit distance). The index (search-index.ts) finds and scores the
-// images; the store is read only for the page shown.
+// Clue search on the database's indexes. One word of one kind (a label, a word) is one index
+// range read a page at a time; anything else (several words, prefix or fuzzy words, several
+// criteria) reads the rarest word's images first and narrows with the others. Prefix and fuzzy
+// words are looked up in the vocabulary first (by key range, or by shared trigrams).
 
-export type TextMode = 'exact' | 'prefix' | 'fuzzy';
+export type { SearchQuery, TextMode } from '../core/search-fields';
+export type { ClueMatch, SearchHit, SearchPage } from '../core/api-types';
 
-export interface SearchQuery {
-  text?: string;
-  textMode?: TextMode;
-  object?: string;
-  scene?: string;
-  location?: string;
-  /** EXIF camera serial number. */
-  serial?: string;
-  caseId?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface ClueMatch {
-  type: ClueType;
-  value: string;
-  score?: number;
-  box?: Box;
-  /** The words of the clue that matched, with their boxes where the engine gave them. */
-  highlights: { text: string; box?: Box }[];
-}
-
-export interface SearchHit {
-  path: string;
-  paths: string[];
-  sha256: string;
-  score: number;
-  matches: ClueMatch[];
-}
-
-export interface SearchPage {
-  total: number;
-  offset: number;
-  hits: SearchHit[];
-}
-
-interface Criterion {
-  types: ClueType[];
-  field?: string;
-  terms: string[];
+/** A word the query gave, and the stored words it stands for, each with how well it matches. */
+interface Term {
+  kind: TermKind;
+  query: string;
   mode: TextMode;
+  words: Map<string, number>;
+  /** Images per stored word (within the case), from the counts. */
+  counts: Map<string, TermCount>;
+  /** Images that have one of the words (an image with two of them counts twice). */
+  estimate: number;
+  /** Its share of an image's score: criteria count equally, and a criterion's words equally. */
+  weight: number;
+}
+
+/** Prefix and fuzzy words: at most this many stored words stand for one query word. */
+const MAX_EXPANSION = 200;
+/** Reading candidates by image costs about this many entry reads each (measured on the embedded server). */
+const LOOKUP_COST = 8;
+
+/**
+ * Trigrams a word must share with the query to pass fuzzyScore: each edit changes at most three
+ * trigrams, and a trigram similarity of s needs at least s of the query's own.
+ */
+export function fuzzyMinShared(query: string, grams: number): number {
+  return Math.max(1, Math.min(Math.ceil(FUZZY_MIN_SIMILARITY * grams), grams - 3 * fuzzyMaxEdits(query)));
 }
 
 function tokenScore(mode: TextMode, term: string, token: string): number {
@@ -57,44 +47,46 @@ function tokenScore(mode: TextMode, term: string, token: string): number {
   return fuzzyScore(term, token);
 }
 
-function criteria(q: SearchQuery): Criterion[] {
-  const out: Criterion[] = [];
-  const add = (types: ClueType[], value: string | undefined, mode: TextMode, field?: string) => {
-    if (value !== undefined) out.push({ types, terms: uniqueTokens(value, types.includes('text') ? 2 : 1), mode, ...(field ? { field } : {}) });
-  };
-  // Words people gave (accepted crowd answers, analysts' tags) are found like words read in the image.
-  add(['text', 'tag'], q.text, q.textMode ?? 'exact');
-  add(['object'], q.object, 'exact');
-  add(['scene'], q.scene, 'exact');
-  add(['location'], q.location, 'exact');
-  add(['metadata'], q.serial, 'exact', 'serial');
-  return out;
+/** The criteria a query gives, each with its words. */
+function criteria(q: SearchQuery): { kind: TermKind; mode: TextMode; terms: string[] }[] {
+  return CRITERIA.flatMap((f) => {
+    const value = q[f.name];
+    if (value === undefined) return [];
+    return [{ kind: f.kind, mode: f.modal ? q.mode : 'exact', terms: uniqueTokens(value, f.minWordLength) }];
+  });
 }
 
-function highlights(c: Criterion, d: ClueInput): { text: string; box?: Box }[] {
+function highlights(terms: string[], mode: TextMode, d: ClueInput): { text: string; box?: Box }[] {
   const words = (d.detail?.words as { text: string; box?: Box }[] | undefined) ?? [{ text: d.value, ...(d.box ? { box: d.box } : {}) }];
   return words
-    .filter((w) => uniqueTokens(w.text).some((t) => c.terms.some((term) => tokenScore(c.mode, term, t) > 0)))
+    .filter((w) => uniqueTokens(w.text).some((t) => terms.some((term) => tokenScore(mode, term, t) > 0)))
     .map((w) => ({ text: w.text, ...(w.box ? { box: w.box } : {}) }));
 }
 
-/** What the page of results needs of one image: where it is, and its clues. */
-export type ImageDetails = (sha256: string) => Promise<{ paths: string[]; clues: ClueInput[] } | null>;
-
-function matchesOf(list: Criterion[], clues: ClueInput[]): ClueMatch[] {
+function matchesOf(list: ReturnType<typeof criteria>, clues: ClueInput[]): ClueMatch[] {
   const out: ClueMatch[] = [];
   for (const c of list) {
     for (const d of clues) {
-      if (!c.types.includes(d.type) || (c.field && d.detail?.field !== c.field)) continue;
+      if (termKindOf(d) !== c.kind) continue;
       if (!c.terms.some((term) => d.tokens.some((t) => tokenScore(c.mode, term, t) > 0))) continue;
-      out.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}), highlights: highlights(c, d) });
+      out.push({ type: d.type, value: d.value, ...(d.score !== undefined ? { score: d.score } : {}), ...(d.box ? { box: d.box } : {}), highlights: highlights(c.terms, c.mode, d) });
     }
   }
   return out;
 }
 
+/** The lowest score bucket whose images, with those of every bucket above, fill `need` places. */
+export function threshold(h: number[], need: number): number {
+  let sum = 0;
+  for (let b = h.length - 1; b >= 0; b--) {
+    sum += h[b]!;
+    if (sum >= need) return b / h.length;
+  }
+  return 0;
+}
+
 /**
- * The first `k` items in `before` order, without sorting them all: a common label has tens of
+ * The first `k` items in `before` order, without sorting them all: a common word has tens of
  * thousands of candidates and a page shows twenty (a bounded heap, n log k).
  */
 export function firstRanked<T>(items: T[], k: number, before: (a: T, b: T) => number): T[] {
@@ -124,61 +116,101 @@ export function firstRanked<T>(items: T[], k: number, before: (a: T, b: T) => nu
   return heap.sort(before);
 }
 
-/**
- * Images whose clues meet every criterion (AND), best first, one page of them. Candidates and
- * scores come from the in-memory index; only the page shown is read from the store.
- */
-export async function searchClues(index: SearchIndex, details: ImageDetails, q: SearchQuery): Promise<SearchPage> {
-  const limit = Math.min(Math.max(q.limit ?? 20, 1), 500);
-  const offset = Math.max(q.offset ?? 0, 0);
-  const list = criteria(q);
-  if (list.length === 0 || list.some((c) => c.terms.length === 0)) return { total: 0, offset, hits: [] };
+export class SearchRepository {
+  constructor(
+    private readonly terms: SearchTerms,
+    private readonly images: Collection<ImageDoc>,
+    private readonly clues: Collection<ClueDoc>,
+  ) {}
 
-  // Per image, the sum over criteria of the mean over the criterion's words of the best score.
-  let found: Map<number, number> | null = null;
-  for (const c of list) {
-    const perTerm = c.terms.map((term) => {
-      const best = new Map<number, number>();
-      const words: [string, number][] = c.types.includes('text') ? index.words(term, c.mode, fuzzyScore) : [[term, 1]];
-      for (const [word, weight] of words) index.best(c.types, c.field, word, weight, best);
-      return best;
-    });
-    perTerm.sort((a, b) => a.size - b.size); // walk the rarest word's images
-    const [rarest, ...rest] = perTerm;
-    const next = new Map<number, number>();
-    for (const [img, s0] of rarest!) {
-      if (found && !found.has(img)) continue;
-      let sum = s0;
-      let all = true;
-      for (const m of rest) {
-        const s = m.get(img);
-        if (!s) {
-          all = false; // every word of the criterion must be found
-          break;
-        }
-        sum += s;
-      }
-      if (all) next.set(img, (found?.get(img) ?? 0) + sum / c.terms.length);
+  /** Images whose clues meet every criterion (AND), best first, one page of them. */
+  async page(q: SearchQuery): Promise<SearchPage> {
+    const { offset, limit } = q;
+    const list = criteria(q);
+    const none: SearchPage = { total: 0, offset, hits: [] };
+    if (list.length === 0 || list.some((c) => c.terms.length === 0)) return none;
+    const terms = (
+      await Promise.all(list.map((c) => Promise.all(c.terms.map((t) => this.expand(c.kind, t, c.mode, q.case, 1 / (list.length * c.terms.length))))))
+    ).flat();
+    if (terms.some((t) => t.words.size === 0 || t.estimate === 0)) return none;
+
+    const only = terms.length === 1 && terms[0]!.words.size === 1 ? terms[0]! : null;
+    if (only) {
+      // One stored word: the index gives the page in order, bounded by the score threshold.
+      const [word] = [...only.words.keys()];
+      const count = only.counts.get(word!)!;
+      const rows = await this.terms.page(only.kind, word!, { ...(q.case ? { caseId: q.case } : {}), min: threshold(count.h, offset + limit), offset, limit });
+      return { total: count.n, offset, hits: await this.hits(list, rows.map((r) => ({ sha256: r.img, score: Math.round(r.s * 1000) / 1000 }))) };
     }
-    found = next;
-    if (found.size === 0) return { total: 0, offset, hits: [] };
+
+    // Rarest first; each further word narrows the candidates, read by image or by word,
+    // whichever reads fewer index entries.
+    terms.sort((a, b) => a.estimate - b.estimate);
+    let found: Map<string, number> | null = null;
+    for (const term of terms) {
+      const tokens = [...term.words.keys()];
+      const byImage = found !== null && found.size * LOOKUP_COST < term.estimate;
+      const rows = byImage ? await this.byImages(term.kind, tokens, [...found!.keys()], q.case) : await this.terms.find(term.kind, tokens, { ...(q.case ? { caseId: q.case } : {}) });
+      const best = new Map<string, number>();
+      for (const r of rows) {
+        const s = term.words.get(r.t)! * r.s;
+        if (s > (best.get(r.img) ?? 0)) best.set(r.img, s);
+      }
+      const next = new Map<string, number>();
+      for (const [img, s] of best) if (!found || found.has(img)) next.set(img, (found?.get(img) ?? 0) + s * term.weight);
+      found = next;
+      if (found.size === 0) return none;
+    }
+    const scored = [...found!].map(([sha256, s]) => ({ sha256, score: Math.round(s * 1000) / 1000 }));
+    const top = firstRanked(scored, offset + limit, (a, b) => b.score - a.score || (a.sha256 < b.sha256 ? -1 : 1));
+    return { total: scored.length, offset, hits: await this.hits(list, top.slice(offset)) };
   }
-  const imgs: number[] = [];
-  const scores = new Map<number, number>();
-  for (const [img, score] of found!) {
-    if (q.caseId && !index.inCase(q.caseId, img)) continue;
-    imgs.push(img);
-    scores.set(img, Math.round((score / list.length) * 1000) / 1000);
+
+  /** Candidates' term documents, read by image (index image_term), a thousand images a query. */
+  private async byImages(kind: TermKind, tokens: string[], imgs: string[], caseId?: string) {
+    const out = [];
+    for (let i = 0; i < imgs.length; i += 1000) out.push(...(await this.terms.find(kind, tokens, { imgs: imgs.slice(i, i + 1000), ...(caseId ? { caseId } : {}) })));
+    return out;
   }
-  const before = (a: number, b: number) => scores.get(b)! - scores.get(a)! || (index.sha(a) < index.sha(b) ? -1 : 1);
-  const top = firstRanked(imgs, offset + limit, before);
-  const hits = await Promise.all(
-    top.slice(offset).map(async (img): Promise<SearchHit> => {
-      const sha256 = index.sha(img);
-      const score = scores.get(img)!;
-      const d = await details(sha256);
-      return { path: d?.paths[0] ?? '', paths: d?.paths ?? [], sha256, score, matches: d ? matchesOf(list, d.clues) : [] };
-    }),
-  );
-  return { total: imgs.length, offset, hits };
+
+  /** A query word, and the stored words it stands for in this mode. */
+  private async expand(kind: TermKind, query: string, mode: TextMode, caseId: string | undefined, weight: number): Promise<Term> {
+    let words: Map<string, number>;
+    if (mode === 'exact' || kind !== 'word') {
+      words = new Map([[query, 1]]);
+    } else if (mode === 'prefix') {
+      words = new Map((await this.terms.wordsStartingWith(query, MAX_EXPANSION)).map((w) => [w, 1]));
+    } else {
+      const grams = trigrams(query);
+      const minShared = fuzzyMinShared(query, grams.length);
+      const mine = new Set(grams);
+      const candidates = (await this.terms.wordsSharingTrigrams(grams, minShared)).filter((w) => trigrams(w).filter((g) => mine.has(g)).length >= minShared);
+      const scored = candidates.map((w) => [w, fuzzyScore(query, w)] as const).filter(([, s]) => s > 0);
+      words = new Map(scored.sort((a, b) => b[1] - a[1]).slice(0, MAX_EXPANSION));
+    }
+    const counts = words.size ? await this.terms.counts(kind, [...words.keys()], caseId) : new Map<string, TermCount>();
+    for (const [w, c] of counts) if (c.n === 0) words.delete(w);
+    const estimate = [...counts.values()].reduce((n, c) => n + c.n, 0);
+    return { kind, query, mode, words, counts, estimate, weight };
+  }
+
+  /** Paths and matched clues (with highlights) of the images of one page. */
+  private async hits(list: ReturnType<typeof criteria>, page: { sha256: string; score: number }[]): Promise<SearchHit[]> {
+    if (page.length === 0) return [];
+    const shas = page.map((p) => p.sha256);
+    const [images, clues] = await Promise.all([
+      this.images.find({ _id: { $in: shas } }, { projection: { paths: 1 } }).toArray(),
+      this.clues.find({ sha256: { $in: shas } }, { projection: { sha256: 1, type: 1, value: 1, tokens: 1, score: 1, box: 1, detail: 1 } }).toArray(),
+    ]);
+    const paths = new Map(images.map((i) => [i._id, i.paths]));
+    const byImage = new Map<string, ClueDoc[]>();
+    for (const c of clues) byImage.set(c.sha256, [...(byImage.get(c.sha256) ?? []), c]);
+    return page.map(({ sha256, score }) => ({
+      path: paths.get(sha256)?.[0] ?? '',
+      paths: paths.get(sha256) ?? [],
+      sha256,
+      score,
+      matches: matchesOf(list, byImage.get(sha256) ?? []),
+    }));
+  }
 }

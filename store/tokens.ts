@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
+import type { Principal, Role } from '../core/api-types';
+import type { ClueDatabase, IndexSpec } from './database';
 
-export const ROLES = ['analyst', 'reviewer', 'tagger', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Principal, type Role } from '../core/api-types';
 
 export interface TokenDoc {
   _id: string; // sha256 of the token: the token itself is never stored
@@ -12,28 +13,37 @@ export interface TokenDoc {
   revokedAt?: Date;
 }
 
-export interface Principal {
-  name: string;
-  role: Role;
-}
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** Issues a token; only its hash is kept, so it is shown once. */
-export async function createToken(tokens: Collection<TokenDoc>, name: string, role: Role): Promise<string> {
-  const token = `clu_${randomBytes(32).toString('base64url')}`;
-  await tokens.insertOne({ _id: digest(token), name, role, createdAt: new Date() });
-  return token;
-}
+/** API bearer tokens. Only a token's SHA-256 is stored, so a token is shown once, at creation. */
+export class TokenRepository {
+  private readonly tokens: Collection<TokenDoc>;
+  static readonly indexes: IndexSpec[] = [{ collection: 'tokens', index: { key: { name: 1 }, name: 'name' } }];
 
-export async function findToken(tokens: Collection<TokenDoc>, token: string): Promise<Principal | null> {
-  if (!/^clu_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  // `_id` alone: an index lookup on MongoDB, and on FerretDB a scan of a table of a few rows.
-  const doc = await tokens.findOne({ _id: digest(token) });
-  return doc && !doc.revokedAt ? { name: doc.name, role: doc.role } : null;
-}
+  constructor(db: ClueDatabase) {
+    this.tokens = db.collection<TokenDoc>('tokens');
+  }
 
-export async function revokeTokens(tokens: Collection<TokenDoc>, name: string): Promise<number> {
-  const res = await tokens.updateMany({ name, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
-  return res.modifiedCount;
+  async create(name: string, role: Role): Promise<string> {
+    const token = `clu_${randomBytes(32).toString('base64url')}`;
+    await this.tokens.insertOne({ _id: digest(token), name, role, createdAt: new Date() });
+    return token;
+  }
+
+  /** The holder of a bearer token, or null for an unknown or revoked one (one `_id` lookup). */
+  async principal(token: string): Promise<Principal | null> {
+    if (!/^clu_[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    const doc = await this.tokens.findOne({ _id: digest(token) });
+    return doc && !doc.revokedAt ? { name: doc.name, role: doc.role } : null;
+  }
+
+  async revoke(name: string): Promise<number> {
+    const res = await this.tokens.updateMany({ name, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
+    return res.modifiedCount;
+  }
+
+  list(): Promise<Omit<TokenDoc, '_id'>[]> {
+    return this.tokens.find({}, { projection: { _id: 0 } }).sort({ createdAt: 1 }).toArray();
+  }
 }

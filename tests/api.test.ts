@@ -8,19 +8,19 @@ import { createApp } from '../api/app';
 import { bearerToken } from '../api/auth';
 import { BATCH_RUN_ID } from '../api/params';
 import { captureLogs, logger } from '../core/log';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { tempDir } from './support/fixtures';
 import { imageInput, openTestStore, sha, textClue } from './support/store';
 
-let store: MongoClueStore;
+let store: Store;
 let server: Server;
 let base: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   ({ store } = await openTestStore('api'));
-  await store.saveImage(imageInput(sha(7), { text: [textClue('SCHOOL OF ST MARY')] }));
-  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await store.createToken(`test-${role}`, role);
+  await store.images.save(imageInput(sha(7), { text: [textClue('SCHOOL OF ST MARY')] }));
+  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await store.tokens.create(`test-${role}`, role);
   server = createApp(store).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,7 +60,7 @@ describe('API access', () => {
   it('when no token or an unknown token is sent, then evidence routes answer 401 and the attempt is audited', async () => {
     expect((await get('/api/search?text=mary', null)).status).toBe(401);
     expect((await get('/api/search?text=mary', 'clu_' + 'x'.repeat(43))).status).toBe(401);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'anonymous', action: 'denied', target: '/api/search' });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'anonymous', action: 'denied', target: '/api/search' });
   });
 
   it.each(['analyst', 'reviewer', 'admin'])('when a %s searches or views an image, then it is allowed', async (role) => {
@@ -71,7 +71,7 @@ describe('API access', () => {
   it('when a tagger asks for evidence, then it is refused with 403', async () => {
     expect((await get('/api/search?text=mary', tokens.tagger!)).status).toBe(403);
     expect((await get(`/api/images/${sha(7)}`, tokens.tagger!)).status).toBe(403);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'test-tagger', action: 'denied' });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'test-tagger', action: 'denied' });
   });
 
   it('when the audit log is read, then only an admin may, and the reading is audited itself', async () => {
@@ -79,13 +79,13 @@ describe('API access', () => {
     const { status, body } = await get('/api/audit?limit=5', tokens.admin!);
     expect(status).toBe(200);
     expect((body as unknown[]).length).toBe(5);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'test-admin (admin)', action: 'read-audit' });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'test-admin (admin)', action: 'read-audit' });
   });
 
   it('when a token is revoked, then it no longer opens anything', async () => {
-    const token = await store.createToken('leaver', 'analyst');
+    const token = await store.tokens.create('leaver', 'analyst');
     expect((await get('/api/search?text=mary', token)).status).toBe(200);
-    expect(await store.revokeTokens('leaver')).toBe(1);
+    expect(await store.tokens.revoke('leaver')).toBe(1);
     expect((await get('/api/search?text=mary', token)).status).toBe(401);
   });
 });
@@ -99,7 +99,7 @@ describe('search API', () => {
     const { status, body } = await get('/api/search?text=mary');
     expect(status).toBe(200);
     expect(body).toMatchObject({ total: 1, offset: 0, hits: [{ sha256: sha(7), matches: [{ type: 'text', value: 'SCHOOL OF ST MARY' }] }] });
-    const [entry] = await store.recentAudit(1);
+    const [entry] = await store.audit.recent(1);
     expect(entry).toMatchObject({ action: 'search', actor: 'test-analyst (analyst)', detail: { text: 'mary', results: 1 } });
   });
 
@@ -107,7 +107,7 @@ describe('search API', () => {
     const { status, body } = await get(`/api/images/${sha(7)}`);
     expect(status).toBe(200);
     expect((body as { clues: unknown[] }).clues).toHaveLength(1);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-image', target: sha(7) });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ action: 'view-image', target: sha(7) });
   });
 
   it('when a misread word is searched in fuzzy mode, then the image is found with the word highlighted', async () => {
@@ -122,11 +122,11 @@ describe('search API', () => {
   });
 
   it('when the links of an image are asked, then they come back (audited); an unknown image is 404', async () => {
-    await store.saveImage(imageInput(sha(8), { text: [textClue('CHAPEL OF ST MARY')] }));
+    await store.images.save(imageInput(sha(8), { text: [textClue('CHAPEL OF ST MARY')] }));
     const { status, body } = await get(`/api/images/${sha(7)}/links`);
     expect(status).toBe(200);
     expect(body).toMatchObject([{ sha256: sha(8), reasons: [{ kind: 'text', value: 'mary' }] }]);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-links', target: sha(7) });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ action: 'view-links', target: sha(7) });
     expect((await get(`/api/images/${sha(998)}/links`)).status).toBe(404);
     expect((await get('/api/series?minStrength=0.5')).body).toMatchObject([{ images: [{ sha256: sha(7) }, { sha256: sha(8) }] }]);
     expect((await get('/api/series?minStrength=7')).status).toBe(400);
@@ -185,7 +185,7 @@ describe('request bodies', () => {
 
   it('when a route fails inside, then the answer is a bare 500 and the log has the error but no body and no Authorization header', async () => {
     const { store: broken } = await openTestStore('api-broken');
-    const token = await broken.createToken('broken-analyst', 'analyst');
+    const token = await broken.tokens.create('broken-analyst', 'analyst');
     await broken.close(); // every query now fails
     const app = createApp(broken).listen(0, '127.0.0.1');
     await new Promise((r) => app.once('listening', r));

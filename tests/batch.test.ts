@@ -63,8 +63,8 @@ describe('batch runs (processBatch)', () => {
       const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, importRoot: root }).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const analyst = await ctx.store.createToken('runs-analyst', 'analyst');
-      const tagger = await ctx.store.createToken('runs-tagger', 'tagger');
+      const analyst = await ctx.store.tokens.create('runs-analyst', 'analyst');
+      const tagger = await ctx.store.tokens.create('runs-tagger', 'tagger');
       const call = async (path: string, token: string, body?: unknown) => {
         const res = await fetch(base + path, { method: body === undefined && !path.match(/\/(pause|resume|cancel)$/) ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
         return { status: res.status, body: (await res.json()) as any };
@@ -81,7 +81,7 @@ describe('batch runs (processBatch)', () => {
         const list = await call('/api/runs', analyst);
         expect(list.body.find((r: { runId: string }) => r.runId === id)).toMatchObject({ progress: { found: 1, done: 1, failed: 0 } });
         expect((await call(`/api/runs/${id}/pause`, tagger)).status).toBe(403);
-        expect((await ctx.store.recentAudit(100)).map((a) => a.action)).toContain('start-run');
+        expect((await ctx.store.audit.recent(100)).map((a) => a.action)).toContain('start-run');
       } finally {
         server.close();
       }
@@ -95,21 +95,21 @@ describe('batch runs (processBatch)', () => {
     await ctx.withWorker(async (taskQueue) => {
       const env = { CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName };
       expect(JSON.parse((await runCli(['run', dir, '--json'], env)).stdout)).toMatchObject({ found: 1, done: 1 });
-      const before = (await ctx.store.getImage(sha256))!;
-      const clueCount = (await ctx.store.cluesOf(sha256)).length;
+      const before = (await ctx.store.images.get(sha256))!;
+      const clueCount = (await ctx.store.images.cluesOf(sha256)).length;
       // As if the OCR model had been upgraded and the places stage had never run.
-      await ctx.store.images.updateOne({ _id: sha256 }, { $set: { 'stages.text.model.version': 'older' }, $unset: { 'stages.places': '' } });
+      await ctx.store.images.images.updateOne({ _id: sha256 }, { $set: { 'stages.text.model.version': 'older' }, $unset: { 'stages.places': '' } });
 
       const rerun = JSON.parse((await runCli(['run', dir, '--json'], env)).stdout) as BatchProgress;
       expect(rerun).toMatchObject({ found: 1, done: 1, skipped: 0, failed: 0 });
-      const after = (await ctx.store.getImage(sha256))!;
+      const after = (await ctx.store.images.get(sha256))!;
       const at = (img: typeof before, s: keyof NonNullable<typeof before.stages>) => img.stages![s]!.at.getTime();
       expect(after.stages!.text!.model).toEqual(before.stages!.text!.model);
       for (const s of ['text', 'features', 'places'] as const) expect(after.stages![s], s).toBeDefined();
       expect(at(after, 'text')).toBeGreaterThan(at(before, 'text'));
       expect(at(after, 'features')).toBeGreaterThan(at(before, 'features'));
       for (const s of ['hashes', 'metadata', 'objects', 'scene'] as const) expect(at(after, s), s).toBe(at(before, s));
-      expect((await ctx.store.cluesOf(sha256)).length).toBe(clueCount);
+      expect((await ctx.store.images.cluesOf(sha256)).length).toBe(clueCount);
 
       const third = JSON.parse((await runCli(['run', dir, '--json'], env)).stdout) as BatchProgress;
       expect(third).toMatchObject({ found: 1, done: 0, skipped: 1 });

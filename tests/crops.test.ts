@@ -9,7 +9,7 @@ import { createApp } from '../api/app';
 import type { Box, ClueInput } from '../core/clues';
 import { loadConfig } from '../core/config';
 import { screenCrop } from '../core/crop-screening';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { SAMPLES } from './support/fixtures';
 import { imageInput, openTestStore } from './support/store';
 
@@ -17,7 +17,7 @@ import { imageInput, openTestStore } from './support/store';
 // votes, rate limits and a reviewer's acceptance turning an answer into a searchable clue.
 
 const cfg = loadConfig();
-let store: MongoClueStore;
+let store: Store;
 let server: Server;
 let base: string;
 const tokens: Record<string, string> = {};
@@ -53,10 +53,10 @@ beforeAll(async () => {
   const input = imageInput(sha256, { objects });
   input.path = join(SAMPLES, 'chelsea.png');
   input.info = { width: meta.width!, height: meta.height!, format: 'png', bytes: 1 };
-  await store.saveImage(input);
-  for (const c of await store.cluesOf(sha256)) clueIds[c.value] = c._id;
-  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await store.createToken(`crops-${role}`, role);
-  tokens.tagger2 = await store.createToken('crops-tagger-2', 'tagger');
+  await store.images.save(input);
+  for (const c of await store.images.cluesOf(sha256)) clueIds[c.value] = c._id;
+  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await store.tokens.create(`crops-${role}`, role);
+  tokens.tagger2 = await store.tokens.create('crops-tagger-2', 'tagger');
   server = createApp(store, { tagRate: { perToken: 1000, perAddress: 1000 } }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -96,7 +96,7 @@ describe('publishing, tagging and review', () => {
     const couch = await call('/api/crops', tokens.reviewer!, { method: 'POST', body: { clueId: clueIds.couch } });
     expect(couch.status).toBe(422);
     expect(couch.body.error).toMatch(/covers \d+% of the image/);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'crops-reviewer (reviewer)', action: 'publish-refused' });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'crops-reviewer (reviewer)', action: 'publish-refused' });
   });
 
   it('when an analyst or a tagger tries to publish, then it is refused with 403', async () => {
@@ -160,7 +160,7 @@ describe('publishing, tagging and review', () => {
     expect(JSON.stringify(history.body.crops[0].submissions)).not.toContain('crops-tagger');
     // Accepting twice does not duplicate clues: the ids come from the content.
     await call(`/api/review/${cropId}/accept`, tokens.reviewer!, { method: 'POST', body: { key: 'enamel mug' } });
-    expect((await store.cluesOf(sha256)).filter((c) => c.stage === 'tags')).toHaveLength(3);
+    expect((await store.images.cluesOf(sha256)).filter((c) => c.stage === 'tags')).toHaveLength(3);
   });
 
   it('when an analyst tags an image, then the tag is searchable and in its history', async () => {
@@ -183,10 +183,10 @@ describe('analyst pictures and settings', () => {
     const thumb = await call(`/api/images/${sha256}/thumbnail`, tokens.analyst!);
     expect(thumb.type).toBe('image/jpeg');
     expect(Math.max((await sharp(thumb.body as Buffer).metadata()).width!, (await sharp(thumb.body as Buffer).metadata()).height!)).toBeLessThanOrEqual(320);
-    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-thumbnail', target: sha256 });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ action: 'view-thumbnail', target: sha256 });
     const full = await call(`/api/images/${sha256}/file`, tokens.analyst!);
     expect(full.type).toBe('image/jpeg');
-    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'view-image-file', target: sha256 });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ action: 'view-image-file', target: sha256 });
   });
 
   it('when a user turns unblurring on, then the setting is theirs alone and survives', async () => {

@@ -13,6 +13,7 @@ import { TesseractTextReader } from '../models/tesseract-text-reader';
 import { readTiled, tilesFor, type InputLimits } from '../models/tiles';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
+import { searchHits } from './support/store';
 
 const cfg = loadConfig();
 let dir: string;
@@ -190,10 +191,10 @@ describe('processImage when an image crashes an engine (fault injected: the engi
       expect(after.stages).toMatchObject({ text: 'ok', objects: 'ok' });
     });
     expect(process.pid).toBe(pid);
-    const image = await ctx.store.getImage(await fileSha256(crash));
+    const image = await ctx.store.images.get(await fileSha256(crash));
     expect(image?.status).toBe('processed');
     expect(image?.stages?.text).toMatchObject({ status: 'failed', reason: expect.stringMatching(/image engine crashed \(signal SIGABRT\) during text of this image/) });
-    expect((await ctx.store.cluesOf(image!._id)).some((c) => c.type === 'object' && c.value === 'cup')).toBe(true);
+    expect((await ctx.store.images.cluesOf(image!._id)).some((c) => c.type === 'object' && c.value === 'cup')).toBe(true);
   });
 
   it('when a 1080 x 33,000 screenshot is processed, then every stage is ok and its sign is searchable', async () => {
@@ -202,7 +203,7 @@ describe('processImage when an image crashes an engine (fault injected: the engi
       const res = await run(path, taskQueue);
       expect(res.stages).toMatchObject({ text: 'ok', objects: 'ok', features: 'ok', hashes: 'ok', metadata: 'ok' });
     });
-    const hits = await ctx.store.search({ text: 'miramar' });
+    const hits = await searchHits(ctx.store, { text: 'miramar' });
     expect(hits.map((h) => h.sha256)).toContain(await fileSha256(path));
   });
 });

@@ -11,11 +11,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   const cfg = loadConfig();
   // A fresh test data folder per run when nothing is running from it; never any other folder.
   const testDir = join(cfg.root, '.data', 'test');
-  if (cfg.dataDir === testDir && !readPid(cfg.paths, 'ferretdb') && !readPid(cfg.paths, 'temporal')) {
+  if (cfg.dataDir === testDir && !readPid(cfg.paths, 'database') && !readPid(cfg.paths, 'temporal')) {
     rmSync(testDir, { recursive: true, force: true });
   }
   const started: ServiceName[] = [];
-  await upServices(cfg, ['ferretdb', 'temporal'], (name, outcome) => {
+  await upServices(cfg, ['database', 'temporal'], (name, outcome) => {
     if (outcome === 'started') started.push(name);
     console.log(`[tests] ${name}: ${outcome}`);
   });

@@ -48,7 +48,7 @@ describe('object detection (CenterNet COCO, TensorFlow.js)', () => {
     await ctx.withWorker((taskQueue) =>
       ctx.client.workflow.execute('processImage', { workflowId: `image-${sha256}`, taskQueue, args: [{ path: big, sha256 }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' }),
     );
-    const objects = (await ctx.store.cluesOf(sha256)).filter((c) => c.type === 'object');
+    const objects = (await ctx.store.images.cluesOf(sha256)).filter((c) => c.type === 'object');
     const cup = objects.find((c) => c.value === 'cup');
     expect(cup).toBeDefined();
     expect(cup!.model?.version).toBe('@vladmandic/human@3.3.6');

@@ -54,7 +54,7 @@ describe('processImage, end to end through the CLI', () => {
       }
     });
 
-    const image = await ctx.store.getImage(sha256);
+    const image = await ctx.store.images.get(sha256);
     expect(image?.status).toBe('processed');
     expect(image?.paths).toEqual([img]);
     expect(image?.md5).toMatch(/^[0-9a-f]{32}$/);
@@ -70,7 +70,7 @@ describe('processImage, end to end through the CLI', () => {
     expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'scene-from-objects' }, reason: expect.stringMatching(/derived from detected objects/) });
     expect(image?.stages?.places).toMatchObject({ status: 'ok', reason: 'no known places yet' });
 
-    const clues = await ctx.store.cluesOf(sha256);
+    const clues = await ctx.store.images.cluesOf(sha256);
     const words = clues.filter((c) => c.type === 'text').flatMap((c) => c.tokens);
     expect(words).toEqual(expect.arrayContaining(['wivenhoe', 'bakery']));
     expect(clues.find((c) => c.tokens.includes('wivenhoe'))?.model?.name).toBe('ppocr-v4-onnx+tesseract.js-lstm-eng');
@@ -95,16 +95,16 @@ describe('processImage, end to end through the CLI', () => {
       const first = await runCli(['ingest', img, '--wait'], cliEnv(taskQueue));
       expect(first.stdout).toContain('processed 1');
       const runId = (await ctx.client.workflow.getHandle(imageWorkflowId(sha256)).describe()).runId;
-      const cluesBefore = await ctx.store.cluesOf(sha256);
+      const cluesBefore = await ctx.store.images.cluesOf(sha256);
       expect(cluesBefore.length).toBeGreaterThan(0);
 
       const again = await runCli(['ingest', img, copy, '--wait'], cliEnv(taskQueue));
       expect(again.stdout).toContain('found 2, started 0, processed 0, skipped as duplicate 2, failed 0');
       expect((await ctx.client.workflow.getHandle(imageWorkflowId(sha256)).describe()).runId).toBe(runId);
-      const cluesAfter = await ctx.store.cluesOf(sha256);
+      const cluesAfter = await ctx.store.images.cluesOf(sha256);
       expect(cluesAfter.map((c) => c._id).sort()).toEqual(cluesBefore.map((c) => c._id).sort());
       // The copy's path is kept as another source of the same evidence.
-      expect((await ctx.store.getImage(sha256))?.paths.sort()).toEqual([copy, img].sort());
+      expect((await ctx.store.images.get(sha256))?.paths.sort()).toEqual([copy, img].sort());
     });
   });
 });
@@ -120,12 +120,12 @@ describe('processImage with bad input', () => {
       expect(summary).toMatchObject({ total: 5, processed: 1, failed: 4, duplicates: 0 });
       for (const b of bad) {
         expect(summary.failures.find((f) => f.path === b.path)?.reason).toMatch(b.expect);
-        const record = await ctx.store.getImage(await fileSha256(b.path));
+        const record = await ctx.store.images.get(await fileSha256(b.path));
         expect(record?.status).toBe('failed');
         expect(record?.failure?.reason).toMatch(b.expect);
         expect(record?.paths).toContain(b.path);
       }
-      expect((await ctx.store.getImage(await fileSha256(good)))?.status).toBe('processed');
+      expect((await ctx.store.images.get(await fileSha256(good)))?.status).toBe('processed');
     });
   });
 
@@ -179,7 +179,7 @@ describe('processImage retries and partial failure', () => {
       }),
     );
     expect(result.stages).toMatchObject({ metadata: 'failed', text: 'ok', hashes: 'ok' });
-    const image = await ctx.store.getImage(await fileSha256(img));
+    const image = await ctx.store.images.get(await fileSha256(img));
     expect(image?.stages?.metadata).toMatchObject({ status: 'failed', reason: 'simulated EXIF parser crash' });
     expect(image?.stages?.text?.clueCount).toBeGreaterThan(0);
   });

@@ -44,9 +44,9 @@ async function untilDone(runId: string, atLeast: number): Promise<void> {
 
 async function expectAllProcessedOnce(r: BatchProgress, n: number): Promise<void> {
   expect(r).toMatchObject({ found: n, done: n, skipped: 0, failed: 0 });
-  const images = await ctx.store.images.find({}).toArray();
+  const images = await ctx.store.images.images.find({}).toArray();
   for (const img of images) {
-    const clues = await ctx.store.cluesOf(img._id);
+    const clues = await ctx.store.images.cluesOf(img._id);
     const recorded = Object.values(img.stages ?? {}).reduce((sum, s) => sum + (s.status === 'ok' ? s.clueCount : 0), 0);
     expect(clues.length).toBe(recorded); // no clue twice, none lost
     expect(img.status).toBe('processed');
@@ -72,16 +72,16 @@ describe('reliability against the real services', () => {
     }
   }, 360_000);
 
-  it('when FerretDB stops for a few seconds mid-batch, then activities retry and the batch completes', async () => {
+  it('when the database server stops for a few seconds mid-batch, then activities retry and the batch completes', async () => {
     const dir = await seizure(6);
-    await ctx.store.images.deleteMany({});
+    await ctx.store.images.images.deleteMany({});
     await ctx.withWorker(async (taskQueue) => {
       const input: BatchInput = { runId: `test-ferret-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: 2, pageSize: 10 };
       const handle = await ctx.client.workflow.start('processBatch', { workflowId: input.runId, taskQueue, args: [input] });
       await untilDone(input.runId, 1);
-      await downServices(ctx.cfg, ['ferretdb']);
+      await downServices(ctx.cfg, ['database']);
       await sleep(5000);
-      await upServices(ctx.cfg, ['ferretdb']);
+      await upServices(ctx.cfg, ['database']);
       const result = (await handle.result()) as BatchProgress;
       await expectAllProcessedOnce(result, 6);
     });

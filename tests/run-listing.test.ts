@@ -72,10 +72,10 @@ describe('run listings that file names cannot steer', () => {
         [join(dir, 'linked-folder')]: 'symlink not followed',
         [join(dir, 'pipe.png')]: 'not a regular file',
       });
-      for (const img of images) expect((await ctx.store.getImage(img.sha256))?.paths, JSON.stringify(img.path)).toEqual([img.path]);
+      for (const img of images) expect((await ctx.store.images.get(img.sha256))?.paths, JSON.stringify(img.path)).toEqual([img.path]);
       // Nothing outside the folder was read into the store.
-      for (const sha of [packageJson, outside.sha256, await fileSha256('/etc/passwd')]) expect(await ctx.store.getImage(sha)).toBeNull();
-      const stored = await ctx.store.images.find({}, { projection: { paths: 1 } }).toArray();
+      for (const sha of [packageJson, outside.sha256, await fileSha256('/etc/passwd')]) expect(await ctx.store.images.get(sha)).toBeNull();
+      const stored = await ctx.store.images.images.find({}, { projection: { paths: 1 } }).toArray();
       expect(stored).toHaveLength(images.length);
       for (const img of stored) for (const p of img.paths) expect(p.startsWith(`${dir}/`), p).toBe(true);
 
@@ -145,9 +145,9 @@ describe('run listings that file names cannot steer', () => {
         [join(dir, 'link-in.png')]: `same content as ${a.path}`,
         [deep.path]: `same content as ${deep.path}`,
       });
-      expect((await ctx.store.getImage(a.sha256))?.paths).toEqual([a.path]);
-      expect((await ctx.store.getImage(deep.sha256))?.paths).toEqual([deep.path]);
-      expect(await ctx.store.getImage(outside.sha256)).toBeNull();
+      expect((await ctx.store.images.get(a.sha256))?.paths).toEqual([a.path]);
+      expect((await ctx.store.images.get(deep.sha256))?.paths).toEqual([deep.path]);
+      expect(await ctx.store.images.get(outside.sha256)).toBeNull();
     });
   });
 
@@ -167,7 +167,7 @@ describe('run listings that file names cannot steer', () => {
       for (let e: unknown = failure; e instanceof Error; e = e.cause) messages.push(e.message);
       expect(messages.join(' / ')).toMatch(/listing was written by an earlier version in a format that file names can forge; it is not read\. Start the run again/);
     });
-    expect(await ctx.store.getImage(await fileSha256(join(process.cwd(), 'package.json')))).toBeNull();
+    expect(await ctx.store.images.get(await fileSha256(join(process.cwd(), 'package.json')))).toBeNull();
   });
 });
 

@@ -7,13 +7,13 @@ import { createApp } from '../api/app';
 import { connectClient } from '../client/temporal-client';
 import type { BatchInput } from '../core/batch';
 import { loadConfig } from '../core/config';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { openTestStore, sha } from './support/store';
 
 // The runs API names batch runs only. Workflows are started on a task queue no worker polls:
 // they stay running, can be described and signalled, and nothing of theirs ever executes.
 
-let store: MongoClueStore;
+let store: Store;
 let client: Client;
 let server: Server;
 let base: string;
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const input: BatchInput = { runId: batchId, source: { kind: 'folder', path: '/nonexistent' }, concurrency: 1, pageSize: 10 };
   await client.workflow.start('processBatch', { workflowId: batchId, taskQueue: queue, args: [input] });
   for (const id of [impostorId, imageId]) await client.workflow.start('processImage', { workflowId: id, taskQueue: queue, args: [{ path: '/nonexistent', sha256: sha(4242) }] });
-  analyst = await store.createToken('runs-analyst', 'analyst');
+  analyst = await store.tokens.create('runs-analyst', 'analyst');
   server = createApp(store, { temporal: { client, taskQueue: queue } }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,9 +56,9 @@ describe('runs API', () => {
   it('when a batch run is viewed and paused, then both answer and both are audited', async () => {
     const view = await call(`/api/runs/${batchId}`);
     expect(view).toMatchObject({ status: 200, body: { runId: batchId, status: 'RUNNING' } });
-    expect((await store.recentAudit(1))[0]).toMatchObject({ actor: 'runs-analyst (analyst)', action: 'view-run', target: batchId });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'runs-analyst (analyst)', action: 'view-run', target: batchId });
     expect(await call(`/api/runs/${batchId}/pause`, 'POST')).toMatchObject({ status: 200, body: { runId: batchId, signalled: 'pause' } });
-    expect((await store.recentAudit(1))[0]).toMatchObject({ action: 'run-pause', target: batchId });
+    expect((await store.audit.recent(1))[0]).toMatchObject({ action: 'run-pause', target: batchId });
     expect(await signalsOf(batchId)).toEqual(['pause']);
   });
 
@@ -68,7 +68,7 @@ describe('runs API', () => {
       expect((await call(`/api/runs/${id}/cancel`, 'POST')).status, id).toBe(404);
       expect(await signalsOf(id), id).toEqual([]);
     }
-    expect((await store.recentAudit(1))[0]).not.toMatchObject({ target: impostorId });
+    expect((await store.audit.recent(1))[0]).not.toMatchObject({ target: impostorId });
   });
 
   it('when a run id names no workflow at all, then it is 404', async () => {

@@ -30,19 +30,19 @@ describe('clues up', () => {
   it('when up runs on a data folder open to others, then the folder is 700 and its logs, pid files and databases 600', async () => {
     // As an earlier version left it.
     chmodSync(cfg.dataDir, 0o755);
-    chmodSync(join(cfg.paths.logs, 'ferretdb.log'), 0o644);
+    chmodSync(join(cfg.paths.logs, 'database.log'), 0o644);
     const { out } = await up();
     expect(out).toMatch(/worker +started/);
     expect(out).toMatch(/api +started/);
     expect(mode(cfg.dataDir)).toBe(0o700);
-    for (const dir of [cfg.paths.logs, cfg.paths.run, cfg.paths.ferretdb]) {
+    for (const dir of [cfg.paths.logs, cfg.paths.run, cfg.paths.database]) {
       expect(mode(dir), dir).toBe(0o700);
       for (const f of readdirSync(dir)) expect(mode(join(dir, f)), f).toBe(0o600);
     }
     // Everything else too: databases, listings, the workers' storage probe.
     const open = readdirSync(cfg.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => mode(join(cfg.dataDir, f)) & 0o077);
     expect(open).toEqual([]);
-    expect(readdirSync(cfg.paths.logs)).toEqual(expect.arrayContaining(['worker.log', 'api.log', 'ferretdb.log', 'temporal.log']));
+    expect(readdirSync(cfg.paths.logs)).toEqual(expect.arrayContaining(['worker.log', 'api.log', 'database.log', 'temporal.log']));
     expect(readdirSync(cfg.paths.run)).toEqual(expect.arrayContaining(['worker.pid', 'api.pid']));
   });
 
@@ -75,7 +75,7 @@ describe('clues up', () => {
     // The worker of this data folder, seen from a data folder that never started one.
     const other = join(cfg.root, 'tests', '.tmp', `other-data-${randomUUID()}`);
     const r = await runCli(['up'], { ...env, CLUES_DATA_DIR: other, MONGODB_URI: cfg.mongo.uri, TEMPORAL_ADDRESS: cfg.temporal.address, CLUES_API_PORT: String(cfg.api.port + 1) });
-    expect(r.stdout).toMatch(/ferretdb +external/);
+    expect(r.stdout).toMatch(/database +external/);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/something not started from this data folder already answers for worker/);
   });

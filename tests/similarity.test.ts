@@ -5,13 +5,14 @@ import sharp from 'sharp';
 import { createApp } from '../api/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageWorkflowId } from '../client/temporal-client';
-import { findSimilar } from '../client/similar-images';
+import { findSimilar } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { decodeFeatures, OrbMatcher } from '../models/local-features';
 import { openBlobStore } from '../storage/open';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
+import { searchHits } from './support/store';
 
 const EVAL_SOURCES = join(__dirname, '..', 'eval', 'source');
 let ctx: TestContext;
@@ -86,17 +87,17 @@ describe('known places', () => {
     const ref = await query(gallery['motorcycle_left.png']!);
     const featuresPath = `features/places/${ref.sha256}.orb`;
     await openBlobStore(ctx.cfg.storage).put(featuresPath, Buffer.from(ref.features));
-    await ctx.store.addPlace({ _id: ref.sha256, name: 'Garage, 12 Elm Street', path: gallery['motorcycle_left.png']!, embedding: ref.embedding, featuresPath });
+    await ctx.store.places.add({ _id: ref.sha256, name: 'Garage, 12 Elm Street', path: gallery['motorcycle_left.png']!, embedding: ref.embedding, featuresPath });
 
     const other = join(dir, 'motorcycle_right.png');
     copyFileSync(join(EVAL_SOURCES, 'motorcycle_right.png'), other);
     await ingest([other]);
     const sha256 = await fileSha256(other);
-    const locations = (await ctx.store.cluesOf(sha256)).filter((c) => c.type === 'location');
+    const locations = (await ctx.store.images.cluesOf(sha256)).filter((c) => c.type === 'location');
     expect(locations).toHaveLength(1);
     expect(locations[0]).toMatchObject({ value: 'Garage, 12 Elm Street', detail: { placeId: ref.sha256 } });
     expect(locations[0]!.score).toBeGreaterThan(0.5);
-    expect((await ctx.store.search({ text: 'elm' })).length).toBe(0); // a location is not text
+    expect((await searchHits(ctx.store, { text: 'elm' })).length).toBe(0); // a location is not text
   });
 });
 
@@ -126,8 +127,8 @@ describe('similarity from the command line', () => {
 
 describe('query by example through the API', () => {
   it('when an analyst uploads a crop, then a worker ranks the stored images and the API answers with tiers', async () => {
-    const analyst = await ctx.store.createToken('example-analyst', 'analyst');
-    const reviewer = await ctx.store.createToken('example-reviewer', 'reviewer');
+    const analyst = await ctx.store.tokens.create('example-analyst', 'analyst');
+    const reviewer = await ctx.store.tokens.create('example-reviewer', 'reviewer');
     await ctx.withWorker(async (taskQueue) => {
       const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }}).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
@@ -149,7 +150,7 @@ describe('query by example through the API', () => {
         expect(added.status).toBe(201);
         expect(((await added.json()) as { matched: number }).matched).toBeGreaterThanOrEqual(1);
         // The image stored before the place existed now carries it as a location.
-        const locations = (await ctx.store.cluesOf(await fileSha256(gallery['motorcycle_left.png']!))).filter((c) => c.type === 'location');
+        const locations = (await ctx.store.images.cluesOf(await fileSha256(gallery['motorcycle_left.png']!))).filter((c) => c.type === 'location');
         expect(locations.map((l) => l.value)).toContain('Workshop, Mill Lane');
       } finally {
         server.close();

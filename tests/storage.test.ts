@@ -132,9 +132,9 @@ describe('the pipeline on S3 storage', () => {
     await uniqueCopy('motorcycle_left.png', dir);
     writeFileSync(join(dir, 'notes.txt'), 'not an image');
     const sha256 = await fileSha256(coffee);
-    const analyst = await ctx.store.createToken('s3-analyst', 'analyst');
-    const reviewer = await ctx.store.createToken('s3-reviewer', 'reviewer');
-    const tagger = await ctx.store.createToken('s3-tagger', 'tagger');
+    const analyst = await ctx.store.tokens.create('s3-analyst', 'analyst');
+    const reviewer = await ctx.store.tokens.create('s3-reviewer', 'reviewer');
+    const tagger = await ctx.store.tokens.create('s3-tagger', 'tagger');
 
     await ctx.withWorker(async (taskQueue) => {
       const runId = await startRun(ctx.client, taskQueue, dir, { pageSize: 1 });
@@ -144,13 +144,13 @@ describe('the pipeline on S3 storage', () => {
       // The listing is kept in the bucket, in pieces any worker machine can read.
       expect(await stores.s3!.has(`runs/${runId.replace(/[^\w-]/g, '_')}/listing.json`)).toBe(true);
 
-      const cup = (await ctx.store.cluesOf(sha256)).find((c) => c.type === 'object' && c.value === 'cup');
+      const cup = (await ctx.store.images.cluesOf(sha256)).find((c) => c.type === 'object' && c.value === 'cup');
       expect(cup?.detail?.crop).toMatch(/^crops\/[0-9a-f]{2}\//);
       const crop = await stores.s3!.get(cup!.detail!.crop as string);
       expect((await sharp(crop).metadata()).format).toBe('jpeg');
       expect(existsSync(join(s3.root, 'evidence-derived', 'clues', cup!.detail!.crop as string))).toBe(true);
       expect(existsSync(join(ctx.cfg.dataDir, cup!.detail!.crop as string))).toBe(false);
-      const image = await ctx.store.getImage(sha256);
+      const image = await ctx.store.images.get(sha256);
       expect(await stores.s3!.has(image!.featuresPath!)).toBe(true);
 
       const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, blobs: stores.s3! }).listen(0, '127.0.0.1');

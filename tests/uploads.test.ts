@@ -30,8 +30,8 @@ async function uploads(): Promise<string[]> {
 
 describe('uploaded query images', () => {
   it('when a query image is answered, it is kept until it expires; a refused file or place is deleted at once', async () => {
-    const analyst = await ctx.store.createToken('uploads-analyst', 'analyst');
-    const reviewer = await ctx.store.createToken('uploads-reviewer', 'reviewer');
+    const analyst = await ctx.store.tokens.create('uploads-analyst', 'analyst');
+    const reviewer = await ctx.store.tokens.create('uploads-reviewer', 'reviewer');
     await ctx.withWorker(async (taskQueue) => {
       const server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue }, blobs }).listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));

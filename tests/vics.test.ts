@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportCaseVics } from '../client/vics-export';
+import { exportCaseVics } from '../usecases/vics-export';
 import { parseHashCsv, parseVics, VicsFormatError, writeVics } from '../hashsets/vics';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 import { imageInput, openTestStore, sha } from './support/store';
 
 const MD5_A = 'aa'.repeat(16);
@@ -27,7 +27,7 @@ const SAMPLE = `\uFEFF${JSON.stringify({
   },
 })}`;
 
-let store: MongoClueStore;
+let store: Store;
 beforeAll(async () => {
   ({ store } = await openTestStore('vics'));
 });
@@ -61,22 +61,22 @@ describe('Project VIC (VICS JSON) and CSV hash lists', () => {
 
   it('when a hash list is imported, then images that match exactly are flagged with category and series, and PDQ matches are near, kept apart', async () => {
     const { doc, rejected } = parseVics(SAMPLE);
-    expect((await store.importHashSet('icmec-test', 'vics', doc, rejected)).count).toBe(3);
-    expect((await store.importHashSet('icmec-test', 'vics', doc, rejected)).count).toBe(3); // re-import replaces
-    expect(await store.knownHashMatches({ md5: MD5_A })).toEqual([
+    expect((await store.hashSets.import('icmec-test', 'vics', doc, rejected)).count).toBe(3);
+    expect((await store.hashSets.import('icmec-test', 'vics', doc, rejected)).count).toBe(3); // re-import replaces
+    expect(await store.hashSets.matches({ md5: MD5_A })).toEqual([
       { set: 'icmec-test', kind: 'exact', by: 'md5', category: 2, series: 'Blue Room', tags: ['hotel', 'bedspread'], victimIdentified: false },
     ]);
     const nearPdq = 'f1' + 'f0'.repeat(31); // one bit away
-    const near = await store.knownHashMatches({ md5: 'ee'.repeat(16), pdq: { hash: nearPdq, quality: 80 } });
+    const near = await store.hashSets.matches({ md5: 'ee'.repeat(16), pdq: { hash: nearPdq, quality: 80 } });
     expect(near).toEqual([{ set: 'icmec-test', kind: 'near', by: 'PDQ distance 1', tags: [] }]);
-    expect(await store.knownHashMatches({ md5: 'ee'.repeat(16), pdq: { hash: '0f'.repeat(32), quality: 80 } })).toEqual([]);
-    expect(await store.knownHashMatches({ pdq: { hash: nearPdq, quality: 20 } })).toEqual([]); // too featureless to match
+    expect(await store.hashSets.matches({ md5: 'ee'.repeat(16), pdq: { hash: '0f'.repeat(32), quality: 80 } })).toEqual([]);
+    expect(await store.hashSets.matches({ pdq: { hash: nearPdq, quality: 20 } })).toEqual([]); // too featureless to match
   });
 
   it('when a CSV hash list is imported, then its rows match like VICS entries', async () => {
     const { doc } = parseHashCsv(`md5,category,series\n${MD5_B},3,Garden\nbad,1,x\n`);
-    await store.importHashSet('csv-test', 'csv', doc, 1);
-    expect(await store.knownHashMatches({ md5: MD5_B })).toEqual(
+    await store.hashSets.import('csv-test', 'csv', doc, 1);
+    expect(await store.hashSets.matches({ md5: MD5_B })).toEqual(
       expect.arrayContaining([expect.objectContaining({ set: 'csv-test', kind: 'exact', category: 3, series: 'Garden' })]),
     );
   });
@@ -86,16 +86,16 @@ describe('Project VIC (VICS JSON) and CSV hash lists', () => {
     a.stages.push({ stage: 'hashes', status: 'ok', clues: [], data: { md5: MD5_A, sha1: 'ab'.repeat(20), pdq: { hash: PDQ_D, quality: 90 } } });
     const b = imageInput(sha(502), {});
     b.stages.push({ stage: 'hashes', status: 'ok', clues: [], data: { md5: 'cd'.repeat(16), sha1: 'ef'.repeat(20), pdq: { hash: '0f'.repeat(32), quality: 90 } } });
-    await store.saveImage({ ...a, caseId: 'case-export' });
-    await store.saveImage({ ...b, caseId: 'case-export' });
+    await store.images.save({ ...a, caseId: 'case-export' });
+    await store.images.save({ ...b, caseId: 'case-export' });
     const { json, count } = await exportCaseVics(store, 'case-export');
     expect(count).toBe(2);
     const { doc } = parseVics(json);
     expect(doc.declaredTotal).toBe(2);
     expect(doc.media.find((m) => m.md5 === MD5_A)).toMatchObject({ category: 2, series: 'Blue Room', alternativeHashes: { PDQ: PDQ_D } });
-    await store.importHashSet('roundtrip', 'vics', doc, 0);
+    await store.hashSets.import('roundtrip', 'vics', doc, 0);
     for (const img of [sha(501), sha(502)]) {
-      const matches = await store.knownHashMatches((await store.getImage(img))!);
+      const matches = await store.hashSets.matches((await store.images.get(img))!);
       expect(matches.filter((m) => m.set === 'roundtrip' && m.kind === 'exact')).toHaveLength(1);
     }
   });

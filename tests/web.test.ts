@@ -54,7 +54,7 @@ beforeAll(async () => {
   await ctx.withWorker((taskQueue) =>
     ctx.client.workflow.execute('processImage', { workflowId: imageWorkflowId(sha256), taskQueue, args: [{ path: img, sha256 }], workflowIdReusePolicy: 'ALLOW_DUPLICATE' }),
   );
-  for (const role of ['analyst', 'reviewer', 'tagger'] as const) tokens[role] = await ctx.store.createToken(`web-${role}`, role);
+  for (const role of ['analyst', 'reviewer', 'tagger'] as const) tokens[role] = await ctx.store.tokens.create(`web-${role}`, role);
   server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue: 'web-unused' }}).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -94,12 +94,12 @@ describe('the analyst page', () => {
     await shot(page, '2-analyst-thumbnail-unblurred');
 
     await page.getByLabel('Show thumbnails unblurred (my setting)').check();
-    await expect.poll(async () => (await ctx.store.userSettings('web-analyst')).unblurThumbnails).toBe(true);
+    await expect.poll(async () => (await ctx.store.settings.of('web-analyst')).unblurThumbnails).toBe(true);
     await page.reload();
     await page.locator('#results .thumb').waitFor();
     expect(await page.locator('#results .thumb').getAttribute('class')).not.toContain('blurred');
     await page.getByLabel('Show thumbnails unblurred (my setting)').uncheck();
-    await expect.poll(async () => (await ctx.store.userSettings('web-analyst')).unblurThumbnails).toBe(false);
+    await expect.poll(async () => (await ctx.store.settings.of('web-analyst')).unblurThumbnails).toBe(false);
     await page.close();
   });
 

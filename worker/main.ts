@@ -4,7 +4,7 @@ import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
 import { startEngine } from '../engine/start-engine';
-import { MongoClueStore } from '../store/clue-store';
+import { openStore } from '../store';
 import { openBlobStore } from '../storage/open';
 import { connectWorker, createWorkers } from './create-workers';
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   restrictFileModes(); // crops, keypoints and logs are the owner's alone
   const cfg = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const store = await MongoClueStore.connect(cfg.mongo.uri, cfg.mongo.dbName);
+  const store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   const blobs = openBlobStore(cfg.storage);
   await blobs.check(); // a worker that cannot keep its crops must not take work
   log.info({ storage: blobs.location }, 'storage checked');

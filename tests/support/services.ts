@@ -8,7 +8,7 @@ import { openBlobStore } from '../../storage/open';
 import { loadConfig, type Config } from '../../core/config';
 import type { EngineProcess } from '../../engine/engine-process';
 import { startEngine } from '../../engine/start-engine';
-import { MongoClueStore } from '../../store/clue-store';
+import { openStore, type Store } from '../../store';
 import { createWorkers } from '../../worker/create-workers';
 
 // Workers log at WARN in tests: state changes at INFO drown the test report.
@@ -23,7 +23,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export interface TestContext {
   cfg: Config;
   dbName: string;
-  store: MongoClueStore;
+  store: Store;
   client: Client;
   /** The real engine process, as the worker runs it. */
   engine: EngineProcess;
@@ -36,7 +36,7 @@ export interface TestContext {
 export async function openTestContext(name: string, opts: { blobs?: BlobStore; engineEnv?: NodeJS.ProcessEnv } = {}): Promise<TestContext> {
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
-  const store = await MongoClueStore.connect(cfg.mongo.uri, dbName);
+  const store = await openStore(cfg.mongo.uri, dbName);
   const connection = await Connection.connect({ address: cfg.temporal.address });
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });

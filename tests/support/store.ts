@@ -1,13 +1,14 @@
 import type { ClueInput, StageOutcome } from '../../core/clues';
 import { uniqueTokens } from '../../core/tokens';
 import { loadConfig } from '../../core/config';
-import { MongoClueStore, type SaveImageInput } from '../../store/clue-store';
+import { openStore, type SaveImageInput, type Store } from '../../store';
+import { searchQuery, type SearchQuery } from '../../core/search-query';
 
-/** A store on the real FerretDB, in a database of its own. */
-export async function openTestStore(name: string): Promise<{ store: MongoClueStore; dbName: string }> {
+/** A store on the real database server, in a database of its own. */
+export async function openTestStore(name: string): Promise<{ store: Store; dbName: string }> {
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
-  return { store: await MongoClueStore.connect(cfg.mongo.uri, dbName), dbName };
+  return { store: await openStore(cfg.mongo.uri, dbName), dbName };
 }
 
 /** A text line as the OCR stage stores it: tokens, a line box and a box per word. */
@@ -32,3 +33,13 @@ export function imageInput(sha256: string, stages: Partial<Record<StageOutcome['
 }
 
 export const sha = (n: number) => n.toString(16).padStart(64, '0');
+
+/** One page of a search, with the defaults filled in as the API fills them. */
+export function searchPage(store: Store, q: Partial<SearchQuery>) {
+  return store.search.page(searchQuery(q));
+}
+
+/** The hits of a search's first page. */
+export async function searchHits(store: Store, q: Partial<SearchQuery>) {
+  return (await searchPage(store, q)).hits;
+}

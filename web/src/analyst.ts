@@ -1,25 +1,16 @@
+import { FORM_FIELDS, fieldDefault, renderSearchFields } from './search-form';
+import type { Json, KnownHashMatch, LinkedImage, RunView, SearchHit, SimilarHit, TagHistory } from '../../core/api-types';
+import type { ClueDoc, ImageDoc } from '../../store/documents';
 import { $, api, ApiError, authorisedImage, fmtDate, fmtDuration, h, say, session, type Me } from './common';
 
 // The analyst's page: search, results as blurred thumbnails, image detail, ingest runs.
 
-interface Box { x: number; y: number; w: number; h: number }
-interface Match { type: string; value: string; highlights: { text: string }[] }
-interface Hit { sha256: string; path: string; score: number; matches?: Match[]; tier?: string; reason?: string }
-interface Clue { _id: string; type: string; value: string; score?: number; box?: Box; stage: string; detail?: Record<string, unknown> }
-interface ImageRecord {
-  sha256: string; paths: string[]; cases: string[]; status: string; md5?: string; sha1?: string;
-  pdq?: { hash: string; quality: number }; info?: { width: number; height: number; format: string; bytes: number };
-  exif?: Record<string, unknown>; stages?: Record<string, { status: string; reason?: string; model?: { name: string; version: string } }>;
-  failure?: { reason: string };
-}
-interface Link { sha256: string; path: string; strength: number; reasons: { kind: string; value: string; weight: number }[] }
-interface KnownHash { set: string; kind: string; by: string; category?: number; series?: string }
-interface AnswerGroup { key: string; answer: string; count: number; accepted: boolean }
-interface TagHistory {
-  tags: Clue[];
-  crops: { crop: { _id: string; label: string; publishedBy: string; publishedAt: string; status: string; accepted: { answer: string; by: string; at: string; count: number }[] }; answers: AnswerGroup[]; submissions: { what: string; where?: string; brand?: string; at: string; votes: number }[] }[];
-}
-interface Run { runId: string; status: string; startTime?: string; progress: null | { found: number; done: number; skipped: number; failed: number; inFlight: number; total?: number; imagesPerHour: number; etaSeconds?: number; paused: boolean; failures: { path: string; reason: string }[] } }
+type Hit = Json<Pick<SearchHit, 'sha256' | 'path' | 'score'> & Partial<SearchHit & SimilarHit>>;
+type Clue = Json<ClueDoc>;
+type ImageRecord = Json<ImageDoc>;
+type Link = Json<LinkedImage>;
+type KnownHash = Json<KnownHashMatch>;
+type Run = Json<RunView>;
 
 let me: Me;
 const CAN_PUBLISH = ['reviewer', 'admin'];
@@ -78,14 +69,14 @@ $<HTMLInputElement>('#unblur-setting').addEventListener('change', async (e) => {
 
 // ---- search ----
 
-const FIELDS = ['text', 'mode', 'object', 'scene', 'location', 'serial', 'case'] as const;
+renderSearchFields($('#search-fields'));
 
 $<HTMLFormElement>('#search-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const params = new URLSearchParams();
-  for (const f of FIELDS) {
+  for (const f of FORM_FIELDS) {
     const v = ($(`#q-${f}`) as HTMLInputElement).value.trim();
-    if (v && !(f === 'mode' && v === 'exact')) params.set(f, v);
+    if (v && v !== fieldDefault(f)) params.set(f, v);
   }
   const next = `#search?${params}`;
   if (location.hash === next) route();
@@ -110,7 +101,7 @@ $<HTMLInputElement>('#q-image').addEventListener('change', async (e) => {
 async function showSearch(params: URLSearchParams | null): Promise<void> {
   $('#search-view').hidden = false;
   if (!params) return;
-  for (const f of FIELDS) ($(`#q-${f}`) as HTMLInputElement).value = params.get(f) ?? (f === 'mode' ? 'exact' : '');
+  for (const f of FORM_FIELDS) ($(`#q-${f}`) as HTMLInputElement).value = params.get(f) ?? fieldDefault(f);
   const status = $('#search-status');
   if (![...params.keys()].some((k) => k !== 'mode' && k !== 'case')) return say(status, 'Give a word, an object, a scene, a location or a serial number.', 'error');
   say(status, 'Searching…');
@@ -270,7 +261,7 @@ async function renderLinks(sha256: string): Promise<void> {
 
 async function renderTags(sha256: string): Promise<void> {
   const list = $('#tag-history');
-  const history = await api<TagHistory>(`/api/images/${sha256}/tags`);
+  const history = await api<Json<TagHistory>>(`/api/images/${sha256}/tags`);
   const items: { at: number; node: HTMLElement }[] = [];
   for (const t of history.tags) {
     const d = t.detail ?? {};

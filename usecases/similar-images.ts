@@ -1,19 +1,14 @@
+import type { SimilarHit } from '../core/api-types';
 import type { ImageEngine, QueryResult } from '../engine/image-engine';
 import type { FeatureMatch } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
-import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore, type SimilarityTier } from '../models/similarity';
-import type { MongoClueStore, SimilarityCandidate } from '../store/clue-store';
+import type { SimilarityTier } from '../core/api-types';
+import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore } from '../models/similarity';
+import type { Store } from '../store';
+import type { SimilarityCandidate } from '../store/documents';
 import type { BlobStore } from '../storage/blob-store';
 
-export interface SimilarHit {
-  path: string;
-  sha256: string;
-  tier: SimilarityTier;
-  score: number;
-  /** Why it matched, in words an analyst can check. */
-  reason: string;
-  signals: { pdqDistance?: number; cosine?: number; inliers?: number };
-}
+export type { SimilarHit } from '../core/api-types';
 
 export interface SimilarOptions {
   limit?: number;
@@ -29,8 +24,8 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
  * near-duplicate copy (PDQ <= 31 with quality >= 50, Meta's rule), the same scene or object
  * (keypoints agree on one homography), and images that merely look alike (embedding).
  */
-export async function findSimilar(store: MongoClueStore, engine: ImageEngine, blobs: BlobStore, q: QueryResult, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
-  const candidates = await store.similarityCandidates(opts.caseId);
+export async function findSimilar(store: Pick<Store, 'images'>, engine: ImageEngine, blobs: BlobStore, q: QueryResult, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
+  const candidates = await store.images.similarityCandidates(opts.caseId);
   return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await Promise.all(cs.map((c) => blobs.get(c.featuresPath!)))), opts);
 }
 

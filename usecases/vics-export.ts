@@ -1,15 +1,15 @@
 import { basename } from 'node:path';
 import { writeVics, type VicsMedia } from '../hashsets/vics';
-import type { MongoClueStore } from '../store/clue-store';
+import type { Store } from '../store';
 
 /**
  * A case as VICS JSON: every processed image with its hashes (PDQ as an alternative hash), its
  * file paths, and the category, series and tags of the first exact known-hash match.
  */
-export async function exportCaseVics(store: MongoClueStore, caseId: string): Promise<{ json: string; count: number }> {
+export async function exportCaseVics(store: Pick<Store, 'images' | 'hashSets'>, caseId: string): Promise<{ json: string; count: number }> {
   const media: VicsMedia[] = [];
-  for (const img of await store.caseImages(caseId)) {
-    const exact = (await store.knownHashMatches(img)).find((m) => m.kind === 'exact');
+  for (const img of await store.images.caseImages(caseId)) {
+    const exact = (await store.hashSets.matches(img)).find((m) => m.kind === 'exact');
     media.push({
       ...(img.md5 ? { md5: img.md5 } : {}),
       ...(img.sha1 ? { sha1: img.sha1 } : {}),

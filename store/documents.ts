@@ -1,0 +1,148 @@
+import type { UserSettings } from '../core/api-types';
+import type { Box, ClueInput, ClueStage, ImageInfo, ModelRef, StageName, StageStatus } from '../core/clues';
+
+// The documents of every collection, in one place. Repositories (store/*.ts) own the queries and
+// indexes; nothing outside store/ names a collection.
+
+export interface StageRecord {
+  status: StageStatus;
+  reason?: string;
+  model?: ModelRef;
+  durationMs?: number;
+  clueCount: number;
+  at: Date;
+}
+
+export interface ImageDoc {
+  _id: string; // sha256
+  sha256: string;
+  md5?: string;
+  sha1?: string;
+  pdq?: { hash: string; quality: number };
+  /** Multi-index keys of the PDQ hash (store/pdq-index.ts): near-duplicates by index, not by scan. */
+  pdqKeys?: string[];
+  paths: string[];
+  cases: string[];
+  info?: ImageInfo;
+  exif?: Record<string, unknown>;
+  embedding?: number[];
+  featuresPath?: string;
+  stages?: Partial<Record<StageName, StageRecord>>;
+  /** `pending`: seen under a path (a duplicate in a run) before its own workflow saved it. */
+  status: 'pending' | 'processed' | 'failed';
+  failure?: { code: string; reason: string; at: Date };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A stored clue: what the stage produced, plus where it came from. */
+export interface ClueDoc extends ClueInput {
+  _id: string;
+  sha256: string;
+  stage: ClueStage;
+  model?: ModelRef;
+  createdAt: Date;
+}
+
+/**
+ * One image under one search term: the best score any of its clues gives the term, and the
+ * image's cases, so that a search, a count and a case filter are all index scans.
+ */
+export interface TermDoc {
+  _id: string; // `${k}|${t}|${img}`
+  k: string;
+  t: string;
+  img: string;
+  s: number;
+  cases: string[];
+}
+
+/** How many images a term has, per score bucket: counts and score thresholds without a scan. */
+export interface TermStatsDoc {
+  _id: string; // `${k}|${t}|${case}|${shard}`
+  k: string;
+  t: string;
+  c: string;
+  n: number;
+  /** Images per hundredth of score, bucket '0'..'99'. */
+  h: Record<string, number>;
+}
+
+/** A word of free text (with its length): what prefix search reads a key range of. */
+export interface WordDoc {
+  _id: string;
+  n: number;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+  from?: string;
+}
+
+export interface PlaceDoc {
+  _id: string; // sha256 of the reference image
+  name: string;
+  path: string;
+  embedding: number[];
+  featuresPath: string;
+  createdAt: Date;
+}
+
+/** What similarity ranking needs of each stored image. */
+export interface SimilarityCandidate {
+  sha256: string;
+  path: string;
+  pdq?: { hash: string; quality: number };
+  embedding?: number[];
+  featuresPath?: string;
+}
+
+export type { UserSettings } from '../core/api-types';
+export const DEFAULT_SETTINGS: UserSettings = { unblurThumbnails: false };
+
+// Trace an Object: what a reviewer published, what the public answered, what a reviewer accepted.
+
+export type CropStatus = 'published' | 'withdrawn';
+
+export interface PublicCropDoc {
+  _id: string; // TAO-…, random: it must not reveal the source image
+  clueId: string;
+  sha256: string;
+  label: string;
+  /** The padded box that was published, in the oriented image's pixels. */
+  cropBox: Box;
+  /** JPEG under the data folder, re-encoded without metadata. */
+  file: string;
+  question: string;
+  status: CropStatus;
+  publishedBy: string;
+  publishedAt: Date;
+  accepted: AcceptedAnswer[];
+}
+
+export interface AcceptedAnswer {
+  answer: string;
+  key: string;
+  count: number;
+  where?: string;
+  brand?: string;
+  by: string;
+  at: Date;
+  clueIds: string[];
+}
+
+export interface CrowdTagDoc {
+  _id: string;
+  cropId: string;
+  what: string;
+  where?: string;
+  brand?: string;
+  /** Normalised answer: answers that differ only in case, accents or punctuation count together. */
+  key: string;
+  by: string;
+  at: Date;
+  votes: number;
+}

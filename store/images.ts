@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import type { AnyBulkWriteOperation, Collection } from 'mongodb';
+import type { ClueInput, ClueStage, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
+import { PDQ_MIN_QUALITY } from '../models/pdq';
+import type { ClueDatabase, IndexSpec } from './database';
+import type { ClueDoc, ImageDoc, SimilarityCandidate, StageRecord } from './documents';
+import { pdqKeys } from './pdq-index';
+import type { SearchTerms } from './search-terms';
+
+// Images and their clues. Writes are idempotent upserts keyed by content: a retried or re-run
+// stage converges on the same documents. Every change to what an image holds is followed by
+// SearchTerms.reindex, which keeps search in step.
+
+export interface SaveImageInput {
+  sha256: string;
+  path: string;
+  caseId?: string;
+  info: ImageInfo;
+  stages: StageOutcome[];
+}
+
+export function clueId(sha256: string, stage: ClueStage, c: Pick<ClueInput, 'type' | 'value' | 'box' | 'detail'>): string {
+  const digest = createHash('sha1').update(JSON.stringify([c.type, c.value, c.box ?? null, c.detail?.field ?? null])).digest('hex');
+  return `${sha256}:${stage}:${digest.slice(0, 16)}`;
+}
+
+/** Another path (and case) of an image; upserted, so a path seen before the image is saved is kept. */
+const sources = (path: string, caseId?: string) => ({ $addToSet: { paths: path, cases: { $each: caseId ? [caseId] : [] } } });
+
+export class ImageRepository {
+  readonly images: Collection<ImageDoc>;
+  readonly clues: Collection<ClueDoc>;
+
+  static readonly indexes: IndexSpec[] = [
+    { collection: 'images', index: { key: { status: 1 }, name: 'status' } },
+    { collection: 'images', index: { key: { md5: 1 }, name: 'md5' } },
+    { collection: 'images', index: { key: { sha1: 1 }, name: 'sha1' } },
+    { collection: 'images', index: { key: { cases: 1, status: 1 }, name: 'case_status' } },
+    { collection: 'images', index: { key: { pdqKeys: 1 }, name: 'pdq_keys' } },
+    { collection: 'clues', index: { key: { sha256: 1, stage: 1 }, name: 'image_stage' } },
+    // Links: the images sharing a place or a camera serial.
+    { collection: 'clues', index: { key: { type: 1, value: 1 }, name: 'type_value' } },
+  ];
+
+  constructor(
+    db: ClueDatabase,
+    private readonly terms: SearchTerms,
+  ) {
+    this.images = db.collection<ImageDoc>('images');
+    this.clues = db.collection<ClueDoc>('clues');
+  }
+
+  get(sha256: string): Promise<ImageDoc | null> {
+    return this.images.findOne({ _id: sha256 });
+  }
+
+  /** An image's clues, by stage (index image_stage). */
+  cluesOf(sha256: string): Promise<ClueDoc[]> {
+    return this.clues.find({ sha256 }).sort({ stage: 1, _id: 1 }).toArray();
+  }
+
+  getClue(id: string): Promise<ClueDoc | null> {
+    return this.clues.findOne({ _id: id });
+  }
+
+  /**
+   * Records another path (and case) under which an image was found. The record is created if the
+   * image's own workflow has not made it yet: two names of the same bytes in one run keep both.
+   */
+  async addSource(sha256: string, path: string, caseId?: string): Promise<void> {
+    const now = new Date();
+    const res = await this.images.updateOne(
+      { _id: sha256 },
+      { ...sources(path, caseId), $set: { updatedAt: now }, $setOnInsert: { sha256, status: 'pending', createdAt: now } },
+      { upsert: true },
+    );
+    if (caseId && (res.modifiedCount || res.upsertedCount)) await this.terms.reindex(sha256); // the case is on every term
+  }
+
+  /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
+  async save(input: SaveImageInput): Promise<number> {
+    const now = new Date();
+    const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
+    const docs = new Map<string, ClueDoc>();
+    const saved: ClueStage[] = [];
+    for (const s of input.stages) {
+      const record: StageRecord = { status: s.status, clueCount: s.clues.length, at: now };
+      if (s.reason) record.reason = s.reason;
+      if (s.model) record.model = s.model;
+      if (s.durationMs !== undefined) record.durationMs = s.durationMs;
+      set[`stages.${s.stage}`] = record;
+      // A failed or unavailable stage keeps whatever an earlier successful run stored.
+      if (s.status !== 'ok') continue;
+      if (s.stage === 'hashes' && s.data) {
+        Object.assign(set, s.data);
+        const pdq = s.data.pdq as ImageDoc['pdq'];
+        set.pdqKeys = pdq && pdq.quality >= PDQ_MIN_QUALITY ? pdqKeys(pdq.hash) : [];
+      }
+      if (s.stage === 'metadata' && s.data) set.exif = s.data;
+      if (s.stage === 'features' && s.data) Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
+      saved.push(s.stage);
+      for (const c of s.clues) {
+        const id = clueId(input.sha256, s.stage, c);
+        docs.set(id, {
+          _id: id,
+          sha256: input.sha256,
+          stage: s.stage,
+          type: c.type,
+          value: c.value,
+          tokens: c.tokens,
+          ...(c.box ? { box: c.box } : {}),
+          ...(c.score !== undefined ? { score: c.score } : {}),
+          ...(c.detail ? { detail: c.detail } : {}),
+          ...(s.model ? { model: s.model } : {}),
+          createdAt: now,
+        });
+      }
+    }
+    const writes: AnyBulkWriteOperation<ClueDoc>[] = [...docs.values()].map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
+    // A re-saved stage replaces its clues as a whole.
+    const stale = saved.length ? await this.clues.find({ sha256: input.sha256, stage: { $in: saved } }, { projection: { _id: 1 } }).toArray() : [];
+    for (const { _id } of stale) if (!docs.has(_id)) writes.push({ deleteOne: { filter: { _id } } });
+    if (writes.length) await this.clues.bulkWrite(writes, { ordered: false });
+    await this.images.updateOne(
+      { _id: input.sha256 },
+      { $set: set, $unset: { failure: '' }, $setOnInsert: { createdAt: now }, ...sources(input.path, input.caseId) },
+      { upsert: true },
+    );
+    await this.terms.reindex(input.sha256);
+    return docs.size;
+  }
+
+  /** An image that could not be processed, with the reason, so that nothing goes missing silently. */
+  async recordFailure(input: { sha256: string; path: string; caseId?: string; code: string; reason: string }): Promise<void> {
+    const now = new Date();
+    const res = await this.images.updateOne(
+      { _id: input.sha256, status: { $ne: 'processed' } },
+      {
+        $set: { sha256: input.sha256, status: 'failed', failure: { code: input.code, reason: input.reason, at: now }, updatedAt: now },
+        $setOnInsert: { createdAt: now },
+        ...sources(input.path, input.caseId),
+      },
+      { upsert: true },
+    ).catch((err: unknown) => {
+      // Processed already (the filter missed and the upsert hit its _id): only the path is new.
+      if ((err as { code?: number }).code === 11000) return null;
+      throw err;
+    });
+    if (!res) await this.addSource(input.sha256, input.path, input.caseId);
+  }
+
+  /** Clues added after processing (a place match, a tag); idempotent, the ids come from the content. */
+  async addClues(sha256: string, stage: ClueStage, clues: ClueInput[], model?: ModelRef): Promise<string[]> {
+    const now = new Date();
+    const docs = clues.map((c): ClueDoc => ({ ...c, _id: clueId(sha256, stage, c), sha256, stage, ...(model ? { model } : {}), createdAt: now }));
+    if (docs.length) await this.clues.bulkWrite(docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })), { ordered: false });
+    await this.terms.reindex(sha256);
+    return docs.map((d) => d._id);
+  }
+
+  caseImages(caseId: string): Promise<ImageDoc[]> {
+    return this.images.find({ cases: caseId, status: 'processed' }).sort({ _id: 1 }).toArray();
+  }
+
+  /** Every processed image's hashes and descriptors, for similarity ranking (a linear scan). */
+  async similarityCandidates(caseId?: string): Promise<SimilarityCandidate[]> {
+    const filter: Record<string, unknown> = { status: 'processed' };
+    if (caseId) filter.cases = caseId;
+    const docs = await this.images.find(filter, { projection: { paths: 1, pdq: 1, embedding: 1, featuresPath: 1 } }).toArray();
+    return docs.map((d) => ({
+      sha256: d._id,
+      path: d.paths[0] ?? '',
+      ...(d.pdq ? { pdq: d.pdq } : {}),
+      ...(d.embedding ? { embedding: d.embedding } : {}),
+      ...(d.featuresPath ? { featuresPath: d.featuresPath } : {}),
+    }));
+  }
+
+  async counts(): Promise<{ processed: number; failed: number; clues: number }> {
+    const [processed, failed, clues] = await Promise.all([
+      this.images.countDocuments({ status: 'processed' }),
+      this.images.countDocuments({ status: 'failed' }),
+      this.clues.estimatedDocumentCount(),
+    ]);
+    return { processed, failed, clues };
+  }
+
+  /**
+   * Loads prepared documents as they are (benchmarks and migrations): unordered batch inserts,
+   * then their search terms in bulk. No other writer may run meanwhile.
+   */
+  async bulkInsert(images: ImageDoc[], clues: ClueDoc[]): Promise<void> {
+    const keyed = images.map((i) => (i.pdq && i.pdq.quality >= PDQ_MIN_QUALITY && !i.pdqKeys ? { ...i, pdqKeys: pdqKeys(i.pdq.hash) } : i));
+    if (keyed.length) await this.images.insertMany(keyed, { ordered: false });
+    if (clues.length) await this.clues.insertMany(clues, { ordered: false });
+    await this.terms.addFresh(images, clues);
+  }
+}

@@ -1,0 +1,82 @@
+import { AuditRepository } from './audit';
+import { CropRepository } from './crops';
+import { ClueDatabase } from './database';
+import { HashSetRepository } from './hash-sets';
+import { ImageRepository } from './images';
+import { LinkRepository } from './links';
+import { PlaceRepository } from './places';
+import { SearchRepository } from './search';
+import { SearchTerms } from './search-terms';
+import { SettingsRepository } from './settings';
+import { TokenRepository } from './tokens';
+
+// The store: small repositories over one database handle. Rules that span them (accepting a
+// crowd answer, ranking similar images, exporting a case) are use cases, in usecases/.
+
+export type { AuditEntry, ClueDoc, ImageDoc, PlaceDoc, SimilarityCandidate, StageRecord, UserSettings } from './documents';
+export { DEFAULT_SETTINGS } from './documents';
+export type { SaveImageInput } from './images';
+export type { ClueMatch, SearchHit, SearchPage, SearchQuery } from './search';
+export { ROLES, type Principal, type Role } from './tokens';
+export type { HashSetDoc, KnownHashMatch } from './hash-sets';
+export type { LinkedImage, LinkReason, Series } from './links';
+export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc, ReviewItem } from './crops';
+
+export interface Store {
+  images: ImageRepository;
+  search: SearchRepository;
+  terms: SearchTerms;
+  links: LinkRepository;
+  places: PlaceRepository;
+  crops: CropRepository;
+  tokens: TokenRepository;
+  hashSets: HashSetRepository;
+  audit: AuditRepository;
+  settings: SettingsRepository;
+  /** A collection by name, for copying whole stores (usecases/copy-store.ts) and nothing else. */
+  raw(name: string): import('mongodb').Collection<import('mongodb').Document>;
+  ping(): Promise<void>;
+  /** The server's plan for a read command, as `explain` gives it (tests check that indexes serve every query). */
+  explain(command: import('mongodb').Document): Promise<import('mongodb').Document>;
+  close(): Promise<void>;
+}
+
+const INDEXES = [
+  ...ImageRepository.indexes,
+  ...SearchTerms.indexes,
+  ...PlaceRepository.indexes,
+  ...CropRepository.indexes,
+  ...TokenRepository.indexes,
+  ...HashSetRepository.indexes,
+  ...AuditRepository.indexes,
+];
+
+/** Connects, creates what indexes are missing, and hands out the repositories. */
+export async function openStore(uri: string, dbName: string, opts: { observe?: (command: import('mongodb').Document) => void } = {}): Promise<Store> {
+  const db = await ClueDatabase.connect(uri, dbName, opts.observe);
+  try {
+    await db.ensureIndexes(INDEXES);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const images = db.collection<import('./documents').ImageDoc>('images');
+  const clues = db.collection<import('./documents').ClueDoc>('clues');
+  const terms = new SearchTerms(db, images, clues);
+  return {
+    images: new ImageRepository(db, terms),
+    search: new SearchRepository(terms, images, clues),
+    terms,
+    links: new LinkRepository(images, clues, terms),
+    places: new PlaceRepository(db),
+    crops: new CropRepository(db),
+    tokens: new TokenRepository(db),
+    hashSets: new HashSetRepository(db),
+    audit: new AuditRepository(db),
+    settings: new SettingsRepository(db),
+    raw: (name) => db.collection(name),
+    ping: () => db.ping(),
+    explain: (command) => db.db.command({ explain: command, verbosity: 'queryPlanner' }),
+    close: () => db.close(),
+  };
+}

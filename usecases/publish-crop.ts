@@ -1,0 +1,33 @@
+import sharp from 'sharp';
+import type { Box } from '../core/clues';
+import { screenCrop } from '../core/crop-screening';
+import type { Store } from '../store';
+import type { BlobStore } from '../storage/blob-store';
+
+export type PublishOutcome =
+  | { ok: true; id: string; question: string; label: string; created: boolean }
+  | { ok: false; status: 404 | 422; reason: string };
+
+/**
+ * A reviewer publishes one object's crop for the public: screened first (no person or face,
+ * nothing that covers most of the image), then re-encoded without any metadata under a random
+ * TAO- id. Idempotent per clue.
+ */
+export async function publishCrop(store: Pick<Store, 'images' | 'crops'>, blobs: BlobStore, req: { clueId: string; question?: string; by: string }): Promise<PublishOutcome> {
+  const clue = await store.images.getClue(req.clueId);
+  if (!clue || clue.type !== 'object' || typeof clue.detail?.crop !== 'string') return { ok: false, status: 404, reason: 'no such object clue with a crop' };
+  const image = await store.images.get(clue.sha256);
+  if (!image?.info) return { ok: false, status: 404, reason: "the clue's image is not processed" };
+  const cropBox = (clue.detail.cropBox as Box | undefined) ?? clue.box!;
+  const others = (await store.images.cluesOf(clue.sha256)).filter((c) => c.type === 'object' && c._id !== clue._id && c.box).map((c) => ({ label: c.value, box: c.box! }));
+  const screening = screenCrop({ label: clue.value, cropBox, image: image.info, others });
+  if (!screening.ok) return { ok: false, status: 422, reason: `refused by screening: ${screening.reason}` };
+  const pending = await store.crops.publish({ clueId: clue._id, sha256: clue.sha256, label: clue.value, cropBox, file: '', publishedBy: req.by, ...(req.question ? { question: req.question } : {}) });
+  if (pending.created || !pending.doc.file) {
+    const file = `public-crops/${pending.doc._id}.jpg`;
+    // Re-encoded: no EXIF, GPS or other metadata of the evidence goes public.
+    await blobs.put(file, await sharp(await blobs.get(clue.detail.crop)).jpeg({ quality: 88 }).toBuffer(), 'image/jpeg');
+    await store.crops.setFile(pending.doc._id, file);
+  }
+  return { ok: true, id: pending.doc._id, question: pending.doc.question, label: clue.value, created: pending.created };
+}
