@@ -7,16 +7,15 @@ import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 
-export interface ClassifySceneInput {
-  ref: ImageRef;
-  /** The objects stage's detections, for the rule-based fallback. */
-  objects: { label: string; score: number }[];
-}
+/** The image and the objects stage's outcome (workflows before the stage registry sent the detections). */
+export type ClassifySceneInput = (ImageRef & { inputs: { objects?: StageOutcome } }) | { ref: ImageRef; objects: { label: string; score: number }[] };
 
 /** The kind of place: from a scene model when one is installed, otherwise derived from objects. */
 export function classifyScene(engine: ImageEngine, blobs: BlobStore) {
-  return ({ ref, objects }: ClassifySceneInput): Promise<StageOutcome> =>
+  return (input: ClassifySceneInput): Promise<StageOutcome> =>
     asActivityError(async () => {
+      const ref: ImageRef = 'ref' in input ? input.ref : { path: input.path, sha256: input.sha256 };
+      const objects = 'ref' in input ? input.objects : (input.inputs.objects?.clues ?? []).map((c) => ({ label: c.value, score: c.score ?? 0 }));
       const started = Date.now();
       const classifier = engine.models.scene;
       if (!classifier.ok) {
@@ -31,7 +30,7 @@ export function classifyScene(engine: ImageEngine, blobs: BlobStore) {
         };
       }
       const src = await imageSource(blobs, ref.path);
-      const labels = await withHeartbeat(() => engine.scene(engineInput(src)));
+      const labels = await withHeartbeat(() => engine.scene(engineInput(src, ref.sha256)));
       return {
         stage: 'scene',
         status: 'ok',

@@ -17,7 +17,7 @@ export function describeImage(engine: ImageEngine, blobs: BlobStore) {
       }
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const described = await withHeartbeat(() => engine.describe(engineInput(src)));
+      const described = await withHeartbeat(() => engine.describe(engineInput(src, ref.sha256)));
       const featuresPath = featuresKey(ref.sha256);
       await blobs.put(featuresPath, Buffer.from(described.features));
       return {

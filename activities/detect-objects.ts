@@ -21,7 +21,7 @@ export function detectObjects(engine: ImageEngine, blobs: BlobStore) {
       if (!available.ok) return { stage: 'objects', status: 'unavailable', reason: available.reason, clues: [] };
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const { found, crops, note } = await withHeartbeat(() => engine.objects(engineInput(src), CROP_PADDING));
+      const { found, crops, note } = await withHeartbeat(() => engine.objects(engineInput(src, ref.sha256), CROP_PADDING));
       const keys = found.map((d) => cropKey(ref.sha256, d.label, d.box));
       await Promise.all(crops.map((c, i) => blobs.put(keys[i]!, Buffer.from(c.jpeg), 'image/jpeg')));
       const clues: ClueInput[] = found.map((d, i) => ({

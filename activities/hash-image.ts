@@ -12,7 +12,7 @@ export function hashImage(engine: ImageEngine, blobs: BlobStore) {
     asActivityError(async () => {
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const [digests, pdq] = await Promise.all([fileDigests(src), engine.pdq(engineInput(src))]);
+      const [digests, pdq] = await Promise.all([fileDigests(src), engine.pdq(engineInput(src, ref.sha256))]);
       return {
         stage: 'hashes',
         status: 'ok',

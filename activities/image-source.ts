@@ -15,7 +15,10 @@ export async function imageSource(blobs: BlobStore, path: string): Promise<Image
   }
 }
 
-/** The same, as the engine process takes it: it reads files itself, and gets the bytes of blobs. */
-export function engineInput(src: ImageSource): ImageInput {
-  return typeof src === 'string' ? { path: src } : { bytes: src };
+/**
+ * The same, as the engine process takes it: it reads files itself, and gets the bytes of blobs.
+ * With the SHA-256, the engine decodes the image once for all its stages.
+ */
+export function engineInput(src: ImageSource, sha256?: string): ImageInput {
+  return { ...(typeof src === 'string' ? { path: src } : { bytes: src }), ...(sha256 ? { sha256 } : {}) };
 }

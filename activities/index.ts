@@ -7,6 +7,7 @@ import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
 import { loadImage } from './load-image';
+import { prepareImage } from './prepare-image';
 import { matchPlaces } from './match-places';
 import { addPlace, findSimilarImages } from './query-images';
 import { readMetadata } from './read-metadata';
@@ -16,6 +17,8 @@ import { stageModels } from './stage-models';
 
 export interface ActivityDeps {
   store: Store;
+  /** This worker's own CPU task queue: the image's stages come back to the engine that decoded it. */
+  ownQueue: string;
   /** Every decoder and model, in a process of its own (engine/engine-process.ts). */
   engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
@@ -23,8 +26,9 @@ export interface ActivityDeps {
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, engine, blobs }: ActivityDeps) {
+export function createActivities({ store, engine, blobs, ownQueue }: ActivityDeps) {
   return {
+    prepareImage: prepareImage(engine, blobs, ownQueue),
     loadImage: loadImage(engine, blobs),
     hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),

@@ -11,9 +11,17 @@ import { withHeartbeat } from './heartbeat';
 const VERIFY_TOP = 20;
 
 /** Candidate known places for an image: looks alike, then verified by matching keypoints. */
-export function matchPlaces(store: Store, engine: ImageEngine, blobs: BlobStore) {
-  return ({ ref, descriptors }: { ref: ImageRef; descriptors: ImageDescriptors }): Promise<StageOutcome> =>
+/** The image and the features stage's outcome (workflows before the stage registry sent its descriptors). */
+export type MatchPlacesInput = (ImageRef & { inputs: { features?: StageOutcome } }) | { ref: ImageRef; descriptors: ImageDescriptors };
+
+export function matchPlaces(store: Pick<Store, 'places'>, engine: ImageEngine, blobs: BlobStore) {
+  return (input: MatchPlacesInput): Promise<StageOutcome> =>
     asActivityError(async () => {
+      const ref: ImageRef = 'ref' in input ? input.ref : { path: input.path, sha256: input.sha256 };
+      const features = 'ref' in input ? undefined : input.inputs.features;
+      if (features && features.status !== 'ok') return { stage: 'places', status: 'unavailable', reason: `no image features (${features.reason ?? features.status})`, clues: [] };
+      const descriptors = 'ref' in input ? input.descriptors : (features?.data as unknown as ImageDescriptors | undefined);
+      if (!descriptors) return { stage: 'places', status: 'unavailable', reason: 'no image features', clues: [] };
       const matcher = engine.models.matcher;
       if (!matcher.ok) return { stage: 'places', status: 'unavailable', reason: matcher.reason, clues: [] };
       const started = Date.now();

@@ -32,7 +32,7 @@ export function readText(engine: ImageEngine, blobs: BlobStore) {
       }
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const res = await withHeartbeat(() => engine.text(engineInput(src)));
+      const res = await withHeartbeat(() => engine.text(engineInput(src, ref.sha256)));
       const reason = [...res.failures.map((f) => `failed: ${f}`), ...res.notes].join('; ');
       return { stage: 'text', status: 'ok', model: joinedModel(res.engines), clues: res.lines.map(lineClue), ...(reason ? { reason } : {}), durationMs: Date.now() - started };
     });

@@ -27,7 +27,7 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
   const cfg = loadConfig();
   // The engine in this process: model time without the engine process's messages.
   const engine = await LocalEngine.create(cfg);
-  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage) });
+  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), ownQueue: 'in-process' });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const path = join(dir, `${i}.png`);

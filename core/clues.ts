@@ -1,8 +1,9 @@
 // Plain data shared by workflows, activities, the store and the CLI. Types only: workflows import
 // this file, so it must stay free of I/O and Node built-ins.
 
-export const STAGES = ['hashes', 'metadata', 'objects', 'text', 'features', 'scene', 'places'] as const;
-export type StageName = (typeof STAGES)[number];
+import { inputsOf, STAGES, type StageName } from './stages';
+
+export { STAGES, type StageName } from './stages';
 
 /** `unavailable`: no model is installed for the stage; it is recorded, never faked. */
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
@@ -76,9 +77,6 @@ export interface ProcessImageResult {
   clueCount: number;
 }
 
-/** Stages that take another stage's output in the same run: they are re-run together. */
-export const STAGE_INPUTS: Partial<Record<StageName, StageName>> = { scene: 'objects', places: 'features' };
-
 /**
  * Which stages of a stored image to run again: those never run or failed, those whose model is
  * now installed where it was not, and those whose model name or version changed; together with
@@ -97,10 +95,13 @@ export function stagesToRerun(
       if (now) stale.add(s);
     } else if (now && (was.model?.name !== now.name || was.model?.version !== now.version)) stale.add(s);
   }
-  for (const [s, input] of Object.entries(STAGE_INPUTS) as [StageName, StageName][]) {
-    if (stale.has(input) || stale.has(s)) {
-      stale.add(s);
-      stale.add(input);
+  // A stage that reads another's output in the same run is re-run with it, both ways.
+  for (const s of STAGES) {
+    for (const input of inputsOf(s)) {
+      if (stale.has(input) || stale.has(s)) {
+        stale.add(s);
+        stale.add(input);
+      }
     }
   }
   return STAGES.filter((s) => stale.has(s));

@@ -26,6 +26,10 @@ const EnvSchema = z.object({
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** One engine call (a stage of one image) longer than this is taken for a hang. */
   CLUES_ENGINE_TIMEOUT_S: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Decoded pixels of one image are kept at most this large (megapixels; larger images are reduced). */
+  CLUES_ENGINE_MAX_DECODED_MP: z.coerce.number().min(1).max(200).default(36),
+  /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
+  CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(512),
   CLUES_OCR_LANGS: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).default('eng'),
   // The public tagging view: answers and votes per minute, per token and per address.
   CLUES_TAG_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -60,6 +64,7 @@ export interface Config {
   api: { host: string; port: number; url: string };
   limits: { maxPixels: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
+  engine: { maxDecodedPixels: number; cacheBytes: number };
   ocr: { langs: string };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
@@ -136,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
     limits: { maxPixels: e.CLUES_MAX_PIXELS },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
+    engine: { maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6), cacheBytes: e.CLUES_ENGINE_CACHE_MIB * 2 ** 20 },
     ocr: { langs: e.CLUES_OCR_LANGS },
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),

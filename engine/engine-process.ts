@@ -18,6 +18,8 @@ export interface EngineProcessOptions {
   callTimeoutMs: number;
   /** Loading the models. */
   startTimeoutMs: number;
+  /** Calls running in the engine at once (CPU-bound work: about one per core); the rest wait here. */
+  maxConcurrent?: number;
   log?: (message: string) => void;
 }
 
@@ -172,6 +174,7 @@ export class EngineProcess implements ImageEngine {
       const next = this.waiting[0]!;
       const soloRunning = [...this.inFlight.values()].some((c) => c.solo);
       if (soloRunning || (next.solo && this.inFlight.size > 0)) return;
+      if (this.inFlight.size >= (this.opts.maxConcurrent ?? Infinity)) return;
       this.waiting.shift();
       this.send(next);
     }

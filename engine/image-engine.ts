@@ -8,8 +8,11 @@ import type { MergedLine } from '../models/text-merge';
 // to an engine process (engine-process.ts), so a native crash or a hung engine on a hostile file
 // costs one stage of one image, never the worker; benchmarks run the same code in-process.
 
-/** An image for the engine: a file it reads itself, or bytes (uploads, blobs in a bucket). */
-export type ImageInput = { path: string } | { bytes: Uint8Array };
+/**
+ * An image for the engine: a file it reads itself, or bytes (uploads, blobs in a bucket). With its
+ * SHA-256, the engine keeps the decoded pixels for the image's next stages.
+ */
+export type ImageInput = ({ path: string } | { bytes: Uint8Array }) & { sha256?: string };
 
 /** A model, or the honest reason it is absent: stages record `unavailable`, never invented output. */
 export type Available = { ok: true; model: ModelRef } | { ok: false; reason: string };

@@ -1,16 +1,17 @@
 import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
 import { fileSha256 } from '../models/file-hashes';
-import { cropImages, decodeGray, decodeRgb, orientedSize, probeImage, scaleRgb, type ImageSource } from '../models/image-loader';
+import { cropsOf, decodeImage, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
 import { decodeFeatures, encodeFeatures, type FeatureMatch } from '../models/local-features';
 import type { ObjectDetector } from '../models/object-detector';
 import type { PdqResult } from '../models/pdq';
-import { pdqFromFile } from '../models/pdq-image';
+import { pdqFromRgb } from '../models/pdq-image';
 import { loadModels, type Maybe, type Models } from '../models/registry';
 import type { SceneLabel } from '../models/scene-classifier';
 import { mergeLines } from '../models/text-merge';
 import { moveBox, readTiled, type InputLimits } from '../models/tiles';
 import type { Available, DescribeResult, EngineModels, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import { PixelCache, type DecodedImage } from './pixel-cache';
 
 /** A stage keeps at most this many lines: a page of small print is not a reason to store megabytes. */
 const MAX_LINES = 2000;
@@ -33,14 +34,29 @@ function source(src: ImageInput): ImageSource {
   return Buffer.from(src.bytes.buffer, src.bytes.byteOffset, src.bytes.byteLength);
 }
 
-/** The models of this process, run directly: what the engine process serves, and what benchmarks time. */
+export interface LocalEngineOptions {
+  maxPixels: number;
+  /** Decoded pixels of one image are kept at most this large (larger images are reduced). */
+  maxDecodedPixels: number;
+  /** Bytes of decoded pixels kept between the stages of an image. */
+  cacheBytes: number;
+}
+
+/**
+ * The models of this process, run directly: what the engine process serves, and what benchmarks
+ * time. Each image is decoded once (every scanline, which is also what proves it sound) and its
+ * pixels are kept by SHA-256 for the next stages; every engine reads those pixels, resized or cut
+ * as it needs, never a re-encoded copy.
+ */
 export class LocalEngine implements ImageEngine {
   readonly models: EngineModels;
+  private readonly cache: PixelCache;
 
   constructor(
     private readonly m: Omit<Models, 'close'> & Partial<Pick<Models, 'close'>>,
-    private readonly maxPixels: number,
+    private readonly opts: LocalEngineOptions,
   ) {
+    this.cache = new PixelCache(opts.cacheBytes);
     this.models = {
       objects: available(m.detector),
       text: m.textReaders.map(available),
@@ -51,29 +67,42 @@ export class LocalEngine implements ImageEngine {
   }
 
   static async create(cfg: Config): Promise<LocalEngine> {
-    return new LocalEngine(await loadModels(cfg), cfg.limits.maxPixels);
+    return new LocalEngine(await loadModels(cfg), { maxPixels: cfg.limits.maxPixels, maxDecodedPixels: cfg.engine.maxDecodedPixels, cacheBytes: cfg.engine.cacheBytes });
   }
 
-  probe(src: ImageInput): Promise<ImageInfo> {
-    return probeImage(source(src), this.maxPixels);
+  /** The image's decoded pixels: from the cache when this engine decoded it already. */
+  private async pixels(src: ImageInput): Promise<DecodedImage & { info: ImageInfo }> {
+    const key = src.sha256;
+    const hit = key ? this.cache.get(key) : undefined;
+    if (hit && 'info' in hit) return hit as DecodedImage & { info: ImageInfo };
+    const { info, rgb, scale } = await decodeImage(source(src), this.opts.maxPixels, this.opts.maxDecodedPixels);
+    const decoded = { ...rgb, original: { width: info.width, height: info.height }, scale, info };
+    if (key) this.cache.set(key, decoded);
+    return decoded;
   }
 
-  pdq(src: ImageInput): Promise<PdqResult> {
-    return pdqFromFile(source(src), this.maxPixels);
+  /** Decodes the whole image (kept for the stages that follow) and reports what it is. */
+  async probe(src: ImageInput): Promise<ImageInfo> {
+    return (await this.pixels(src)).info;
+  }
+
+  async pdq(src: ImageInput): Promise<PdqResult> {
+    return pdqFromRgb(await this.pixels(src));
   }
 
   async objects(src: ImageInput, cropPadding: number): Promise<ObjectsResult> {
     const detector = need(this.m.detector, 'object detector');
-    const s = source(src);
-    const { found, note } = await detectTiled(detector, s, this.maxPixels);
-    const crops = await cropImages(s, this.maxPixels, found.map((f) => f.box), cropPadding);
-    return { found, crops, ...(note ? { note } : {}) };
+    const image = await this.pixels(src);
+    const { found, note } = await detectTiled(detector, image);
+    // Crops are cut from the decoded pixels; boxes go back to original pixels.
+    const crops = await cropsOf(image, found.map((f) => moveBox(f.box, 0, 0, 1 / image.scale)), cropPadding);
+    return { found, crops: crops.map((c) => ({ box: moveBox(c.box, 0, 0, image.scale), jpeg: c.jpeg })), ...(note ? { note } : {}) };
   }
 
   async text(src: ImageInput): Promise<TextResult> {
     const readers = this.m.textReaders.flatMap((r) => (r.ok ? [r.value] : []));
     if (readers.length === 0) throw new Error('no OCR engine is installed');
-    const image = await decodeRgb(source(src), this.maxPixels);
+    const image = await this.pixels(src);
     const notes: string[] = [];
     const failures: string[] = [];
     const runs = await Promise.all(
@@ -81,8 +110,8 @@ export class LocalEngine implements ImageEngine {
         try {
           const res = await readTiled(image, r.limits, (tile) => r.read(tile), (line, dx, dy, k) => ({
             ...line,
-            box: moveBox(line.box, dx, dy, k),
-            words: line.words.map((w) => ({ ...w, box: moveBox(w.box, dx, dy, k) })),
+            box: moveBox(line.box, dx, dy, k * image.scale),
+            words: line.words.map((w) => ({ ...w, box: moveBox(w.box, dx, dy, k * image.scale) })),
           }), scaleRgb);
           if (res.note) notes.push(`${r.model.name}: ${res.note}`);
           return { reader: r, lines: res.items };
@@ -105,22 +134,25 @@ export class LocalEngine implements ImageEngine {
   async describe(src: ImageInput): Promise<DescribeResult> {
     const embedder = need(this.m.embedder, 'image embedder');
     const matcher = need(this.m.matcher, 'local-feature matcher');
-    const s = source(src);
-    const [rgb, gray] = await Promise.all([decodeRgb(s, this.maxPixels, embedder.inputSide), decodeGray(s, this.maxPixels, matcher.inputSide)]);
-    const embedding = await embedder.embed(rgb);
+    const image = await this.pixels(src);
+    const [rgb, gray] = await Promise.all([resizeRgb(image, embedder.inputSide), grayOf(image, matcher.inputSide)]);
+    const embedding = await embedder.embed({ ...rgb, channels: 3, scale: image.original.width / rgb.width });
     const features = matcher.extract(gray);
     return { embedding: embedding.map((x) => Math.round(x * 1e6) / 1e6), features: encodeFeatures(features), keypoints: features.points.length / 2 };
   }
 
   async scene(src: ImageInput): Promise<SceneLabel[]> {
     const classifier = need(this.m.scene, 'scene classifier');
-    return classifier.classify(await decodeRgb(source(src), this.maxPixels, classifier.inputSide));
+    const image = await this.pixels(src);
+    const rgb = await resizeRgb(image, classifier.inputSide);
+    return classifier.classify({ ...rgb, channels: 3, scale: image.original.width / rgb.width });
   }
 
   async query(src: ImageInput): Promise<QueryResult> {
-    const s = source(src);
-    await this.probe(src); // a clear InvalidImageError for a bad query image
-    const [sha256, pdq, described] = await Promise.all([fileSha256(s), this.pdq(src), this.describe(src)]);
+    const sha256 = src.sha256 ?? (await fileSha256(source(src)));
+    const keyed: ImageInput = { ...src, sha256 };
+    await this.probe(keyed); // a clear InvalidImageError for a bad query image
+    const [pdq, described] = await Promise.all([this.pdq(keyed), this.describe(keyed)]);
     return { sha256, pdq, ...described };
   }
 
@@ -135,13 +167,13 @@ export class LocalEngine implements ImageEngine {
   }
 }
 
-/** Objects in oriented pixels; elongated images are read in tiles (see DETECTOR_LIMITS). */
-async function detectTiled(detector: ObjectDetector, src: ImageSource, maxPixels: number): Promise<{ found: ObjectsResult['found']; note?: string }> {
-  const { width, height } = await orientedSize(src, maxPixels);
-  const elongated = Math.max(width, height) > DETECTOR_LIMITS.maxAspect * Math.min(width, height);
-  // Shrink-on-load to the detector's size; an elongated image keeps its short side at that size.
-  const image = await decodeRgb(src, maxPixels, detector.inputSide, elongated ? 'outside' : 'inside');
-  const res = await readTiled(image, DETECTOR_LIMITS, (tile) => detector.detect({ ...tile, channels: 3, scale: 1 }), (d, dx, dy, k) => ({ ...d, box: moveBox(d.box, dx, dy, k) }), scaleRgb);
-  const found = res.items.map((d) => ({ ...d, box: moveBox(d.box, 0, 0, image.scale) }));
+/** Objects in original pixels; elongated images are read in tiles (see DETECTOR_LIMITS). */
+async function detectTiled(detector: ObjectDetector, image: DecodedImage): Promise<{ found: ObjectsResult['found']; note?: string }> {
+  const elongated = Math.max(image.width, image.height) > DETECTOR_LIMITS.maxAspect * Math.min(image.width, image.height);
+  // The detector's size; an elongated image keeps its short side at that size.
+  const small = await resizeRgb(image, detector.inputSide, elongated ? 'outside' : 'inside');
+  const k = (image.width / small.width) * image.scale;
+  const res = await readTiled(small, DETECTOR_LIMITS, (tile) => detector.detect({ ...tile, channels: 3, scale: 1 }), (d, dx, dy, s) => ({ ...d, box: moveBox(d.box, dx, dy, s) }), scaleRgb);
+  const found = res.items.map((d) => ({ ...d, box: moveBox(d.box, 0, 0, k) }));
   return { found, ...(res.note ? { note: res.note } : {}) };
 }

@@ -11,6 +11,7 @@ export function startEngine(cfg: Config, opts: { env?: NodeJS.ProcessEnv; callTi
     // The models' own heaps are native or wasm; the JS heap stays small.
     execArgv: ['--max-old-space-size=1024'],
     callTimeoutMs: opts.callTimeoutMs ?? cfg.worker.engineTimeoutMs,
+    maxConcurrent: cfg.worker.cpuConcurrency,
     startTimeoutMs: 180_000,
     log: opts.log ?? ((m) => console.error(`[engine] ${m}`)),
   });

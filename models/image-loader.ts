@@ -83,6 +83,79 @@ export async function probeImage(path: ImageSource, maxPixels: number): Promise<
   }
 }
 
+/** A whole image decoded once: what it is, and its oriented RGB pixels within `maxDecoded` pixels. */
+export interface FullDecode {
+  info: ImageInfo;
+  rgb: RgbImage;
+  /** Original (oriented) width over decoded width. */
+  scale: number;
+}
+
+/**
+ * Decodes every scanline (truncation and corruption show up only so) into oriented RGB, reduced
+ * to at most `maxDecoded` pixels: the one decode of an image that every stage then reads.
+ */
+export async function decodeImage(path: ImageSource, maxPixels: number, maxDecoded: number): Promise<FullDecode> {
+  const bytes = await fileSize(path);
+  if (bytes === 0) throw new InvalidImageError('empty', 'file is empty (0 bytes)');
+  try {
+    const meta = await pipeline(path, maxPixels).metadata();
+    if (!meta.width || !meta.height || !meta.format) throw new Error('no image dimensions found');
+    if (meta.width * meta.height > maxPixels) throw new Error('Input image exceeds pixel limit');
+    const swapped = (meta.orientation ?? 1) >= 5;
+    const width = swapped ? meta.height : meta.width;
+    const height = swapped ? meta.width : meta.height;
+    let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
+    if (width * height > maxDecoded) {
+      const k = Math.sqrt(maxDecoded / (width * height));
+      img = img.resize(Math.max(1, Math.floor(width * k)), Math.max(1, Math.floor(height * k)), { fit: 'fill' });
+    }
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return {
+      info: { width, height, format: meta.format, bytes, ...(meta.orientation ? { orientation: meta.orientation } : {}) },
+      rgb: { data, width: info.width, height: info.height },
+      scale: width / info.width,
+    };
+  } catch (err) {
+    throw await decodeError(err, maxPixels, path);
+  }
+}
+
+const raw = (img: RgbImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+
+/** Decoded pixels reduced so that the longest (`inside`) or shortest (`outside`) side is at most `side`. */
+export async function resizeRgb(img: RgbImage, side: number, fit: 'inside' | 'outside' = 'inside'): Promise<RgbImage> {
+  const k = Math.min(1, side / (fit === 'inside' ? Math.max(img.width, img.height) : Math.min(img.width, img.height)));
+  if (k === 1) return img;
+  const width = Math.max(1, Math.round(img.width * k));
+  const height = Math.max(1, Math.round(img.height * k));
+  return { data: await raw(img).resize(width, height, { fit: 'fill' }).raw().toBuffer(), width, height };
+}
+
+/** Greyscale of decoded pixels, longest side at most `side`. */
+export async function grayOf(img: RgbImage, side: number): Promise<{ data: Buffer; width: number; height: number }> {
+  const small = await resizeRgb(img, side);
+  const data = await raw(small).greyscale().raw().toBuffer();
+  return { data, width: small.width, height: small.height };
+}
+
+/** Padded JPEG crops of decoded pixels; boxes and results in the same pixels. */
+export async function cropsOf(img: RgbImage, boxes: Box[], padding: number): Promise<{ box: Box; jpeg: Buffer }[]> {
+  const out: { box: Box; jpeg: Buffer }[] = [];
+  for (const box of boxes) {
+    const px = Math.round(box.w * padding);
+    const py = Math.round(box.h * padding);
+    const left = Math.max(0, Math.round(box.x) - px);
+    const top = Math.max(0, Math.round(box.y) - py);
+    const width = Math.min(img.width, Math.round(box.x + box.w) + px) - left;
+    const height = Math.min(img.height, Math.round(box.y + box.h) + py) - top;
+    if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
+    out.push({ box: { x: left, y: top, w: width, h: height }, jpeg: await raw(img).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer() });
+  }
+  return out;
+}
+
 /** Width and height as displayed (after EXIF orientation), from the header alone. */
 export async function orientedSize(path: ImageSource, maxPixels: number): Promise<{ width: number; height: number }> {
   await fileSize(path);

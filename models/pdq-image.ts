@@ -18,3 +18,15 @@ export async function pdqFromFile(path: ImageSource, maxPixels: number): Promise
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   return pdqFromLuma(lumaFromRgb(data, info.width, info.height, info.channels), info.height, info.width);
 }
+
+/** PDQ of decoded (oriented) RGB pixels: the same resize as pdqFromFile, without decoding again. */
+export async function pdqFromRgb(img: { data: Buffer; width: number; height: number }): Promise<PdqResult> {
+  let data = img.data;
+  let width = img.width;
+  let height = img.height;
+  if (width > PDQ_DOWNSAMPLE_DIM || height > PDQ_DOWNSAMPLE_DIM) {
+    data = await sharp(img.data, { raw: { width, height, channels: 3 } }).resize(PDQ_DOWNSAMPLE_DIM, PDQ_DOWNSAMPLE_DIM, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+    width = height = PDQ_DOWNSAMPLE_DIM;
+  }
+  return pdqFromLuma(lumaFromRgb(data, width, height, 3), height, width);
+}

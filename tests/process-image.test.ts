@@ -141,7 +141,7 @@ describe('processImage with bad input', () => {
         expect((cause as ApplicationFailure).type).toBe('InvalidImage');
         expect((cause as ApplicationFailure).nonRetryable).toBe(true);
       },
-      (a) => ({ ...a, loadImage: (ref) => (attempts++, a.loadImage(ref)) }),
+      (a) => ({ ...a, prepareImage: (ref) => (attempts++, a.prepareImage(ref)) }),
     );
     expect(attempts).toBe(1);
   });

@@ -1,14 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 
-// A recorded processImage history (CLUES_RECORD_HISTORY=1 npm test regenerates it). If a change to
-// the workflow would break determinism for runs in flight, this replay fails.
+// Recorded processImage histories: process-image.json is the current workflow's
+// (CLUES_RECORD_HISTORY=1 npm test regenerates it); process-image-v1.json was recorded before the
+// stages followed the image's pixels to one worker (patched('image-worker-queue')). If a change
+// to the workflow would break determinism for runs in flight, a replay fails.
+const DIR = join(__dirname, 'fixtures', 'histories');
+
 describe('processImage replay', () => {
-  it('when the committed history is replayed against the current workflow code, then it is deterministic', async () => {
-    const history = historyFromJSON(JSON.parse(readFileSync(join(__dirname, 'fixtures', 'histories', 'process-image.json'), 'utf8')));
+  it.each(readdirSync(DIR).filter((f) => f.endsWith('.json')))('when the committed history %s is replayed against the current workflow code, then it is deterministic', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
     expect(history.events?.length).toBeGreaterThan(10);
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: join(__dirname, '.tmp', 'workflow-bundle.js') } }, history),

@@ -6,7 +6,7 @@ import { logger } from '../core/log';
 import { startEngine } from '../engine/start-engine';
 import { openStore } from '../store';
 import { openBlobStore } from '../storage/open';
-import { connectWorker, createWorkers } from './create-workers';
+import { connectWorker, createWorkers, ownQueueName } from './create-workers';
 
 const log = logger('worker');
 
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   log.info({ storage: blobs.location }, 'storage checked');
   const engineLog = logger('engine');
   const engine = await startEngine(cfg, { log: (m) => engineLog.warn(m) });
+  const queues = { ...cfg.taskQueues, own: ownQueueName(cfg.taskQueues.cpu) };
   const m = engine.models;
   for (const [name, a] of [['objects', m.objects], ...m.text.map((t) => ['text', t] as const), ['features', m.embedder], ['scene', m.scene]] as const) {
     if (a.ok) log.info({ stage: name, model: a.model.name, version: a.model.version }, 'model loaded');
@@ -29,12 +30,12 @@ async function main(): Promise<void> {
   const workers = await createWorkers({
     connection,
     namespace: cfg.temporal.namespace,
-    queues: cfg.taskQueues,
-    activities: createActivities({ store, engine, blobs }),
+    queues,
+    activities: createActivities({ store, engine, blobs, ownQueue: queues.own }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });
-  log.info({ queues: [cfg.taskQueues.io, cfg.taskQueues.cpu], temporal: cfg.temporal.address }, 'polling');
+  log.info({ queues: Object.values(queues), temporal: cfg.temporal.address }, 'polling');
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {

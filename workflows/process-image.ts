@@ -1,8 +1,15 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { INVALID_IMAGE, STAGES, type ImageDescriptors, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
+import { INVALID_IMAGE, STAGES, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
+import { applicationFailure, failureReason, neverStarted } from '../core/failures';
+import { inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
+import { processImageV1 } from './process-image-v1';
 
 type Activities = ReturnType<typeof activities.createActivities>;
+type StageActivity = (input: ImageRef & { inputs: Partial<Record<StageName, StageOutcome>> }) => Promise<StageOutcome>;
+
+/** Marks histories of workflows that route CPU stages to the worker holding the image's pixels. */
+export const IMAGE_WORKER_QUEUE = 'image-worker-queue';
 
 // Every policy is written out: the SDK's default retries forever. Invalid images fail at once
 // (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
@@ -14,80 +21,81 @@ const retry: ActivityOptions['retry'] = {
   nonRetryableErrorTypes: [INVALID_IMAGE],
 };
 
-/** Light stages: the workflow's own queue. */
+const cpuOptions = (taskQueue: string): ActivityOptions => ({
+  taskQueue,
+  startToCloseTimeout: '10 minutes',
+  // Waiting in the queue during a big overnight run is normal; only give up after a day.
+  scheduleToCloseTimeout: '24 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { ...retry, maximumAttempts: 3 },
+});
+
+/** Light stages and saving: the workflow's own queue. */
 const io = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '30 minutes', retry });
-
-/** Model inference: `<queue>-cpu`, so CPU workers scale separately from the light ones. */
-function cpuQueue() {
-  return proxyActivities<Activities>({
-    taskQueue: `${workflowInfo().taskQueue}-cpu`,
-    startToCloseTimeout: '10 minutes',
-    // Waiting in the queue during a big overnight run is normal; only give up after a day.
-    scheduleToCloseTimeout: '24 hours',
-    heartbeatTimeout: '30 seconds',
-    retry: { ...retry, maximumAttempts: 3 },
-  });
-}
-
-function reasonOf(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** One extractor's failure becomes that stage's recorded outcome; the others carry on. */
 async function stage(name: StageName, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
   try {
     return await run();
   } catch (err) {
-    return { stage: name, status: 'failed', reason: reasonOf(err), clues: [] };
+    return { stage: name, status: 'failed', reason: failureReason(err), clues: [] };
   }
 }
 
 /**
  * Extracts every clue from one image. The workflow id is `image-<sha256>`, so the same bytes are
  * processed once whatever their path; the input is a reference to the file, never its pixels.
+ *
+ * The first CPU activity (any CPU worker) decodes the image and keeps its pixels in that worker's
+ * engine; the image's CPU stages then go to that worker's own task queue, so the image is decoded
+ * once. If that worker is gone (its queue is not served within the schedule-to-start timeout), a
+ * stage runs on the shared CPU queue instead, and that worker decodes the image again.
  */
 export async function processImage(input: ProcessImageInput): Promise<ProcessImageResult> {
-  const ref = { path: input.path, sha256: input.sha256 };
-  let info;
+  if (!patched(IMAGE_WORKER_QUEUE)) return processImageV1(input);
+  const ref: ImageRef = { path: input.path, sha256: input.sha256 };
+  const shared = proxyActivities<Activities>(cpuOptions(`${workflowInfo().taskQueue}-cpu`));
+  let prepared;
   try {
-    info = await io.loadImage(ref);
+    prepared = await shared.prepareImage(ref);
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    const code = cause instanceof ApplicationFailure && cause.type === INVALID_IMAGE ? ((cause.details?.[0] as string) ?? 'invalid') : 'unreadable';
-    const reason = reasonOf(err);
+    const invalid = applicationFailure(err)?.type === INVALID_IMAGE ? applicationFailure(err) : undefined;
+    const code = invalid ? ((invalid.details?.[0] as string) ?? 'invalid') : 'unreadable';
+    const reason = failureReason(err);
     await io.recordFailure({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), code, reason });
     throw ApplicationFailure.create({ message: reason, type: INVALID_IMAGE, nonRetryable: true, details: [code] });
   }
+  // The worker holding the pixels takes its activities at once (they wait for its engine inside
+  // it); not taken within 30 s, it is gone, and the stage goes to any CPU worker.
+  const onImage = proxyActivities<Activities>({ ...cpuOptions(prepared.queue), scheduleToStartTimeout: '30 seconds' });
+  const queues = { io, image: onImage };
 
-  const cpu = cpuQueue();
   // A re-run after a model changed runs only the stale stages (`only`, which keeps a stage and
-  // its inputs together); a full run schedules exactly what it always did.
-  const wanted = (s: StageName) => !input.only || input.only.includes(s);
-  const maybe = (name: StageName, run: () => Promise<StageOutcome>) => (wanted(name) ? stage(name, run) : Promise.resolve(null));
-  const first = await Promise.all([
-    maybe('hashes', () => io.hashImage(ref)),
-    maybe('metadata', () => io.readMetadata(ref)),
-    maybe('objects', () => cpu.detectObjects(ref)),
-    maybe('text', () => cpu.readText(ref)),
-    maybe('features', () => cpu.describeImage(ref)),
-  ]);
-  // Stages that build on others: the scene on the objects found, places on the descriptors.
-  const objects = first.find((o) => o?.stage === 'objects');
-  const features = first.find((o) => o?.stage === 'features');
-  const second = await Promise.all([
-    objects ? stage('scene', () => cpu.classifyScene({ ref, objects: objects.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) })) : Promise.resolve(null),
-    !features
-      ? Promise.resolve(null)
-      : features.status === 'ok'
-        ? stage('places', () => cpu.matchPlaces({ ref, descriptors: features.data as unknown as ImageDescriptors }))
-        : Promise.resolve<StageOutcome>({ stage: 'places', status: 'unavailable', reason: `no image features (${features.reason ?? features.status})`, clues: [] }),
-  ]);
-  const outcomes = [...first, ...second].filter((o): o is StageOutcome => o !== null);
-  const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info, stages: outcomes });
+  // its inputs together); a full run runs them all.
+  const wanted = STAGES.filter((s) => !input.only || input.only.includes(s));
+  const done = new Map<StageName, StageOutcome>();
+  for (const wave of stageWaves(wanted)) {
+    const outcomes = await Promise.all(
+      wave.map((name) =>
+        stage(name, async () => {
+          const spec = STAGE_REGISTRY[name];
+          const arg = { ...ref, inputs: Object.fromEntries(inputsOf(name).flatMap((i) => (done.has(i) ? [[i, done.get(i)!]] : []))) };
+          const run = (acts: Activities) => (acts[spec.activity] as StageActivity)(arg);
+          try {
+            return await run(queues[spec.queue]);
+          } catch (err) {
+            if (spec.queue === 'image' && neverStarted(err)) return run(shared);
+            throw err;
+          }
+        }),
+      ),
+    );
+    for (const o of outcomes) done.set(o.stage, o);
+  }
+  const all = [...done.values()];
+  const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info: prepared.info, stages: all });
 
-  const stages = Object.fromEntries(STAGES.map((s) => [s, wanted(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
-  for (const o of outcomes) stages[o.stage] = o.status;
+  const stages = Object.fromEntries(STAGES.map((s) => [s, wanted.includes(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
+  for (const o of all) stages[o.stage] = o.status;
   return { sha256: input.sha256, stages, clueCount };
 }

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../core/config';
 import type { EngineProcess } from '../../engine/engine-process';
 import { startEngine } from '../../engine/start-engine';
 import { openStore, type Store } from '../../store';
-import { createWorkers } from '../../worker/create-workers';
+import { createWorkers, ownQueueName } from '../../worker/create-workers';
 
 // Workers log at WARN in tests: state changes at INFO drown the test report.
 try {
@@ -41,7 +41,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });
   const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
-  const deps: ActivityDeps = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
+  const deps: Omit<ActivityDeps, 'ownQueue'> = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
   return {
     cfg,
     dbName,
@@ -50,15 +50,16 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
     engine,
     async withWorker(fn, wrap = (a) => a) {
       const taskQueue = `test-${name}-${randomUUID()}`;
-      const [io, cpu] = await createWorkers({
+      const queues = { io: taskQueue, cpu: `${taskQueue}-cpu`, own: ownQueueName(`${taskQueue}-cpu`) };
+      const [io, cpu, own] = await createWorkers({
         connection: nativeConnection,
         namespace: cfg.temporal.namespace,
-        queues: { io: taskQueue, cpu: `${taskQueue}-cpu` },
-        activities: wrap(createActivities(deps)),
+        queues,
+        activities: wrap(createActivities({ ...deps, ownQueue: queues.own })),
         concurrency: { io: 8, cpu: 2 },
         workflows: { workflowBundle: { codePath: join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
       });
-      return io!.runUntil(cpu!.runUntil(fn(taskQueue)));
+      return io!.runUntil(cpu!.runUntil(own!.runUntil(fn(taskQueue))));
     },
     async close() {
       await store.close();
