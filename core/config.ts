@@ -30,6 +30,13 @@ const EnvSchema = z.object({
   CLUES_ENGINE_MAX_DECODED_MP: z.coerce.number().min(1).max(200).default(36),
   /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
   CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(512),
+  // Threads inside one model call. On two cores with two calls at once, one each is fastest
+  // (measured: docs/batch.md); a machine with more cores per worker may want more.
+  CLUES_ENGINE_ORT_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  CLUES_ENGINE_TFJS_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  CLUES_ENGINE_VIPS_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Document OCR (tesseract) only where scene-text OCR found a document-like density of text. */
+  CLUES_OCR_CASCADE: z.enum(['on', 'off']).default('on'),
   CLUES_OCR_LANGS: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).default('eng'),
   // The public tagging view: answers and votes per minute, per token and per address.
   CLUES_TAG_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
@@ -64,8 +71,8 @@ export interface Config {
   api: { host: string; port: number; url: string };
   limits: { maxPixels: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
-  engine: { maxDecodedPixels: number; cacheBytes: number };
-  ocr: { langs: string };
+  engine: { maxDecodedPixels: number; cacheBytes: number; ortThreads: number; tfjsThreads: number; vipsThreads: number };
+  ocr: { langs: string; cascade: boolean };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
   importRoot?: string;
@@ -141,8 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
     limits: { maxPixels: e.CLUES_MAX_PIXELS },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
-    engine: { maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6), cacheBytes: e.CLUES_ENGINE_CACHE_MIB * 2 ** 20 },
-    ocr: { langs: e.CLUES_OCR_LANGS },
+    engine: {
+      maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6),
+      cacheBytes: e.CLUES_ENGINE_CACHE_MIB * 2 ** 20,
+      ortThreads: e.CLUES_ENGINE_ORT_THREADS,
+      tfjsThreads: e.CLUES_ENGINE_TFJS_THREADS,
+      vipsThreads: e.CLUES_ENGINE_VIPS_THREADS,
+    },
+    ocr: { langs: e.CLUES_OCR_LANGS, cascade: e.CLUES_OCR_CASCADE === 'on' },
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
     storage: storageConfig(e, dataDir),

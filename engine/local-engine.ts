@@ -1,5 +1,6 @@
 import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
+import sharp from 'sharp';
 import { fileSha256 } from '../models/file-hashes';
 import { cropsOf, decodeImage, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
 import { decodeFeatures, encodeFeatures, type FeatureMatch } from '../models/local-features';
@@ -40,7 +41,22 @@ export interface LocalEngineOptions {
   maxDecodedPixels: number;
   /** Bytes of decoded pixels kept between the stages of an image. */
   cacheBytes: number;
+  /**
+   * The cascade: the readers after the first (tesseract, built for documents) run only where the
+   * first found a document-like density of text. Their recorded version says so.
+   */
+  ocrCascade: boolean;
 }
+
+/** A page of text, a screenshot, a receipt: many lines, or lines covering much of the image. */
+export function documentLike(lines: { box: { w: number; h: number } }[], width: number, height: number): boolean {
+  const area = lines.reduce((a, l) => a + l.box.w * l.box.h, 0);
+  return lines.length >= DOCUMENT_LINES || area >= DOCUMENT_AREA * width * height;
+}
+/** Chosen on `npm run eval` (docs/batch.md): signs have one to four lines. */
+const DOCUMENT_LINES = 5;
+const DOCUMENT_AREA = 0.1;
+export const CASCADE_SUFFIX = '+documents-only';
 
 /**
  * The models of this process, run directly: what the engine process serves, and what benchmarks
@@ -59,7 +75,7 @@ export class LocalEngine implements ImageEngine {
     this.cache = new PixelCache(opts.cacheBytes);
     this.models = {
       objects: available(m.detector),
-      text: m.textReaders.map(available),
+      text: m.textReaders.map(available).map((a, i) => (a.ok && i > 0 && opts.ocrCascade ? { ok: true, model: { ...a.model, version: `${a.model.version}${CASCADE_SUFFIX}` } } : a)),
       embedder: available(m.embedder),
       matcher: available(m.matcher),
       scene: available(m.scene),
@@ -67,7 +83,8 @@ export class LocalEngine implements ImageEngine {
   }
 
   static async create(cfg: Config): Promise<LocalEngine> {
-    return new LocalEngine(await loadModels(cfg), { maxPixels: cfg.limits.maxPixels, maxDecodedPixels: cfg.engine.maxDecodedPixels, cacheBytes: cfg.engine.cacheBytes });
+    sharp.concurrency(cfg.engine.vipsThreads);
+    return new LocalEngine(await loadModels(cfg), { maxPixels: cfg.limits.maxPixels, maxDecodedPixels: cfg.engine.maxDecodedPixels, cacheBytes: cfg.engine.cacheBytes, ocrCascade: cfg.ocr.cascade });
   }
 
   /** The image's decoded pixels: from the cache when this engine decoded it already. */
@@ -100,32 +117,42 @@ export class LocalEngine implements ImageEngine {
   }
 
   async text(src: ImageInput): Promise<TextResult> {
-    const readers = this.m.textReaders.flatMap((r) => (r.ok ? [r.value] : []));
+    const readers = this.m.textReaders.flatMap((r, i) => (r.ok ? [{ reader: r.value, model: (this.models.text[i] as Extract<Available, { ok: true }>).model }] : []));
     if (readers.length === 0) throw new Error('no OCR engine is installed');
     const image = await this.pixels(src);
     const notes: string[] = [];
     const failures: string[] = [];
-    const runs = await Promise.all(
-      readers.map(async (r) => {
-        try {
-          const res = await readTiled(image, r.limits, (tile) => r.read(tile), (line, dx, dy, k) => ({
-            ...line,
-            box: moveBox(line.box, dx, dy, k * image.scale),
-            words: line.words.map((w) => ({ ...w, box: moveBox(w.box, dx, dy, k * image.scale) })),
-          }), scaleRgb);
-          if (res.note) notes.push(`${r.model.name}: ${res.note}`);
-          return { reader: r, lines: res.items };
-        } catch (err) {
-          failures.push(`${r.model.name}: ${err instanceof Error ? err.message : String(err)}`);
-          return null;
-        }
-      }),
-    );
+    const read = async ({ reader, model }: (typeof readers)[number]) => {
+      try {
+        const res = await readTiled(image, reader.limits, (tile) => reader.read(tile), (line, dx, dy, k) => ({
+          ...line,
+          box: moveBox(line.box, dx, dy, k * image.scale),
+          words: line.words.map((w) => ({ ...w, box: moveBox(w.box, dx, dy, k * image.scale) })),
+        }), scaleRgb);
+        if (res.note) notes.push(`${model.name}: ${res.note}`);
+        return { model, lines: res.items };
+      } catch (err) {
+        failures.push(`${model.name}: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      }
+    };
+    let runs;
+    if (this.opts.ocrCascade && readers.length > 1) {
+      const first = await read(readers[0]!);
+      const lines = first?.lines ?? [];
+      const go = !first || documentLike(lines, image.original.width, image.original.height);
+      if (!go) notes.push(`${readers.slice(1).map((r) => r.model.name).join(', ')} not run: ${lines.length} line(s) read, not a document`);
+      runs = [first, ...(go ? await Promise.all(readers.slice(1).map(read)) : [])];
+    } else {
+      runs = await Promise.all(readers.map(read));
+    }
     const ok = runs.filter((x) => x !== null);
     if (ok.length === 0) throw new Error(`every OCR engine failed: ${failures.join('; ')}`);
+    const failed = new Set(failures.map((f) => f.slice(0, f.indexOf(':'))));
     return {
-      lines: mergeLines(ok.map((x) => ({ engine: x.reader.model.name, lines: x.lines }))).slice(0, MAX_LINES),
-      engines: ok.map((x) => x.reader.model),
+      lines: mergeLines(ok.map((x) => ({ engine: x.model.name, lines: x.lines }))).slice(0, MAX_LINES),
+      // An engine the cascade did not need counts as run: the stage is complete without it.
+      engines: readers.map((r) => r.model).filter((m) => !failed.has(m.name)),
       failures,
       notes,
     };

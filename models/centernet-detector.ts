@@ -27,9 +27,9 @@ export class CenterNetDetector implements ObjectDetector, ImageEmbedder {
     private readonly minScore: number,
   ) {}
 
-  static async create(minScore = 0.3): Promise<CenterNetDetector> {
+  static async create(minScore = 0.3, threads = 1): Promise<CenterNetDetector> {
     const files = modelFiles('centernet-coco');
-    const { tf, backend } = await tfjs();
+    const { tf, backend } = await tfjs(threads);
     const json = JSON.parse(readFileSync(files.paths['models/centernet.json']!, 'utf8')) as {
       modelTopology: object;
       weightsManifest: { weights: object[] }[];

@@ -11,7 +11,8 @@ import { fileSha256 } from '../models/file-hashes';
 import { PpOcrTextReader } from '../models/ppocr-text-reader';
 import { TesseractTextReader } from '../models/tesseract-text-reader';
 import { readTiled, tilesFor, type InputLimits } from '../models/tiles';
-import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
+import { SAMPLES, tempDir, textOnPhoto, uniqueCopy } from './support/fixtures';
+import { CASCADE_SUFFIX } from '../engine/local-engine';
 import { openTestContext, type TestContext } from './support/services';
 import { searchHits } from './support/store';
 
@@ -128,6 +129,27 @@ describe('the engine process with images too tall or wide for its engines', () =
     expect(line!.box.y).toBeLessThan(signY + 100);
     expect(res.notes.join(' ')).toMatch(/read in \d+ tiles/);
     expect(engine.restarts).toBe(0);
+  });
+});
+
+describe('the OCR cascade', () => {
+  it('when a photo shows a sign, then document OCR is not run, and the stage says why', async () => {
+    const path = await textOnPhoto('chelsea.png', 'WIVENHOE BAKERY', dir, 'cascade-sign.png');
+    const res = await engine.text({ path });
+    expect(res.lines.flatMap((l) => l.tokens)).toEqual(expect.arrayContaining(['wivenhoe', 'bakery']));
+    expect(res.notes.join(' ')).toMatch(/tesseract\.js-lstm-eng not run: \d line\(s\) read, not a document/);
+    expect(res.engines.map((m) => m.version)).toContain(`7.0.0${CASCADE_SUFFIX}`);
+  });
+
+  it('when an image is a page of text, then document OCR runs too and its readings are merged', async () => {
+    const lines = ['Invoice number 4471', 'Delivered to Rosewood Avenue', 'Kingsley Primary School', 'Twelve boxes of paper', 'Paid in cash on Monday', 'Thank you for your order', 'Harbour Street Market'];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="640"><rect width="900" height="640" fill="white"/>${lines.map((l, i) => `<text x="40" y="${70 + i * 80}" font-size="40" font-family="DejaVu Serif" fill="black">${l}</text>`).join('')}</svg>`;
+    const path = join(dir, 'cascade-page.png');
+    await sharp(Buffer.from(svg)).png().toFile(path);
+    const res = await engine.text({ path });
+    expect(res.notes.join(' ')).not.toMatch(/not run/);
+    expect(res.lines.some((l) => l.readings.some((r) => r.engine.startsWith('tesseract')))).toBe(true);
+    expect(res.lines.flatMap((l) => l.tokens)).toEqual(expect.arrayContaining(['invoice', 'rosewood', 'kingsley']));
   });
 });
 
