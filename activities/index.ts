@@ -6,6 +6,7 @@ import { describeImage } from './describe-image';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
+import { extractFrames } from './extract-frames';
 import { loadImage } from './load-image';
 import { prepareImage } from './prepare-image';
 import { matchPlaces } from './match-places';
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   store: Store;
   /** This worker's own CPU task queue: the image's stages come back to the engine that decoded it. */
   ownQueue: string;
+  /** Frames of one multi-page file processed as images (CLUES_MAX_FRAMES). */
+  maxFrames?: number;
   /** Every decoder and model, in a process of its own (engine/engine-process.ts). */
   engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
@@ -26,9 +29,10 @@ export interface ActivityDeps {
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, engine, blobs, ownQueue }: ActivityDeps) {
+export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 16 }: ActivityDeps) {
   return {
     prepareImage: prepareImage(engine, blobs, ownQueue),
+    extractFrames: extractFrames(engine, blobs, maxFrames),
     loadImage: loadImage(engine, blobs),
     hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),

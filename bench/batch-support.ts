@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,6 +60,23 @@ const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(
 /** MiB. */
 export const peakRss = (pid: number) => status(pid, 'VmHWM');
 export const currentRss = (pid: number) => status(pid, 'VmRSS');
+
+/** Live child processes of `pid` (a worker's engine process). */
+export function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === pid;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/** A process and its children (a worker and its engine): pids to add up. */
+export const withChildren = (pid: number) => [pid, ...childPids(pid)];
 
 /** CPU seconds (user + system) a live process has used so far, from /proc (100 ticks a second). */
 export function cpuSeconds(pid: number): number {

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { createActivities } from '../activities';
 import { connectClient } from '../client/temporal-client';
 import type { BatchInput, BatchProgress } from '../core/batch';
-import type { ImageDescriptors, StageOutcome } from '../core/clues';
+import type { StageName, StageOutcome } from '../core/clues';
+import { STAGE_REGISTRY, stageWaves } from '../core/stages';
 import { loadConfig } from '../core/config';
 import { fileSha256 } from '../models/file-hashes';
 import { LocalEngine } from '../engine/local-engine';
@@ -12,58 +13,77 @@ import { openStore, type Store } from '../store';
 import { openBlobStore } from '../storage/open';
 import { saveTimePerImage } from './store-writes';
 import { buildSyntheticStore } from './synthetic-store';
-import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers } from './batch-support';
+import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers, withChildren } from './batch-support';
 
-// `npm run bench:batch`: images per hour end to end (Temporal + FerretDB + workers) on
-// BENCH_BATCH_IMAGES images (default 200), against the pure model time for the same images in
-// one process; and 1 worker process against 2. Uses its own data folder and ports.
+// `npm run bench:batch [-- --json]`: images per hour end to end (Temporal + the database + worker
+// processes with their engines) on BENCH_BATCH_IMAGES images (default 200, mixed photos, signs and
+// documents), against the pure model time of the same engines (same cascade, same pixel cache) in
+// one process; one worker process (default settings, and at CPU concurrency 1) and two. CPU
+// seconds per process and peak RSS (worker + engine) are printed beside the times.
+// `--store`: the store's own time per saved image, empty and with 100,000 images.
 
 const N = Number(process.env.BENCH_BATCH_IMAGES ?? 200);
+const JSON_OUT = process.argv.includes('--json');
 benchEnvironment();
 const images = (label: string) => generateImages(label, N);
+const say = (line: string) => JSON_OUT || console.log(line);
 
 /** The same stages in one process, one image after another: the model time alone. */
 async function pureModelTime(dir: string, store: Store): Promise<number> {
   const cfg = loadConfig();
-  // The engine in this process: model time without the engine process's messages.
+  // The engine in this process: model time without Temporal, the engine process's messages or saving.
   const engine = await LocalEngine.create(cfg);
   const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), ownQueue: 'in-process' });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const path = join(dir, `${i}.png`);
     const ref = { path, sha256: await fileSha256(path) };
-    await a.loadImage(ref);
-    const first: StageOutcome[] = [await a.hashImage(ref), await a.readMetadata(ref), await a.detectObjects(ref), await a.readText(ref), await a.describeImage(ref)];
-    await a.classifyScene({ ref, objects: first[2]!.clues.map((c) => ({ label: c.value, score: c.score ?? 0 })) });
-    if (first[4]!.status === 'ok') await a.matchPlaces({ ref, descriptors: first[4]!.data as unknown as ImageDescriptors });
+    await a.prepareImage(ref);
+    const done: Partial<Record<StageName, StageOutcome>> = {};
+    for (const wave of stageWaves()) {
+      for (const s of wave) {
+        const act = a[STAGE_REGISTRY[s].activity] as (input: unknown) => Promise<StageOutcome>;
+        done[s] = await act({ ...ref, inputs: done });
+      }
+    }
   }
   await engine.close();
   return performance.now() - started;
 }
 
-async function endToEnd(label: string, workers: number, cpuConcurrency: number): Promise<number> {
+interface EndToEnd {
+  ms: number;
+  perHour: number;
+  /** Peak RSS of each worker process plus its engine process. */
+  peakRssMiB: number;
+  cpu: Record<string, number>;
+}
+
+async function endToEnd(label: string, workers: number, cpuConcurrency: number): Promise<EndToEnd> {
   const cfg = loadConfig();
   const slug = label.replace(/[^A-Za-z0-9]+/g, '-');
   const dir = await images(slug);
   const taskQueue = `bench-${slug}-${Date.now()}`;
-  // A fresh database per configuration: FerretDB scans tables, so a fuller store would be slower.
   const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
   const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: workers * cpuConcurrency * 2, pageSize: 50 };
   const services = (['temporal', 'database'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
-  const cpuBefore = services.map((s) => cpuSeconds(s.pid));
-  const workerCpuBefore = procs.map((p) => cpuSeconds(p.pid!));
+  const trees = procs.map((p) => withChildren(p.pid!));
+  const cpuOf = (pids: number[]) => pids.reduce((t, pid) => t + cpuSeconds(pid), 0);
+  const before = { workers: cpuOf(trees.flat()), ...Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.pid)])) } as Record<string, number>;
   const started = performance.now();
   const result = (await client.workflow.execute('processBatch', { workflowId: input.runId, taskQueue, args: [input] })) as BatchProgress;
   const ms = performance.now() - started;
-  const workerCpu = procs.reduce((sum, p, i) => sum + cpuSeconds(p.pid!) - workerCpuBefore[i]!, 0);
-  const cpu = services.map((s, i) => `${s.name} ${(cpuSeconds(s.pid) - cpuBefore[i]!).toFixed(0)} s`).join(', ');
-  const rss = procs.map((p) => peakRss(p.pid!).toFixed(0)).join(' + ');
+  const cpu: Record<string, number> = { workers: cpuOf(trees.flat()) - before.workers! };
+  for (const s of services) cpu[s.name] = cpuSeconds(s.pid) - before[s.name]!;
+  const rss = trees.map((t) => t.reduce((sum, pid) => sum + peakRss(pid), 0));
   for (const p of procs) p.kill('SIGTERM');
   await client.connection.close();
-  console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(0).padStart(6)} s ${(3_600_000 / (ms / N)).toFixed(0).padStart(8)} img/h   done ${result.done}, failed ${result.failed}; worker peak RSS ${rss} MiB`);
-  console.log(`${''.padEnd(44)} CPU used: workers ${workerCpu.toFixed(0)} s, ${cpu} (2 cores: ${(2 * ms / 1000).toFixed(0)} s available)`);
-  return ms;
+  const perHour = 3_600_000 / (ms / N);
+  say(`${label.padEnd(44)} ${(ms / 1000).toFixed(0).padStart(6)} s ${perHour.toFixed(0).padStart(8)} img/h   done ${result.done}, failed ${result.failed}; peak RSS (worker + engine) ${rss.map((r) => r.toFixed(0)).join(' + ')} MiB`);
+  say(`${''.padEnd(44)} CPU used: ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')} (2 cores: ${(2 * ms / 1000).toFixed(0)} s available)`);
+  if (result.failed) throw new Error(`${result.failed} image(s) failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
+  return { ms, perHour, peakRssMiB: Math.max(...rss), cpu };
 }
 
 /**
@@ -93,22 +113,35 @@ async function storeTimes(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--store')) return storeTimes();
   const cfg = loadConfig();
-  console.log(`bench:batch: ${N} images, data in ${cfg.dataDir}`);
+  say(`bench:batch: ${N} images, data in ${cfg.dataDir}`);
   await upServices(cfg, ['database', 'temporal']);
   const store = await openStore(cfg.mongo.uri, `bench_batch_${Date.now()}`);
   const baselineDir = await images('baseline');
   const cpu0 = process.cpuUsage();
   const pure = await pureModelTime(baselineDir, store);
   const pureCpu = process.cpuUsage(cpu0);
-  console.log(`${'pure model time, one process, sequential'.padEnd(44)} ${(pure / 1000).toFixed(0).padStart(6)} s ${(3_600_000 / (pure / N)).toFixed(0).padStart(8)} img/h   CPU used ${((pureCpu.user + pureCpu.system) / 1e6).toFixed(0)} s`);
+  const purePerHour = 3_600_000 / (pure / N);
+  say(`${'pure model time, one process, sequential'.padEnd(44)} ${(pure / 1000).toFixed(0).padStart(6)} s ${purePerHour.toFixed(0).padStart(8)} img/h   CPU used ${((pureCpu.user + pureCpu.system) / 1e6).toFixed(0)} s`);
   await store.close();
-  const one = await endToEnd('1 worker process, cpu concurrency 1', 1, 1);
+  const one = await endToEnd(`1 worker process, cpu concurrency ${cfg.worker.cpuConcurrency} (default)`, 1, cfg.worker.cpuConcurrency);
+  const oneSeq = await endToEnd('1 worker process, cpu concurrency 1', 1, 1);
   const two = await endToEnd('2 worker processes, cpu concurrency 1', 2, 1);
-  const oneWide = await endToEnd('1 worker process, cpu concurrency 2', 1, 2);
-  console.log(`\norchestration + storage overhead (1 worker, concurrency 1 vs pure sequential): ${((one / pure - 1) * 100).toFixed(1)}%`);
-  console.log(`speed-up, 2 worker processes vs 1 (concurrency 1 each): ${(one / two).toFixed(2)}x`);
-  console.log(`speed-up, 1 worker at concurrency 2 vs 1: ${(one / oneWide).toFixed(2)}x`);
-  console.log('(services left running in the bench data folder: CLUES_DATA_DIR=.data/bench npx clues down)');
+  const overhead = (oneSeq.ms / pure - 1) * 100;
+  say(`\norchestration + storage overhead (1 worker at concurrency 1 vs pure sequential): ${overhead.toFixed(1)}%`);
+  say(`speed-up, 2 worker processes vs 1 (concurrency 1 each): ${(oneSeq.ms / two.ms).toFixed(2)}x`);
+  say('(services left running in the bench data folder: CLUES_DATA_DIR=.data/bench npx clues down)');
+  const r = (x: number) => Math.round(x);
+  console.log(JSON.stringify({
+    images: N,
+    pure_per_hour: r(purePerHour),
+    one_worker_per_hour: r(one.perHour),
+    one_worker_concurrency_1_per_hour: r(oneSeq.perHour),
+    two_workers_per_hour: r(two.perHour),
+    overhead_pct: Math.round(overhead * 10) / 10,
+    speedup_two_workers: Math.round((oneSeq.ms / two.ms) * 100) / 100,
+    worker_peak_rss_mib: r(Math.max(one.peakRssMiB, oneSeq.peakRssMiB, two.peakRssMiB)),
+    cpu_seconds: { one_worker: one.cpu, one_worker_concurrency_1: oneSeq.cpu, two_workers: two.cpu },
+  }));
 }
 
 main().catch((err) => {

@@ -56,6 +56,29 @@ export interface ImageInfo {
   bytes: number;
   /** EXIF orientation tag as found (1..8), applied before any stage sees pixels. */
   orientation?: number;
+  /** Frames or pages, where the file holds more than one (an animated GIF, a multi-page TIFF). */
+  pages?: number;
+}
+
+/** A frame or page of a multi-page file, processed as an image of its own. */
+export interface FrameOf {
+  /** The file it was taken from. */
+  sha256: string;
+  path: string;
+  /** 1-based, as people count pages. */
+  index: number;
+  count: number;
+}
+
+/** What became of a multi-page file's frames beyond the first (which is the file's own image). */
+export interface FramesSummary {
+  count: number;
+  /** Frames processed as images of their own (1-based), the first included. */
+  processed: number[];
+  /** The images the frames beyond the first became (the first is this file's own). */
+  images?: { index: number; sha256: string }[];
+  /** Frames not processed, and why. */
+  notProcessed?: { frames: number[]; reason: string };
 }
 
 /** What a workflow carries: a reference to the image, never its bytes. */
@@ -66,6 +89,8 @@ export interface ImageRef {
 
 export interface ProcessImageInput extends ImageRef {
   caseId?: string;
+  /** Set when this image is a frame of a multi-page file. */
+  frameOf?: FrameOf;
   /** Run only these stages (a re-run after a model changed); the others keep what is stored. */
   only?: StageName[];
 }
@@ -75,6 +100,7 @@ export interface ProcessImageResult {
   /** `kept`: not run this time (see `only`); the stored outcome stands. */
   stages: Record<StageName, StageStatus | 'kept'>;
   clueCount: number;
+  frames?: FramesSummary;
 }
 
 /**

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   /** One engine call (a stage of one image) longer than this is taken for a hang. */
   CLUES_ENGINE_TIMEOUT_S: z.coerce.number().int().min(10).max(3600).default(300),
   /** Decoded pixels of one image are kept at most this large (megapixels; larger images are reduced). */
+  /** Frames or pages of one multi-page file processed as images of their own (the first included). */
+  CLUES_MAX_FRAMES: z.coerce.number().int().min(1).max(1000).default(16),
   CLUES_ENGINE_MAX_DECODED_MP: z.coerce.number().min(1).max(200).default(36),
   /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
   CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(512),
@@ -69,7 +71,7 @@ export interface Config {
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
   taskQueues: { io: string; cpu: string };
   api: { host: string; port: number; url: string };
-  limits: { maxPixels: number };
+  limits: { maxPixels: number; maxFrames: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
   engine: { maxDecodedPixels: number; cacheBytes: number; ortThreads: number; tfjsThreads: number; vipsThreads: number };
   ocr: { langs: string; cascade: boolean };
@@ -146,7 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     taskQueues: { io: e.CLUES_TASK_QUEUE, cpu: `${e.CLUES_TASK_QUEUE}-cpu` },
     api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
-    limits: { maxPixels: e.CLUES_MAX_PIXELS },
+    limits: { maxPixels: e.CLUES_MAX_PIXELS, maxFrames: e.CLUES_MAX_FRAMES },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
     engine: {
       maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6),

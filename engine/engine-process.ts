@@ -236,6 +236,9 @@ export class EngineProcess implements ImageEngine {
   query(src: ImageInput): Promise<QueryResult> {
     return this.call('query', [src]);
   }
+  frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
+    return this.call('frames', [src, pages]);
+  }
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
     return this.call('match', [query, candidates]);
   }

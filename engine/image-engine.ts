@@ -67,13 +67,15 @@ export interface ImageEngine {
   scene(src: ImageInput): Promise<SceneLabel[]>;
   /** Everything similarity search compares, for an image that need not be ingested. */
   query(src: ImageInput): Promise<QueryResult>;
+  /** Frames or pages of a multi-page file (0-based), each as a PNG of its own. */
+  frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]>;
   /** Local-feature verification of one image against several. */
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]>;
   close(): Promise<void>;
 }
 
 export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
-export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'query', 'match'];
+export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'query', 'frames', 'match'];
 
 export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
 

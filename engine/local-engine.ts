@@ -2,7 +2,7 @@ import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
 import sharp from 'sharp';
 import { fileSha256 } from '../models/file-hashes';
-import { cropsOf, decodeImage, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
+import { cropsOf, decodeImage, framePng, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
 import { decodeFeatures, encodeFeatures, type FeatureMatch } from '../models/local-features';
 import type { ObjectDetector } from '../models/object-detector';
 import type { PdqResult } from '../models/pdq';
@@ -181,6 +181,13 @@ export class LocalEngine implements ImageEngine {
     await this.probe(keyed); // a clear InvalidImageError for a bad query image
     const [pdq, described] = await Promise.all([this.pdq(keyed), this.describe(keyed)]);
     return { sha256, pdq, ...described };
+  }
+
+  async frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
+    const s = source(src);
+    const out = [];
+    for (const page of pages) out.push({ page, png: await framePng(s, this.opts.maxPixels, page) });
+    return out;
   }
 
   async match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {

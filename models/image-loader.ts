@@ -113,10 +113,19 @@ export async function decodeImage(path: ImageSource, maxPixels: number, maxDecod
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
     return {
-      info: { width, height, format: meta.format, bytes, ...(meta.orientation ? { orientation: meta.orientation } : {}) },
+      info: { width, height, format: meta.format, bytes, ...(meta.orientation ? { orientation: meta.orientation } : {}), ...((meta.pages ?? 1) > 1 ? { pages: meta.pages } : {}) },
       rgb: { data, width: info.width, height: info.height },
       scale: width / info.width,
     };
+  } catch (err) {
+    throw await decodeError(err, maxPixels, path);
+  }
+}
+
+/** One frame or page (0-based) of a multi-page file, oriented, as PNG. */
+export async function framePng(path: ImageSource, maxPixels: number, page: number): Promise<Buffer> {
+  try {
+    return await sharp(path, { limitInputPixels: maxPixels, failOn: 'warning', page }).rotate().png({ compressionLevel: 1 }).toBuffer();
   } catch (err) {
     throw await decodeError(err, maxPixels, path);
   }

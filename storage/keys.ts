@@ -9,3 +9,8 @@ export function featuresKey(sha256: string): string {
 export function cropKey(sha256: string, label: string, box: { x: number; y: number; w: number; h: number }): string {
   return `crops/${sha256.slice(0, 2)}/${sha256}-${label.replace(/\W+/g, '_')}-${box.x}-${box.y}-${box.w}-${box.h}.jpg`;
 }
+
+/** A frame or page (1-based) of a multi-page file, extracted as PNG. */
+export function frameKey(sha256: string, index: number): string {
+  return `frames/${sha256.slice(0, 2)}/${sha256}/${index}.png`;
+}

@@ -1,5 +1,5 @@
 import type { UserSettings } from '../core/api-types';
-import type { Box, ClueInput, ClueStage, ImageInfo, ModelRef, StageName, StageStatus } from '../core/clues';
+import type { Box, ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageName, StageStatus } from '../core/clues';
 
 // The documents of every collection, in one place. Repositories (store/*.ts) own the queries and
 // indexes; nothing outside store/ names a collection.
@@ -28,6 +28,10 @@ export interface ImageDoc {
   embedding?: number[];
   featuresPath?: string;
   stages?: Partial<Record<StageName, StageRecord>>;
+  /** A frame or page of a multi-page file: which file, and which frame of how many. */
+  frameOf?: FrameOf;
+  /** A multi-page file: its frames processed as images, and those left out with the reason. */
+  frames?: FramesSummary;
   /** `pending`: seen under a path (a duplicate in a run) before its own workflow saved it. */
   status: 'pending' | 'processed' | 'failed';
   failure?: { code: string; reason: string; at: Date };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
-import type { ClueInput, ClueStage, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
+import type { ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
 import { PDQ_MIN_QUALITY } from '../models/pdq';
 import type { ClueDatabase, IndexSpec } from './database';
 import type { ClueDoc, ImageDoc, SimilarityCandidate, StageRecord } from './documents';
@@ -17,6 +17,10 @@ export interface SaveImageInput {
   caseId?: string;
   info: ImageInfo;
   stages: StageOutcome[];
+  /** This image is a frame of a multi-page file. */
+  frameOf?: FrameOf;
+  /** This file holds several frames: what became of them. */
+  frames?: FramesSummary;
 }
 
 export function clueId(sha256: string, stage: ClueStage, c: Pick<ClueInput, 'type' | 'value' | 'box' | 'detail'>): string {
@@ -81,6 +85,8 @@ export class ImageRepository {
   async save(input: SaveImageInput): Promise<number> {
     const now = new Date();
     const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
+    if (input.frameOf) set.frameOf = input.frameOf;
+    if (input.frames) set.frames = input.frames;
     const docs = new Map<string, ClueDoc>();
     const saved: ClueStage[] = [];
     for (const s of input.stages) {

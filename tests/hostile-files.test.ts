@@ -237,6 +237,17 @@ async function expectStoredRecords(c: Corpus) {
       expect(img, what).toMatchObject({ status: 'processed', paths: expect.arrayContaining([join(c.dir, f.name)]) });
       expect([...img!.paths].sort(), what).toEqual([join(c.dir, f.name), ...dupes].sort());
       if (e.size) expect([img!.info!.width, img!.info!.height], what).toEqual(e.size);
+      if (e.frames) {
+        // Frame 1 is the file's own image; each other frame is an image of its own, linked back.
+        expect(img!.frames, what).toMatchObject({ count: e.frames, processed: Array.from({ length: e.frames }, (_, i) => i + 1) });
+        expect(img!.frames!.images, what).toHaveLength(e.frames - 1);
+        for (const fr of img!.frames!.images!) {
+          const frame = await ctx.store.images.get(fr.sha256);
+          expect(frame, `${what} frame ${fr.index}`).toMatchObject({ status: 'processed', frameOf: { sha256: sha, index: fr.index, count: e.frames } });
+          expect(img!.paths, `${what} frame ${fr.index}`).toContain(frame!.frameOf!.path);
+          expect(Object.values(frame!.stages ?? {}).every((st) => st.status === 'ok'), `${what} frame ${fr.index} stages`).toBe(true);
+        }
+      }
       if (e.orientation) expect(img!.info!.orientation, what).toBe(e.orientation);
       if (e.exifCut) {
         expect(img!.exif, what).toMatchObject({ truncated: [e.exifCut] });

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     queues,
-    activities: createActivities({ store, engine, blobs, ownQueue: queues.own }),
+    activities: createActivities({ store, engine, blobs, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames }),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });

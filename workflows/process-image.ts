@@ -1,6 +1,6 @@
-import { ApplicationFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { INVALID_IMAGE, STAGES, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
+import { INVALID_IMAGE, STAGES, type FramesSummary, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 import { applicationFailure, failureReason, neverStarted } from '../core/failures';
 import { inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
 import { processImageV1 } from './process-image-v1';
@@ -10,6 +10,8 @@ type StageActivity = (input: ImageRef & { inputs: Partial<Record<StageName, Stag
 
 /** Marks histories of workflows that route CPU stages to the worker holding the image's pixels. */
 export const IMAGE_WORKER_QUEUE = 'image-worker-queue';
+/** Marks histories of workflows that process a multi-page file's other frames as images. */
+export const MULTI_PAGE_FRAMES = 'multi-page-frames';
 
 // Every policy is written out: the SDK's default retries forever. Invalid images fail at once
 // (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
@@ -69,6 +71,9 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   // it); not taken within 30 s, it is gone, and the stage goes to any CPU worker.
   const onImage = proxyActivities<Activities>({ ...cpuOptions(prepared.queue), scheduleToStartTimeout: '30 seconds' });
   const queues = { io, image: onImage };
+  // A multi-page file: its other frames are images of their own (child workflows, in parallel
+  // with this image's stages), each linked to this file as frame N of M.
+  const frames = (prepared.info.pages ?? 1) > 1 && patched(MULTI_PAGE_FRAMES) ? processFrames(ref, prepared.info.pages!, onImage, input.caseId) : undefined;
 
   // A re-run after a model changed runs only the stale stages (`only`, which keeps a stage and
   // its inputs together); a full run runs them all.
@@ -93,9 +98,40 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
     for (const o of outcomes) done.set(o.stage, o);
   }
   const all = [...done.values()];
-  const clueCount = await io.saveClues({ ...ref, ...(input.caseId ? { caseId: input.caseId } : {}), info: prepared.info, stages: all });
+  const summary = await frames;
+  const clueCount = await io.saveClues({
+    ...ref,
+    ...(input.caseId ? { caseId: input.caseId } : {}),
+    ...(input.frameOf ? { frameOf: input.frameOf } : {}),
+    ...(summary ? { frames: summary } : {}),
+    info: prepared.info,
+    stages: all,
+  });
 
   const stages = Object.fromEntries(STAGES.map((s) => [s, wanted.includes(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
   for (const o of all) stages[o.stage] = o.status;
-  return { sha256: input.sha256, stages, clueCount };
+  return { sha256: input.sha256, stages, clueCount, ...(summary ? { frames: summary } : {}) };
+}
+
+/**
+ * The frames of a multi-page file beyond the first, as images of their own: extracted by the
+ * worker holding the file, then one processImage each. A frame whose bytes were processed already
+ * (the same frame twice in an animation, or an image seen before) is not processed again.
+ */
+async function processFrames(ref: ImageRef, count: number, onImage: Activities, caseId?: string): Promise<FramesSummary> {
+  let extracted;
+  try {
+    extracted = await onImage.extractFrames({ ref, count });
+  } catch (err) {
+    return { count, processed: [1], notProcessed: { frames: Array.from({ length: count - 1 }, (_, i) => i + 2), reason: `frames could not be extracted: ${failureReason(err)}` } };
+  }
+  await Promise.all(
+    extracted.frames.map((f) =>
+      executeChild(processImage, {
+        workflowId: `image-${f.sha256}`,
+        args: [{ path: f.path, sha256: f.sha256, ...(caseId ? { caseId } : {}), frameOf: { sha256: ref.sha256, path: ref.path, index: f.index, count } }],
+      }).catch(() => undefined), // recorded by the child itself, or already processed
+    ),
+  );
+  return extracted.summary;
 }

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 /** What must become of a file. */
 export type Expected =
   /** Every stage ran; the stored record shows this oriented size, EXIF orientation, or EXIF field cut. */
-  | { outcome: 'processed'; orientation?: number; size?: [number, number]; exifCut?: string }
+  | { outcome: 'processed'; orientation?: number; size?: [number, number]; exifCut?: string; frames?: number }
   /** Listed with a reason, never opened. */
   | { outcome: 'skipped'; reason: string }
   /** Counted as failed, with a reason that says why. */
@@ -270,12 +270,11 @@ export async function writeHostileCorpus(dir: string, opts: CorpusOptions): Prom
   await put('an unreadable file (chmod 000)', 'unreadable.png', png(), opts.root ? processed : { outcome: 'failed', reason: /EACCES/, recorded: false });
   chmodSync(join(dir, 'unreadable.png'), 0o000);
 
-  // Multi-frame files. TODO(lead, issue 11 item 4): expect one image per frame/page ("frame N of M") and
-  // a record of frames not processed, once multi-frame support lands; today only the first is read.
+  // Multi-frame files: every frame or page is an image of its own, linked to the file.
   const frames = Buffer.concat(await Promise.all([1, 2, 3].map(() => noise().raw().toBuffer())));
   const strip = () => sharp(frames, { raw: { width: 64, height: 144, channels: 3, pageHeight: 48 } });
-  await put('animated GIF (3 frames)', 'animated.gif', strip().gif({ loop: 0, delay: [100, 100, 100] }).toBuffer(), processed);
-  await put('3-page TIFF', 'pages.tiff', strip().tiff({ compression: 'lzw' }).toBuffer(), processed);
+  await put('animated GIF (3 frames)', 'animated.gif', strip().gif({ loop: 0, delay: [100, 100, 100] }).toBuffer(), { outcome: 'processed', frames: 3 });
+  await put('3-page TIFF', 'pages.tiff', strip().tiff({ compression: 'lzw' }).toBuffer(), { outcome: 'processed', frames: 3 });
   return files;
 }
 
