@@ -1,7 +1,6 @@
-import type { ClueInput } from '../core/clues';
-import { uniqueTokens } from '../core/tokens';
 import type { Store } from '../store';
 import { aggregateAnswers, type AnswerGroup } from '../store/crops';
+import { crowdClues } from './crowd-clues';
 
 /**
  * A reviewer accepts one grouped answer to a published crop: it becomes a tag clue on the source
@@ -17,12 +16,7 @@ export async function acceptCrowdAnswer(store: Pick<Store, 'crops' | 'images'>, 
   const provenance = { source: 'crowd', cropId, count: answer.count, submissions: answer.submissions, votes: answer.votes, reviewer, acceptedAt: at.toISOString(), label: crop.label };
   const where = answer.where[0]?.value;
   const brand = answer.brand[0]?.value;
-  const clues: ClueInput[] = [
-    { type: 'tag', value: answer.answer, tokens: uniqueTokens(answer.answer), box: crop.cropBox, detail: { ...provenance, ...(brand ? { brand } : {}), ...(where ? { where } : {}) } },
-  ];
-  if (brand) clues.push({ type: 'tag', value: brand, tokens: uniqueTokens(brand), box: crop.cropBox, detail: { ...provenance, field: 'brand' } });
-  if (where) clues.push({ type: 'location', value: where, tokens: uniqueTokens(where), detail: provenance });
-  const clueIds = await store.images.addClues(crop.sha256, 'tags', clues);
+  const clueIds = await store.images.addClues(crop.sha256, 'tags', crowdClues(crop, { answer: answer.answer, ...(where ? { where } : {}), ...(brand ? { brand } : {}) }, provenance));
   await store.crops.recordAcceptance(cropId, { answer: answer.answer, key, count: answer.count, ...(where ? { where } : {}), ...(brand ? { brand } : {}), by: reviewer, at, clueIds });
   return { clueIds, answer: { ...answer, accepted: true } };
 }
