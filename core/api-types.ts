@@ -186,7 +186,8 @@ export interface TipEntry {
   /** How many tips were merged into this entry. */
   merged: number;
   votes: number;
-  taggers: { tagger: string; blocked: boolean; tips: TipView[] }[];
+  /** Its tips grouped per tagger; `onObject`: all of that tagger's tips on the object, in any entry. */
+  taggers: { tagger: string; blocked: boolean; onObject: number; tips: TipView[] }[];
   /** Some tip in it has not been triaged yet. */
   new: boolean;
   triage?: TipTriage;
@@ -265,4 +266,6 @@ export interface ReviewObject {
   accepted: import('../store/documents').AcceptedAnswer[];
   answers: AnswerGroup[];
   tips: TipEntry[];
+  /** Every tagger's tips on this object, grouped: who sent how many, most first. */
+  taggers: { tagger: string; blocked: boolean; tips: number; entries: string[] }[];
 }

@@ -94,9 +94,15 @@ describe('tips: merged, grouped per tagger, plain text', () => {
 
     const merged = await entryOf(/enamel mug/i, 'Poland');
     expect(merged).toMatchObject({ cropId, label: 'cup', state: 'open', merged: 3, new: true });
-    expect(merged.taggers.map((t: any) => [t.tagger, t.tips.length])).toEqual([['tao-tagger', 2], ['tao-tagger-2', 1]]);
+    expect(merged.taggers.map((t: any) => [t.tagger, t.tips.length, t.onObject])).toEqual([['tao-tagger', 2, 2], ['tao-tagger-2', 1, 2]]);
     expect(merged.taggers[0].tips[0]).toMatchObject({ note: 'My grandmother had one\nin Kraków', hasContact: true, contact: CONTACT });
     expect(await entryOf(/enamel mug/i, 'Czechia')).toMatchObject({ merged: 1 });
+    // On the object, each tagger's tips are grouped too: who sent how many, in which entries.
+    const obj = (await call('/api/review', tokens.reviewer!)).body.find((o: any) => o.id === cropId);
+    expect(obj.taggers).toEqual([
+      { tagger: 'tao-tagger', blocked: false, tips: 2, entries: [merged.id] },
+      { tagger: 'tao-tagger-2', blocked: false, tips: 2, entries: expect.arrayContaining([merged.id]) },
+    ]);
 
     const pub = (await call('/api/public/crops', tokens.tagger!)).body.find((c: any) => c.id === cropId);
     expect(pub.state).toBe('open');

@@ -2,7 +2,7 @@ import type { ReviewObject, TriageEntry } from '../core/api-types';
 import type { Store } from '../store';
 import { aggregateAnswers, stateOf } from '../store/crops';
 import type { CrowdTagDoc, PublicCropDoc } from '../store/documents';
-import { mergeTips, sortQueue } from '../store/tip-entries';
+import { mergeTips, sortQueue, tipsPerTagger } from '../store/tip-entries';
 import { NEXT_STATES } from './change-crop-state';
 
 export interface ReviewOptions {
@@ -27,6 +27,7 @@ export async function reviewObjects(store: Pick<Store, 'crops' | 'tipContacts' |
   const { crops, byCrop, merge } = await load(store, opts);
   return crops.map((crop) => {
     const state = stateOf(crop);
+    const tips = merge(crop);
     return {
       id: crop._id,
       label: crop.label,
@@ -41,7 +42,8 @@ export async function reviewObjects(store: Pick<Store, 'crops' | 'tipContacts' |
       history: crop.history ?? [],
       accepted: crop.accepted,
       answers: aggregateAnswers(byCrop.get(crop._id) ?? [], crop.accepted),
-      tips: merge(crop),
+      tips,
+      taggers: tipsPerTagger(tips),
     };
   });
 }
