@@ -1,104 +1,145 @@
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { z } from 'zod';
+import type { CropState } from '../core/api-types';
+import { loadConfig } from '../core/config';
 import type { Store } from '../store';
 import { acceptCrowdAnswer } from '../usecases/accept-crowd-answer';
+import { blockTagger } from '../usecases/block-tagger';
+import { changeCropState } from '../usecases/change-crop-state';
 import { publishCrop } from '../usecases/publish-crop';
+import { reviewObjects, triageQueue } from '../usecases/review-queue';
+import { triageTip } from '../usecases/triage-tip';
 import type { BlobStore } from '../storage/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
+import { cropIdParam, tipIdParam } from './crop-params';
 import { HttpError } from './http-error';
-import { rateLimit } from './rate-limit';
+import { plainText } from './plain-text';
+import { publicCropRoutes } from './public-crop-routes';
 import { jsonBody } from './uploads';
 
-const cropId = z.string().regex(/^TAO-[0-9A-F]{10}$/, 'expected a crop id such as TAO-0123456789');
-const publishBody = z.strictObject({ clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'), question: z.string().trim().min(10).max(300).optional() });
-const tagBody = z.strictObject({
-  what: z.string().trim().min(2).max(200),
-  where: z.string().trim().max(200).optional(),
-  brand: z.string().trim().max(100).optional(),
-});
+const STATES = ['open', 'under-review', 'located', 'worldwide', 'unresolved', 'withdrawn'] as const satisfies readonly CropState[];
+const reason = plainText(3, 500);
+const taggerName = plainText(1, 200);
+
+const publishBody = z.strictObject({ clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'), question: plainText(10, 300).optional() });
 const acceptBody = z.strictObject({ key: z.string().min(1).max(200) });
+const stateBody = z.strictObject({ state: z.enum(STATES), reason, country: plainText(2, 100).optional() });
+const withdrawBody = z.strictObject({ reason: reason.optional() });
+const triageBody = z.strictObject({ verdict: z.enum(['useful', 'not-useful', 'duplicate', 'follow-up']), reason: reason.optional(), of: tipIdParam.optional() });
+const blockBody = z.strictObject({ tagger: taggerName, reason });
+const reviewQuery = z.strictObject({ closed: z.enum(['true', 'false']).default('false') });
+
+/** Contact details are for reviewers: not for admins, analysts or the public (docs/web.md). */
+const seesContacts = (req: Request) => req.principal?.role === 'reviewer';
 
 export interface CropRouteOptions {
   /** Worker crops are read from it; published (re-encoded) crops are kept in it. */
   blobs: BlobStore;
   tagRate: { perToken: number; perAddress: number };
+  /** Days a tagger's contact details are kept at most; the configuration's when not given. */
+  contactRetentionDays?: number;
 }
 
 /**
- * Trace an Object: reviewers publish screened object crops; taggers (the public) see only those
- * crops and answer; reviewers accept answers, which become clues.
+ * Trace an Object, reviewers' side: publish screened object crops, move them through their
+ * states with a reason, triage the public's tips, accept grouped answers, block taggers who
+ * flood. Every change is audited. The public side is in public-crop-routes.ts.
  */
 export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): void {
   const review = requireRole(store, CAN.review);
-  const publicView = requireRole(store, CAN.tagCrops);
-  const reads = rateLimit({ name: 'public-read', perToken: opts.tagRate.perToken * 10, perAddress: opts.tagRate.perAddress * 10 });
-  const writes = rateLimit({ name: 'public-write', ...opts.tagRate });
+  const audit = (req: Request, action: string, target: string | undefined, detail?: Record<string, unknown>) =>
+    store.audit.write({ actor: actor(req), action, ...(target ? { target } : {}), ...(detail ? { detail } : {}), from: req.ip ?? '' });
 
   app.post('/api/crops', review, jsonBody, async (req, res) => {
     const body = publishBody.parse(req.body);
     const out = await publishCrop(store, opts.blobs, { clueId: body.clueId, by: req.principal!.name, ...(body.question ? { question: body.question } : {}) });
     if (!out.ok) {
-      if (out.status === 422) await store.audit.write({ actor: actor(req), action: 'publish-refused', target: body.clueId, detail: { reason: out.reason }, from: req.ip ?? '' });
+      if (out.status === 422) await audit(req, 'publish-refused', body.clueId, { reason: out.reason });
       throw new HttpError(out.status, out.reason);
     }
-    await store.audit.write({ actor: actor(req), action: 'publish-crop', target: out.id, detail: { clueId: body.clueId }, from: req.ip ?? '' });
+    await audit(req, 'publish-crop', out.id, { clueId: body.clueId });
     res.status(out.created ? 201 : 200).json({ id: out.id, question: out.question, label: out.label });
   });
 
-  app.post('/api/crops/:id/withdraw', review, async (req, res) => {
-    const id = cropId.parse(req.params.id);
-    if (!(await store.crops.withdraw(id))) throw new HttpError(404, 'no such crop');
-    await store.audit.write({ actor: actor(req), action: 'withdraw-crop', target: id, from: req.ip ?? '' });
+  app.post('/api/crops/:id/state', review, jsonBody, async (req, res) => {
+    const id = cropIdParam.parse(req.params.id);
+    const body = stateBody.parse(req.body);
+    const out = await changeCropState(store, id, { to: body.state, reason: body.reason, ...(body.country ? { country: body.country } : {}), by: req.principal!.name });
+    if (!out.ok) {
+      if (out.status === 409) await audit(req, 'crop-state-refused', id, { to: body.state, reason: out.reason });
+      throw new HttpError(out.status, out.reason);
+    }
+    await audit(req, 'crop-state', id, { from: out.change.from, to: out.change.to, reason: out.change.reason, ...(out.change.country ? { country: out.change.country } : {}), clueIds: out.clueIds, contactsRemoved: out.contactsRemoved });
+    res.json({ id, state: out.change.to, ...(out.change.country ? { country: out.change.country, countryCode: out.change.countryCode } : {}), clueIds: out.clueIds });
+  });
+
+  // Kept from before objects had a life: withdrawing with a reason or without one.
+  app.post('/api/crops/:id/withdraw', review, jsonBody, async (req, res) => {
+    const id = cropIdParam.parse(req.params.id);
+    const body = withdrawBody.parse(req.body ?? {});
+    const crop = await store.crops.get(id);
+    if (!crop) throw new HttpError(404, 'no such crop');
+    if (crop.status !== 'withdrawn') {
+      const out = await changeCropState(store, id, { to: 'withdrawn', reason: body.reason ?? 'withdrawn from the public view', by: req.principal!.name });
+      if (!out.ok) throw new HttpError(out.status, out.reason);
+      await audit(req, 'withdraw-crop', id, { from: out.change.from, reason: out.change.reason, contactsRemoved: out.contactsRemoved });
+    }
     res.json({ id, status: 'withdrawn' });
   });
 
   app.get('/api/review', review, async (req, res) => {
-    const queue = await store.crops.reviewQueue();
-    await store.audit.write({ actor: actor(req), action: 'view-review', detail: { crops: queue.length }, from: req.ip ?? '' });
-    res.json(queue.map(({ crop, answers }) => ({ id: crop._id, label: crop.label, question: crop.question, sha256: crop.sha256, clueId: crop.clueId, publishedBy: crop.publishedBy, publishedAt: crop.publishedAt, accepted: crop.accepted, answers })));
+    const q = reviewQuery.parse(req.query);
+    const objects = await reviewObjects(store, { withContacts: seesContacts(req), includeClosed: q.closed === 'true' });
+    await audit(req, 'view-review', undefined, { crops: objects.length, contacts: seesContacts(req) });
+    res.json(objects);
+  });
+
+  app.get('/api/review/tips', review, async (req, res) => {
+    const queue = await triageQueue(store, { withContacts: seesContacts(req) });
+    await audit(req, 'view-review-tips', undefined, { entries: queue.length, new: queue.filter((e) => e.new).length, contacts: seesContacts(req) });
+    res.json(queue);
   });
 
   app.post('/api/review/:id/accept', review, jsonBody, async (req, res) => {
-    const id = cropId.parse(req.params.id);
+    const id = cropIdParam.parse(req.params.id);
     const { key } = acceptBody.parse(req.body);
     const result = await acceptCrowdAnswer(store, id, key, req.principal!.name);
     if (!result) throw new HttpError(404, 'no such crop or answer');
-    await store.audit.write({ actor: actor(req), action: 'accept-tag', target: id, detail: { answer: result.answer.answer, count: result.answer.count, clueIds: result.clueIds }, from: req.ip ?? '' });
+    await audit(req, 'accept-tag', id, { answer: result.answer.answer, count: result.answer.count, clueIds: result.clueIds });
     res.status(201).json(result);
   });
 
-  app.get('/api/public/crops', publicView, reads, async (req, res) => {
-    const crops = await store.crops.listPublic();
-    await store.audit.write({ actor: actor(req), action: 'view-public-crops', detail: { crops: crops.length }, from: req.ip ?? '' });
-    res.json(crops);
+  app.post('/api/review/:id/tips/:tagId', review, jsonBody, async (req, res) => {
+    const id = cropIdParam.parse(req.params.id);
+    const tipId = tipIdParam.parse(req.params.tagId);
+    const body = triageBody.parse(req.body);
+    const out = await triageTip(store, id, tipId, { verdict: body.verdict, by: req.principal!.name, ...(body.reason ? { reason: body.reason } : {}), ...(body.of ? { of: body.of } : {}) });
+    if (!out) throw new HttpError(404, 'no such crop or tip');
+    await audit(req, 'triage-tip', id, { entry: out.entry.id, verdict: body.verdict, merged: out.entry.merged, ...(body.reason ? { reason: body.reason } : {}), clueIds: out.clueIds });
+    // No contact details in this answer: a reviewer reads them in the queue.
+    res.json(out);
   });
 
-  app.get('/api/public/crops/:id/image', publicView, reads, async (req, res) => {
-    const id = cropId.parse(req.params.id);
-    const crop = await store.crops.published(id);
-    if (!crop?.file) throw new HttpError(404, 'no such published crop');
-    await store.audit.write({ actor: actor(req), action: 'view-crop', target: id, from: req.ip ?? '' });
-    res.set('Cache-Control', 'private, no-store').type('jpeg').send(await opts.blobs.get(crop.file));
+  app.get('/api/taggers/blocked', review, async (req, res) => {
+    const blocks = await store.taggerBlocks.list();
+    await audit(req, 'view-tagger-blocks', undefined, { blocked: blocks.length });
+    res.json(blocks);
   });
 
-  app.post('/api/public/crops/:id/tags', publicView, writes, jsonBody, async (req, res) => {
-    const id = cropId.parse(req.params.id);
-    const body = tagBody.parse(req.body);
-    if (!(await store.crops.published(id))) throw new HttpError(404, 'no such published crop');
-    const tag = await store.crops.addTag({ cropId: id, what: body.what, ...(body.where ? { where: body.where } : {}), ...(body.brand ? { brand: body.brand } : {}), by: req.principal!.name });
-    await store.audit.write({ actor: actor(req), action: 'tag-crop', target: id, detail: { tagId: tag._id, what: body.what }, from: req.ip ?? '' });
-    res.status(201).json({ id: tag._id });
+  app.post('/api/taggers/block', review, jsonBody, async (req, res) => {
+    const body = blockBody.parse(req.body);
+    const out = await blockTagger(store, body.tagger, req.principal!.name, body.reason);
+    if (!out.ok) throw new HttpError(out.status, out.reason);
+    await audit(req, 'block-tagger', body.tagger, { reason: body.reason });
+    res.status(201).json({ tagger: body.tagger, blocked: true });
   });
 
-  app.post('/api/public/crops/:id/tags/:tagId/votes', publicView, writes, async (req, res) => {
-    const id = cropId.parse(req.params.id);
-    const tagId = z.string().regex(/^[0-9a-f]{16}$/).parse(req.params.tagId);
-    if (!(await store.crops.published(id))) throw new HttpError(404, 'no such published crop');
-    const outcome = await store.crops.vote(id, tagId, req.principal!.name);
-    if (outcome === 'unknown') throw new HttpError(404, 'no such answer');
-    if (outcome === 'already') throw new HttpError(409, 'you have already voted for this answer');
-    if (outcome === 'own') throw new HttpError(409, 'an answer cannot be voted for by the one who gave it');
-    await store.audit.write({ actor: actor(req), action: 'vote', target: id, detail: { tagId }, from: req.ip ?? '' });
-    res.status(201).json({ counted: true });
+  app.post('/api/taggers/unblock', review, jsonBody, async (req, res) => {
+    const body = blockBody.parse(req.body);
+    if (!(await store.taggerBlocks.unblock(body.tagger))) throw new HttpError(404, 'this tagger is not blocked');
+    await audit(req, 'unblock-tagger', body.tagger, { reason: body.reason });
+    res.json({ tagger: body.tagger, blocked: false });
   });
+
+  publicCropRoutes(app, store, { blobs: opts.blobs, tagRate: opts.tagRate, contactRetentionDays: opts.contactRetentionDays ?? loadConfig().tao.contactRetentionDays });
 }

@@ -25,6 +25,10 @@ function schemaOf(f: SearchField): object {
   }
 }
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^TAO-[0-9A-F]{10}$' } };
+const tagId = { name: 'tagId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } };
+const CROP_STATES = ['open', 'under-review', 'located', 'worldwide', 'unresolved', 'withdrawn'];
+/** Plain text: trimmed, no control characters, shown as text only. */
+const text = (minLength: number, maxLength: number) => ({ type: 'string', minLength, maxLength });
 const runId = { name: 'id', in: 'path', required: true, description: 'a batch run id (any other workflow id is 404)', schema: { type: 'string', pattern: BATCH_RUN_ID.source } };
 const jpeg = (description: string) => ({ description, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
 const html = (summary: string) => ({ get: { summary, responses: { '200': { description: 'HTML page (its script asks for a token)', content: { 'text/html': {} } } } } });
@@ -96,7 +100,7 @@ export const openApiDocument = {
     },
     '/': html('the analyst page: search, blurred thumbnails, image detail, ingest runs'),
     '/tag': html('the public tagging view (Trace an Object): approved crops only'),
-    '/review': html('the reviewers\' page: crowd answers grouped and counted'),
+    '/review': html('the reviewers\' page: the tip triage queue (keyboard: j/k, u/n/d/f), object states, grouped answers, blocked taggers'),
     '/api/images/{sha256}/thumbnail': {
       get: { summary: 'a small JPEG of the image (audited); the web view blurs it until clicked', security: bearer, parameters: [sha256], responses: { '200': jpeg('thumbnail, at most 320 px a side'), '404': { description: 'no such image, or its file is gone' }, ...errors } },
     },
@@ -115,24 +119,47 @@ export const openApiDocument = {
         responses: { '201': json('{ id, question, label }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
       },
     },
-    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin)', security: bearer, parameters: [id], responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
-    '/api/review': { get: { summary: 'published crops with their answers normalised, grouped and counted (reviewer, admin)', security: bearer, responses: { '200': json('[{ id, label, question, sha256, accepted, answers: [{ key, answer, count, submissions, votes, variants, where, brand, accepted }] }]'), ...errors } } },
+    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
+    '/api/crops/{id}/state': {
+      post: {
+        summary: 'move an object through its life (reviewer, admin): open → under-review → located (with a country) / worldwide / unresolved; withdrawn. The outcome becomes clues on the source image; closing it removes contact details. Audited.',
+        security: bearer,
+        parameters: [id],
+        requestBody: body({ type: 'object', properties: { state: { enum: CROP_STATES }, reason: text(3, 500), country: { ...text(2, 100), description: 'for located: an ISO 3166 code or English country name' } }, required: ['state', 'reason'] }),
+        responses: { '200': json('{ id, state, country, countryCode, clueIds }'), '400': { description: 'invalid request, or located without a known country' }, '404': { description: 'no such crop' }, '409': { description: 'not a change this state allows (the answer says which are)' }, '401': errors['401'], '403': errors['403'] },
+      },
+    },
+    '/api/review': { get: { summary: 'objects still in play (all with closed=true), each with its state, the states it may go to, its history, answers grouped and counted, and tips merged (reviewer, admin; contact details for the reviewer role only)', security: bearer, parameters: [q('closed', { enum: ['true', 'false'], default: 'false' }, 'include located and withdrawn objects')], responses: { '200': json('[{ id, label, question, sha256, state, country, next, history, accepted, answers: [{ key, answer, count, submissions, votes, variants, where, brand, accepted }], tips: [TipEntry] }]'), ...errors } } },
+    '/api/review/tips': { get: { summary: 'the triage queue: near-identical tips merged, grouped per tagger, new entries first, then those needing follow-up (reviewer, admin; contact details for the reviewer role only)', security: bearer, responses: { '200': json('[{ id, cropId, label, state, answer, where, brand, merged, votes, taggers: [{ tagger, blocked, tips: [{ id, at, note, hasContact, contact }] }], new, triage, firstAt, lastAt }]'), ...errors } } },
     '/api/review/{id}/accept': {
       post: { summary: 'accept a grouped answer: it becomes tag (and location) clues with provenance (reviewer, admin)', security: bearer, parameters: [id], requestBody: body({ type: 'object', properties: { key: { type: 'string' } }, required: ['key'] }), responses: { '201': json('{ clueIds, answer }'), '404': { description: 'no such crop or answer' }, ...errors } },
     },
-    '/api/public/crops': { get: { summary: 'the published crops, their questions and answers: nothing that leads to an image (tagger and up; rate-limited)', security: bearer, responses: { '200': json('[{ id, label, question, answers: [{ id, what, where, brand, votes }] }]'), '429': { description: 'rate limit' }, ...errors } } },
+    '/api/review/{id}/tips/{tagId}': {
+      post: {
+        summary: 'triage a tip and every tip merged with it: useful (it becomes tag, brand and location clues on the source image, with provenance), not-useful, duplicate, follow-up (reviewer, admin; audited)',
+        security: bearer,
+        parameters: [id, tagId],
+        requestBody: body({ type: 'object', properties: { verdict: { enum: ['useful', 'not-useful', 'duplicate', 'follow-up'] }, reason: text(3, 500), of: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'duplicate: the entry it repeats' } }, required: ['verdict'] }),
+        responses: { '200': json('{ entry, clueIds }'), '404': { description: 'no such crop or tip' }, ...errors },
+      },
+    },
+    '/api/taggers/blocked': { get: { summary: 'taggers blocked from the public view (reviewer, admin)', security: bearer, responses: { '200': json('[{ tagger, by, reason, at }]'), ...errors } } },
+    '/api/taggers/block': { post: { summary: 'block a tagger who floods: every public route refuses the token (reviewer, admin; audited)', security: bearer, requestBody: body({ type: 'object', properties: { tagger: text(1, 200), reason: text(3, 500) }, required: ['tagger', 'reason'] }), responses: { '201': json('{ tagger, blocked }'), '404': { description: 'no token has this name' }, '422': { description: 'not a tagger' }, ...errors } } },
+    '/api/taggers/unblock': { post: { summary: 'lift a block (reviewer, admin; audited)', security: bearer, requestBody: body({ type: 'object', properties: { tagger: text(1, 200), reason: text(3, 500) }, required: ['tagger', 'reason'] }), responses: { '200': json('{ tagger, blocked }'), '404': { description: 'not blocked' }, ...errors } } },
+    '/api/public/crops': { get: { summary: 'the objects that still need help (not located, not withdrawn), their questions and answers, near-identical ones merged: nothing that leads to an image, no notes or contact details (tagger and up; rate-limited; blocked taggers refused)', security: bearer, responses: { '200': json('[{ id, label, question, state, answers: [{ id, what, where, brand, votes, count }] }]'), '429': { description: 'rate limit' }, ...errors } } },
+    '/api/public/summary': { get: { summary: 'counts for the public page: objects that need help, objects solved with the public\'s help; never which (tagger and up; rate-limited)', security: bearer, responses: { '200': json('{ needHelp, solvedWithPublicHelp }'), '429': { description: 'rate limit' }, ...errors } } },
     '/api/public/crops/{id}/image': { get: { summary: 'a published crop, re-encoded without metadata (tagger and up; rate-limited)', security: bearer, parameters: [id], responses: { '200': jpeg('crop'), '404': { description: 'not published' }, '429': { description: 'rate limit' }, ...errors } } },
     '/api/public/crops/{id}/tags': {
       post: {
-        summary: 'answer "what is it, and where could it be from?" (tagger and up; rate-limited per token and address)',
+        summary: 'send a tip: "what is it, and where could it be from?", with an optional note and optional contact details, which only reviewers see and which are deleted when the object closes or the retention period ends (tagger and up; rate-limited per token and address; plain text only)',
         security: bearer,
         parameters: [id],
-        requestBody: body({ type: 'object', properties: { what: { type: 'string', minLength: 2, maxLength: 200 }, where: { type: 'string', maxLength: 200 }, brand: { type: 'string', maxLength: 100 } }, required: ['what'] }),
-        responses: { '201': json('{ id }'), '404': { description: 'not published' }, '429': { description: 'rate limit' }, ...errors },
+        requestBody: body({ type: 'object', properties: { what: text(2, 200), where: text(0, 200), brand: text(0, 100), note: { type: 'string', maxLength: 1000 }, contact: text(0, 200) }, required: ['what'] }),
+        responses: { '201': json('{ id }'), '404': { description: 'not published, located or withdrawn' }, '429': { description: 'rate limit' }, ...errors },
       },
     },
     '/api/public/crops/{id}/tags/{tagId}/votes': {
-      post: { summary: 'agree with an answer, once per token', security: bearer, parameters: [id, { name: 'tagId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': json('{ counted }'), '404': { description: 'no such answer' }, '409': { description: 'already voted' }, '429': { description: 'rate limit' }, ...errors } },
+      post: { summary: 'agree with an answer, once per token', security: bearer, parameters: [id, tagId], responses: { '201': json('{ counted }'), '404': { description: 'no such answer' }, '409': { description: 'already voted' }, '429': { description: 'rate limit' }, ...errors } },
     },
     '/api/me': { get: { summary: 'the token\'s holder, role and web-view settings', security: bearer, responses: { '200': json('{ name, role, settings: { unblurThumbnails } }'), ...errors } } },
     '/api/me/settings': { put: { summary: 'change one\'s own settings (thumbnails unblurred or not)', security: bearer, requestBody: body({ type: 'object', properties: { unblurThumbnails: { type: 'boolean' } }, required: ['unblurThumbnails'] }), responses: { '200': json('settings'), ...errors } } },

@@ -1,8 +1,9 @@
 import type { Request, RequestHandler } from 'express';
+import type { RateLimitRepository } from '../store/rate-limits';
 import { HttpError } from './http-error';
 
-// Fixed one-minute windows in memory: enough to stop one token or one address from flooding the
-// public tagging view. Several API processes would each count on their own (documented).
+// Fixed one-minute windows counted in the database (store/rate-limits.ts): every API process in
+// front of the same store counts the same requests, so running several does not multiply the limit.
 
 export interface RateLimitOptions {
   /** Requests per minute for one token. */
@@ -15,26 +16,19 @@ export interface RateLimitOptions {
 
 const WINDOW_MS = 60_000;
 
-export function rateLimit(opts: RateLimitOptions): RequestHandler {
-  const counts = new Map<string, number>();
-  let windowStart = Date.now();
-  const over = (key: string, max: number) => {
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    return n > max;
-  };
+export function rateLimit(counters: RateLimitRepository, opts: RateLimitOptions): RequestHandler {
   return (req: Request, res, next) => {
-    const now = Date.now();
-    if (now - windowStart >= WINDOW_MS) {
-      counts.clear();
-      windowStart = now;
-    }
     const token = req.principal?.name ?? 'anonymous';
-    const limited = over(`${opts.name}:t:${token}`, opts.perToken) || over(`${opts.name}:a:${req.ip ?? ''}`, opts.perAddress);
-    if (limited) {
-      res.set('Retry-After', String(Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
-      return next(new HttpError(429, 'too many requests: try again in a minute'));
-    }
-    next();
+    const now = Date.now();
+    Promise.all([counters.hit(`${opts.name}:t:${token}`, WINDOW_MS, now), counters.hit(`${opts.name}:a:${req.ip ?? ''}`, WINDOW_MS, now)]).then(
+      ([byToken, byAddress]) => {
+        if (byToken.count > opts.perToken || byAddress.count > opts.perAddress) {
+          res.set('Retry-After', String(Math.max(1, Math.ceil((byToken.resetAt - now) / 1000))));
+          return next(new HttpError(429, 'too many requests: try again in a minute'));
+        }
+        next();
+      },
+      next,
+    );
   };
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
+import { exportTaoCommand } from './export-tao';
 import { migrateFerretdb } from './migrate';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
@@ -27,7 +28,8 @@ const USAGE = `usage: clues <command>
   token revoke --name NAME | token list [--json]
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
-  export vics --case ID [--out FILE]`;
+  export vics --case ID [--out FILE]
+  export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes`;
 
 async function main(argv: string[]): Promise<number> {
   restrictFileModes(); // what it writes, and the servers `up` starts, are the owner's alone
@@ -105,6 +107,10 @@ async function main(argv: string[]): Promise<number> {
       await hashesCommand(cfg, positionals[0], positionals[1], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.format ? { format: values.format } : {}) });
       return 0;
     case 'export':
+      if (positionals[0] === 'tao') {
+        await exportTaoCommand(cfg, { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
+        return 0;
+      }
       await exportCommand(cfg, positionals[0], { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
       return 0;
     case 'token':

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   // The public tagging view: answers and votes per minute, per token and per address.
   CLUES_TAG_RATE_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
   CLUES_TAG_RATE_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Taggers' contact details are deleted this many days after the tip, or when the object closes if sooner. */
+  CLUES_TAO_CONTACT_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
   /** Folder under which runs started through the API may read; unset, the API starts none. */
   CLUES_IMPORT_ROOT: optionalString,
   /** Where crops, keypoint files and uploads go: a folder (default: the data folder) or s3://bucket/prefix. */
@@ -77,6 +79,8 @@ export interface Config {
   ocr: { langs: string; cascade: boolean };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
+  /** Trace an Object: days a tagger's contact details are kept at most (they go sooner when the object closes). */
+  tao: { contactRetentionDays: number };
   importRoot?: string;
   /** Shared storage for derived files: every worker and API process must see the same one. */
   storage: StorageConfig;
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ocr: { langs: e.CLUES_OCR_LANGS, cascade: e.CLUES_OCR_CASCADE === 'on' },
     tagRate: { perToken: e.CLUES_TAG_RATE_PER_TOKEN, perAddress: e.CLUES_TAG_RATE_PER_ADDRESS },
+    tao: { contactRetentionDays: e.CLUES_TAO_CONTACT_RETENTION_DAYS },
     ...(e.CLUES_IMPORT_ROOT ? { importRoot: resolve(e.CLUES_IMPORT_ROOT) } : {}),
     storage: storageConfig(e, dataDir),
     uploads: { ttlHours: e.CLUES_UPLOAD_TTL_HOURS },

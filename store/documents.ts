@@ -1,4 +1,4 @@
-import type { UserSettings } from '../core/api-types';
+import type { CropState, CropStateChange, TipTriage, UserSettings } from '../core/api-types';
 import type { Box, ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageName, StageStatus } from '../core/clues';
 
 // The documents of every collection, in one place. Repositories (store/*.ts) own the queries and
@@ -109,7 +109,10 @@ export const DEFAULT_SETTINGS: UserSettings = { unblurThumbnails: false };
 
 // Trace an Object: what a reviewer published, what the public answered, what a reviewer accepted.
 
-export type CropStatus = 'published' | 'withdrawn';
+export type { CropState, CropStateChange, TipTriage, TipVerdict } from '../core/api-types';
+
+/** `published`: written before objects had a life (issue 15); it reads as `open`. */
+export type CropStatus = CropState | 'published';
 
 export interface PublicCropDoc {
   _id: string; // TAO-…, random: it must not reveal the source image
@@ -125,6 +128,13 @@ export interface PublicCropDoc {
   publishedBy: string;
   publishedAt: Date;
   accepted: AcceptedAnswer[];
+  /** Every change of state, oldest first (absent on objects published before issue 15). */
+  history?: CropStateChange[];
+  /** Set when located: the English name and the ISO 3166 code. */
+  country?: string;
+  countryCode?: string;
+  /** Located with at least one tip or answer a reviewer found useful: the public's count. */
+  solvedWithPublicHelp?: boolean;
 }
 
 export interface AcceptedAnswer {
@@ -138,15 +148,47 @@ export interface AcceptedAnswer {
   clueIds: string[];
 }
 
+/** One tip (an answer) from the public. Contact details are never here: see TipContactDoc. */
 export interface CrowdTagDoc {
   _id: string;
   cropId: string;
   what: string;
   where?: string;
   brand?: string;
+  /** Free text the tagger added; shown to reviewers and analysts, never to the public. */
+  note?: string;
   /** Normalised answer: answers that differ only in case, accents or punctuation count together. */
   key: string;
   by: string;
   at: Date;
   votes: number;
+  /** The tagger left contact details (kept in tip_contacts, for reviewers, until they expire). */
+  hasContact?: boolean;
+  triage?: TipTriage;
+}
+
+/**
+ * A tagger's contact details for one tip, apart from the tip so that no other read can carry
+ * them. Removed when the object closes; a TTL index removes them at `expiresAt` in any case.
+ */
+export interface TipContactDoc {
+  _id: string; // the tip's id
+  cropId: string;
+  contact: string;
+  at: Date;
+  expiresAt: Date;
+}
+
+export interface TaggerBlockDoc {
+  _id: string; // the tagger's token name
+  by: string;
+  reason: string;
+  at: Date;
+}
+
+/** One fixed window of one rate limit: `_id` names the limit, the caller and the window. */
+export interface RateWindowDoc {
+  _id: string;
+  n: number;
+  expiresAt: Date;
 }

@@ -5,9 +5,12 @@ import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
 import { LinkRepository } from './links';
 import { PlaceRepository } from './places';
+import { RateLimitRepository } from './rate-limits';
 import { SearchRepository } from './search';
 import { SearchTerms } from './search-terms';
 import { SettingsRepository } from './settings';
+import { TaggerBlockRepository } from './tagger-blocks';
+import { TipContactRepository } from './tip-contacts';
 import { TokenRepository } from './tokens';
 
 // The store: small repositories over one database handle. Rules that span them (accepting a
@@ -20,7 +23,7 @@ export type { ClueMatch, SearchHit, SearchPage, SearchQuery } from './search';
 export { ROLES, type Principal, type Role } from './tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
 export type { LinkedImage, LinkReason, Series } from './links';
-export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc, ReviewItem } from './crops';
+export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crops';
 
 export interface Store {
   images: ImageRepository;
@@ -29,6 +32,11 @@ export interface Store {
   links: LinkRepository;
   places: PlaceRepository;
   crops: CropRepository;
+  /** Taggers' contact details: reviewers only, until the object closes or they expire. */
+  tipContacts: TipContactRepository;
+  taggerBlocks: TaggerBlockRepository;
+  /** Request counters shared by every API process. */
+  rateLimits: RateLimitRepository;
   tokens: TokenRepository;
   hashSets: HashSetRepository;
   audit: AuditRepository;
@@ -46,6 +54,8 @@ const INDEXES = [
   ...SearchTerms.indexes,
   ...PlaceRepository.indexes,
   ...CropRepository.indexes,
+  ...TipContactRepository.indexes,
+  ...RateLimitRepository.indexes,
   ...TokenRepository.indexes,
   ...HashSetRepository.indexes,
   ...AuditRepository.indexes,
@@ -70,6 +80,9 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     links: new LinkRepository(images, clues, terms),
     places: new PlaceRepository(db),
     crops: new CropRepository(db),
+    tipContacts: new TipContactRepository(db),
+    taggerBlocks: new TaggerBlockRepository(db),
+    rateLimits: new RateLimitRepository(db),
     tokens: new TokenRepository(db),
     hashSets: new HashSetRepository(db),
     audit: new AuditRepository(db),

@@ -13,7 +13,7 @@ import type { Store } from '../store';
 import { SAMPLES } from './support/fixtures';
 import { imageInput, openTestStore } from './support/store';
 
-// Trace an Object through the API, on the real FerretDB: screening, the public view, tagging,
+// Trace an Object through the API, on the real database: screening, the public view, tagging,
 // votes, rate limits and a reviewer's acceptance turning an answer into a searchable clue.
 
 const cfg = loadConfig();
@@ -198,31 +198,42 @@ describe('analyst pictures and settings', () => {
   });
 });
 
+/** Rate-limit windows are whole minutes: a test that counts starts well inside one. */
+async function awayFromWindowEdge(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50));
+}
+
 describe('rate limits on the public view', () => {
-  it('when one token sends more answers than its limit, then it gets 429 with Retry-After; another token still gets through', async () => {
-    const limited = createApp(store, { tagRate: { perToken: 2, perAddress: 100 } }).listen(0, '127.0.0.1');
+  // Counters live in the database, shared by every app on it: each test counts in a fresh one.
+  async function limitedApp(tagRate: { perToken: number; perAddress: number }) {
+    const { store: fresh } = await openTestStore('crops-rate');
+    const t = { tagger: await fresh.tokens.create('rate-tagger', 'tagger'), tagger2: await fresh.tokens.create('rate-tagger-2', 'tagger'), admin: await fresh.tokens.create('rate-admin', 'admin') };
+    const crop = (await fresh.crops.publish({ clueId: clueIds.cup!, sha256, label: 'cup', cropBox: { x: 0, y: 0, w: 1, h: 1 }, file: '', publishedBy: 'r' })).doc._id;
+    await awayFromWindowEdge();
+    const limited = createApp(fresh, { tagRate }).listen(0, '127.0.0.1');
     await new Promise((r) => limited.once('listening', r));
     const url = `http://127.0.0.1:${(limited.address() as AddressInfo).port}`;
-    const crop = (await call('/api/crops', tokens.reviewer!, { method: 'POST', body: { clueId: clueIds.cup } })).body.id;
     const post = (token: string) => fetch(`${url}/api/public/crops/${crop}/tags`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ what: 'mug' }) });
-    expect((await post(tokens.tagger!)).status).toBe(201);
-    expect((await post(tokens.tagger!)).status).toBe(201);
-    const third = await post(tokens.tagger!);
+    return { t, post, close: async () => { limited.close(); await fresh.close(); } };
+  }
+
+  it('when one token sends more answers than its limit, then it gets 429 with Retry-After; another token still gets through', async () => {
+    const { t, post, close } = await limitedApp({ perToken: 2, perAddress: 100 });
+    expect((await post(t.tagger)).status).toBe(201);
+    expect((await post(t.tagger)).status).toBe(201);
+    const third = await post(t.tagger);
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await post(tokens.tagger2!)).status).toBe(201);
-    limited.close();
+    expect((await post(t.tagger2)).status).toBe(201);
+    await close();
   });
 
   it('when one address sends more than its limit, then it gets 429 whatever the token', async () => {
-    const limited = createApp(store, { tagRate: { perToken: 100, perAddress: 2 } }).listen(0, '127.0.0.1');
-    await new Promise((r) => limited.once('listening', r));
-    const url = `http://127.0.0.1:${(limited.address() as AddressInfo).port}`;
-    const crop = (await call('/api/public/crops', tokens.tagger!)).body[0].id;
-    const post = (token: string) => fetch(`${url}/api/public/crops/${crop}/tags`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ what: 'mug' }) });
-    expect((await post(tokens.tagger!)).status).toBe(201);
-    expect((await post(tokens.tagger2!)).status).toBe(201);
-    expect((await post(tokens.admin!)).status).toBe(429);
-    limited.close();
+    const { t, post, close } = await limitedApp({ perToken: 100, perAddress: 2 });
+    expect((await post(t.tagger)).status).toBe(201);
+    expect((await post(t.tagger2)).status).toBe(201);
+    expect((await post(t.admin)).status).toBe(429);
+    await close();
   });
 });

@@ -208,3 +208,110 @@ describe('Trace an Object: publish, tag, review', () => {
     await analyst.close();
   });
 });
+
+describe('Trace an Object: a tip from the public to a located object', () => {
+  const TIP = { what: 'Porcelain espresso cup', where: 'Porto', brand: 'Vista Alegre', note: 'Sold in every café <b>there</b>', contact: 'tipster@example.org' };
+  let cropId = '';
+  /** The focused element: its id and its data attributes. */
+  const active = (page: Page) =>
+    page.evaluate(() => {
+      const e = (globalThis as any).document.activeElement;
+      return e ? { id: String(e.id), dataset: { ...e.dataset } as Record<string, string> } : null;
+    });
+
+  it('when a tagger sends a tip with a note and contact details from the keyboard, then it is thanked, and the public sees neither note nor contact', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/tag', tokens.tagger!);
+    await expect.poll(() => page.locator('#crops .crop-card').count()).toBe(1);
+    cropId = (await page.locator('#crops .crop-card').getAttribute('data-crop'))!;
+    await page.locator('#crops .crop-card').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await active(page))?.id).toBe('a-what');
+    for (const [i, value] of [TIP.what, TIP.where, TIP.brand, TIP.note, TIP.contact].entries()) {
+      if (i) await page.keyboard.press('Tab');
+      await page.keyboard.type(value);
+    }
+    await page.keyboard.press('Enter'); // in the contact field: sends the form
+    await expect.poll(() => page.locator('#tag-status').textContent()).toBe('Thank you: your tip was sent to the investigators.');
+    await expect.poll(() => page.locator('#answers').textContent()).toContain('Porcelain espresso cup — Porto (Vista Alegre)');
+    const html = await page.content();
+    expect(html).not.toContain(TIP.contact);
+    expect(html).not.toContain('Sold in every');
+    await shot(page, '10-tagger-sent-tip');
+    await page.close();
+  });
+
+  it('when the reviewer triages the tip from the keyboard and sets the outcome to located, then it is useful, and the object leaves the review list', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/review', tokens.reviewer!);
+    // The queue takes the focus, newest new tip first.
+    await expect.poll(async () => (await active(page))?.dataset?.entry ?? '').not.toBe('');
+    const entry = page.locator('.triage-entry').first();
+    expect(await entry.locator('.entry-answer').textContent()).toBe('Porcelain espresso cup — Porto (Vista Alegre)');
+    expect(await entry.locator('.contact').textContent()).toContain(TIP.contact);
+    // What people typed is text: the note's markup is shown, never made into elements.
+    expect(await entry.locator('.note').textContent()).toContain('<b>there</b>');
+    expect(await entry.locator('b').count()).toBe(0);
+    await shot(page, '11-reviewer-triage-queue');
+    await page.keyboard.press('u');
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe(`“Porcelain espresso cup — Porto (Vista Alegre)” on ${cropId}: useful; it is now 3 clues on the source image.`);
+    expect((await page.locator('.triage-entry', { hasText: 'Porcelain espresso cup' }).textContent())).toContain('marked useful by web-reviewer');
+    // The focus stays in the queue, where the keys move it.
+    await expect.poll(async () => (await active(page))?.dataset?.entry ?? '').not.toBe('');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    expect((await active(page))?.dataset?.crop).toBe(cropId);
+
+    const item = page.locator('.review-item', { hasText: cropId });
+    await item.getByLabel(`New state for ${cropId}`).focus();
+    await page.keyboard.press('u'); // "Under review", by its first letter
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Checking the Porto tip');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe(`${cropId} is now under review.`);
+    await item.getByLabel(`New state for ${cropId}`).focus();
+    await page.keyboard.press('l'); // "Located"
+    expect(await item.getByLabel(`New state for ${cropId}`).inputValue()).toBe('located');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Portugal');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('The Porto police know the café');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#review-status').textContent()).toBe(`${cropId} is now located (Portugal).`);
+    await expect.poll(() => page.locator('.review-item', { hasText: cropId }).count()).toBe(0);
+    await page.getByLabel('Show located and withdrawn objects').check();
+    await expect.poll(() => page.locator('.review-item', { hasText: cropId }).locator('.state').textContent()).toBe('State: Located (Portugal)');
+    // Closed: the contact details are gone, for reviewers too.
+    expect(await page.content()).not.toContain(TIP.contact);
+    await shot(page, '12-reviewer-located');
+    await page.close();
+  });
+
+  it('when the object is located, then it disappears from the public grid, which counts it as solved with the public\'s help', async () => {
+    const page = await browser.newPage();
+    await signIn(page, '/tag', tokens.tagger!);
+    await expect.poll(() => page.locator('#tag-status').textContent()).toBe('No objects are published at the moment.');
+    expect(await page.locator('#crops .crop-card').count()).toBe(0);
+    expect(await page.locator('#tag-summary').textContent()).toBe("1 object was solved with the public's help. Thank you.");
+    expect(await page.content()).not.toContain(cropId);
+    await shot(page, '13-tagger-object-gone');
+    await page.close();
+  });
+
+  it('when the analyst opens the image, then the tip is a clue on it with its provenance, and search finds the image by it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, `/#image/${sha256}`, tokens.analyst!);
+    await expect.poll(() => page.locator('#clue-table').textContent()).toContain('Porcelain espresso cup');
+    const table = (await page.locator('#clue-table').textContent())!;
+    for (const value of ['Vista Alegre', 'Porto', 'Portugal', `${cropId} located in Portugal`]) expect(table).toContain(value);
+    await expect.poll(() => page.locator('#tag-history').textContent()).toContain('Tag “Porcelain espresso cup” — crowd (1 supporting), accepted by web-reviewer');
+    expect(await page.content()).not.toContain(TIP.contact);
+    await shot(page, '14-analyst-sees-tip-clue');
+    await page.goto(`${base}/#search?text=espresso`);
+    await expect.poll(() => page.locator('#results li').count()).toBe(1);
+    await page.goto(`${base}/#search?location=portugal`);
+    await expect.poll(() => page.locator('#results li').count()).toBe(1);
+    await page.close();
+  });
+});
