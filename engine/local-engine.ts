@@ -67,6 +67,18 @@ export const CASCADE_SUFFIX = '+documents-only';
 export class LocalEngine implements ImageEngine {
   readonly models: EngineModels;
   private readonly cache: PixelCache;
+  /**
+   * Evidence is decoded one file at a time: libvips keeps one error buffer and one warning queue
+   * per process, so two decodes at once could take each other's truncation warning (a damaged
+   * file passing, a sound one failing, or a reason naming the other file).
+   */
+  private decoding: Promise<unknown> = Promise.resolve();
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.decoding.then(work, work);
+    this.decoding = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private readonly m: Omit<Models, 'close'> & Partial<Pick<Models, 'close'>>,
@@ -92,7 +104,7 @@ export class LocalEngine implements ImageEngine {
     const key = src.sha256;
     const hit = key ? this.cache.get(key) : undefined;
     if (hit && 'info' in hit) return hit as DecodedImage & { info: ImageInfo };
-    const { info, rgb, scale } = await decodeImage(source(src), this.opts.maxPixels, this.opts.maxDecodedPixels);
+    const { info, rgb, scale } = await this.serially(() => decodeImage(source(src), this.opts.maxPixels, this.opts.maxDecodedPixels));
     const decoded = { ...rgb, original: { width: info.width, height: info.height }, scale, info };
     if (key) this.cache.set(key, decoded);
     return decoded;
@@ -186,7 +198,7 @@ export class LocalEngine implements ImageEngine {
   async frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
     const s = source(src);
     const out = [];
-    for (const page of pages) out.push({ page, png: await framePng(s, this.opts.maxPixels, page) });
+    for (const page of pages) out.push({ page, png: await this.serially(() => framePng(s, this.opts.maxPixels, page)) });
     return out;
   }
 

@@ -38,7 +38,8 @@ export interface CorpusOptions {
 
 const processed: Expected = { outcome: 'processed' };
 /** Not an image at all: sharp's own words, which are this file's (no shared buffer involved). */
-const notAnImage: Expected = { outcome: 'failed', reason: /^cannot decode image: Input file contains unsupported image format$/, recorded: true };
+// The first CPU stage hands the engine the bytes it read (so libvips says "buffer", not "file").
+const notAnImage: Expected = { outcome: 'failed', reason: /^cannot decode image: Input (file|buffer) contains unsupported image format$/, recorded: true };
 /**
  * A damaged file: the decoder's own words, or, when they may be another image's (libvips shares
  * its error buffer between concurrent decodes), what they mean. Never another file's words.
@@ -167,8 +168,8 @@ export async function writeHostileCorpus(dir: string, opts: CorpusOptions): Prom
   await put('truncated PNG', 'truncated.png', png().then(cut), damaged('PNG', /vipspng: libpng read error/));
   await put('truncated GIF', 'truncated.gif', noise().gif().toBuffer().then(cut), damaged('GIF', /.*gifload.*: Unexpected end of GIF source data/));
   await put('truncated WebP', 'truncated.webp', noise().webp().toBuffer().then(cut), damaged('WebP', /.*webp: unable to parse image/));
-  await put('truncated TIFF', 'truncated.tiff', noise().tiff().toBuffer().then(cut), damaged('TIFF', /tiff2vips: .*|Input file contains unsupported image format/));
-  await put('truncated AVIF', 'truncated.avif', noise().avif().toBuffer().then(cut), damaged('HEIF\\/AVIF', /.*\/truncated\.avif: bad seek to \d+/));
+  await put('truncated TIFF', 'truncated.tiff', noise().tiff().toBuffer().then(cut), damaged('TIFF', /tiff2vips: .*|Input (file|buffer) contains unsupported image format/));
+  await put('truncated AVIF', 'truncated.avif', noise().avif().toBuffer().then(cut), damaged('HEIF\\/AVIF', /(.*\/truncated\.avif|source): bad seek to \d+/));
 
   // Decompression bombs: tiny files whose headers claim billions of pixels.
   await put('decompression bomb: PNG', 'bomb.png', pngBomb(nonce), bomb);

@@ -240,6 +240,8 @@ function renderRecord(image: ImageRecord): void {
       ['Cases', (image.cases ?? []).join(', ') || '—'],
       ['Size', image.info ? `${image.info.width} × ${image.info.height} ${image.info.format}, ${image.info.bytes} bytes` : '—'],
       ['Status', image.failure ? `${image.status}: ${image.failure.reason}` : image.status],
+      ...(image.frameOf ? [['Frame', `frame ${image.frameOf.index} of ${image.frameOf.count} of ${image.frameOf.path}`] as [string, unknown]] : []),
+      ...(image.frames ? [['Frames', `${image.frames.count} frames; processed ${image.frames.processed.join(', ')}${image.frames.notProcessed ? `; not processed ${image.frames.notProcessed.frames.length} (${image.frames.notProcessed.reason})` : ''}`] as [string, unknown]] : []),
       ...Object.entries(image.stages ?? {}).map(([s, r]): [string, unknown] => [`Stage ${s}`, `${r.status}${r.model ? ` (${r.model.name} ${r.model.version})` : ''}${r.reason ? `: ${r.reason}` : ''}`]),
     ]),
   );
@@ -266,7 +268,10 @@ async function renderTags(sha256: string): Promise<void> {
   for (const t of history.tags) {
     const d = t.detail ?? {};
     const at = String(d.acceptedAt ?? d.at ?? '');
-    const who = d.source === 'crowd' ? `crowd (${String(d.count)} supporting), accepted by ${String(d.reviewer)}` : `analyst ${String(d.by)}`;
+    const who =
+      d.source === 'crowd' ? `crowd (${String(d.count)} supporting), accepted by ${String(d.reviewer)}`
+      : d.source === 'tao-outcome' ? `outcome of ${String(d.cropId)} set by ${String(d.by)}${d.reason ? ` (${String(d.reason)})` : ''}`
+      : `analyst ${String(d.by)}`;
     items.push({ at: Date.parse(at), node: h('li', {}, h('strong', {}, `${t.type === 'location' ? 'Location' : 'Tag'} “${t.value}”`), ` — ${who}, ${fmtDate(at)}`) });
   }
   for (const { crop, submissions } of history.crops) {
