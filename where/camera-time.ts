@@ -37,7 +37,7 @@ export function readExifTime(raw: Record<string, unknown>): { takenOffset?: stri
   const date = typeof raw.GPSDateStamp === 'string' ? /^(\d{4})[:-](\d{2})[:-](\d{2})$/.exec(raw.GPSDateStamp.trim()) : null;
   const t = raw.GPSTimeStamp;
   const hms = Array.isArray(t) && t.length === 3 && t.every((x) => typeof x === 'number') ? (t as number[])
-    : typeof t === 'string' && /^\d{1,2}:\d{2}:\d{2}/.test(t) ? t.split(':').map(Number) : undefined;
+    : typeof t === 'string' && /^\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/.test(t.trim()) ? t.split(':').map(Number) : undefined;
   if (date && hms) {
     const ms = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), hms[0]!, hms[1]!, Math.floor(hms[2]!));
     if (Number.isFinite(ms)) out.gpsTime = new Date(ms).toISOString();

@@ -1,6 +1,6 @@
 import { countryName, round } from './countries';
 import type { CountryEvidence, CountryScore, PlaceEvidence, RegionScore, TimeEstimate, TimeEvidence } from './types';
-import { COUNTRY_COUNT, GROUP_CAPS, SOURCES, type EvidenceGroup } from './weights';
+import { COUNTRY_COUNT, GROUP_CAPS, REPEAT_FACTOR, SOURCES, type EvidenceGroup } from './weights';
 
 // Adding the evidence up: log-odds per country, capped per source and per group (where/weights.ts);
 // places by the weight of what names them; the time window by intersecting windows strongest first.
@@ -11,17 +11,25 @@ const MAX_REGIONS = 10;
 
 const groupOf = (e: { source: CountryEvidence['source']; inherited?: boolean }): EvidenceGroup => (e.inherited ? 'inherited' : SOURCES[e.source].group);
 
-/** A country's score: per source capped, per group capped, summed. */
+/**
+ * A country's score. Within a source, the strongest item counts whole and each further one by
+ * REPEAT_FACTOR (ten lines of the same language are not ten independent witnesses), up to the
+ * source's cap; sources add up within their group, up to the group's cap; groups add up.
+ */
 export function countryScore(items: CountryEvidence[], capFactor = 1): number {
-  const bySource = new Map<string, { group: EvidenceGroup; cap: number; sum: number }>();
+  const bySource = new Map<string, { group: EvidenceGroup; cap: number; weights: number[] }>();
   for (const e of items) {
     const key = `${e.inherited ? 'inherited:' : ''}${e.source}`;
-    const s = bySource.get(key) ?? { group: groupOf(e), cap: SOURCES[e.source].cap * capFactor, sum: 0 };
-    s.sum += e.weight;
+    const s = bySource.get(key) ?? { group: groupOf(e), cap: SOURCES[e.source].cap * capFactor, weights: [] };
+    s.weights.push(e.weight);
     bySource.set(key, s);
   }
   const byGroup = new Map<EvidenceGroup, number>();
-  for (const s of bySource.values()) byGroup.set(s.group, (byGroup.get(s.group) ?? 0) + Math.min(s.cap, s.sum));
+  for (const s of bySource.values()) {
+    const [first = 0, ...rest] = s.weights.sort((a, b) => b - a);
+    const sum = first + REPEAT_FACTOR * rest.reduce((a, b) => a + b, 0);
+    byGroup.set(s.group, (byGroup.get(s.group) ?? 0) + Math.min(s.cap, sum));
+  }
   let score = 0;
   for (const [g, sum] of byGroup) score += Math.min(GROUP_CAPS[g] * capFactor, sum);
   return score;

@@ -12,7 +12,8 @@ const DAY = 86_400_000;
 const EXPIRY_WINDOW_DAYS = 730;
 
 const ISO_DATE = /\b((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})\b/g;
-const DMY = /\b(\d{1,2})[./-](\d{1,2})[./-]((?:19|20)\d{2})\b/g;
+// OCR engines put spaces around the dots ("09 . 10 . 2020").
+const DMY = /\b(\d{1,2}) ?[./-] ?(\d{1,2}) ?[./-] ?((?:19|20)\d{2})\b/g;
 
 /** Words before a best-before date, accent-less and lower case, in the languages of the eval. */
 const EXPIRY = ['best before', 'use by', 'exp', 'bb', 'mhd', 'mindestens haltbar bis', 'zu verbrauchen bis', 'najlepiej spozyc przed', 'nalezy spozyc do',

@@ -7,8 +7,8 @@ import type { EvidenceSource } from './types';
 //   weight x reliability x ln(1 + share x N) / ln(1 + N)
 // log-odds, where N is the number of countries: the log likelihood ratio of the observation
 // against a uniform prior, scaled so that an observation that names one country for certain adds
-// exactly `weight`. Scores are capped per source and per country (ten lines of Polish count as a
-// few), then per group (everything read from the same signs is one group), so that no pile of
+// exactly `weight`. Within a source, items after the strongest count a quarter, and the sum is
+// capped per source and per country (ten lines of Polish count as a few), then per group (everything read from the same signs is one group), so that no pile of
 // correlated clues outvotes one GPS fix. Time evidence is a window with a weight: windows are
 // intersected strongest first; one that does not fit is evidence against.
 
@@ -56,6 +56,9 @@ export const GROUP_CAPS: Record<EvidenceGroup, number> = {
   crowd: 4,
   inherited: 5,
 };
+
+/** Within one source, each item after the strongest counts this much: repeats are correlated. */
+export const REPEAT_FACTOR = 0.25;
 
 /** Evidence taken over from a linked image counts this much, times the link's strength. */
 export const INHERITED_FACTOR = 0.5;
