@@ -24,7 +24,6 @@ export function parseOffset(v: unknown): number | undefined {
 }
 
 const formatOffset = (minutes: number) => `${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
-const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
  * The time fields models/exif-reader.ts does not keep yet, from exifr's output: the UTC offset of

@@ -9,7 +9,7 @@ import type { CountryEvidence } from './types';
 // on its own it fits too many numbering plans.
 
 /** Digits with the separators people print, optionally after + or 00. */
-const CANDIDATE = /(?:\+|\b00)?\(?\d[\d\s().\/-]{5,18}\d/g;
+const CANDIDATE = /(?:\+|\b00)?\(?\d[\d\s()./-]{5,18}\d/g;
 /** A national number counts this much of an international one. */
 const NATIONAL_RELIABILITY = 0.5;
 /** An international number of the right length outside the allocated ranges. */
