@@ -8,6 +8,8 @@ import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
 import { extractFrames } from './extract-frames';
 import { loadImage } from './load-image';
+import { locateImage } from './locate-image';
+import { locateSeries } from './locate-series';
 import { prepareImage } from './prepare-image';
 import { matchPlaces } from './match-places';
 import { addPlace, findSimilarImages } from './query-images';
@@ -45,6 +47,8 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     addPlace: addPlace({ store, engine, blobs }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
+    locateImage: locateImage(store),
+    locateSeries: locateSeries(store),
     recordFailure: recordFailure(store),
   };
 }

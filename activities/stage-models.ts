@@ -1,6 +1,7 @@
 import type { ModelRef, StageName } from '../core/clues';
 import { joinedModel, modelOf, type EngineModels } from '../engine/image-engine';
 import { SCENE_RULES_MODEL } from '../models/scene-from-objects';
+import { WHERE_VERSION } from '../where/weights';
 import { EXIFR_VERSION } from './read-metadata';
 
 export const PDQ_MODEL: ModelRef = { name: 'pdq', version: '1.0-ts' };
@@ -12,6 +13,7 @@ export const PDQ_MODEL: ModelRef = { name: 'pdq', version: '1.0-ts' };
 export function stageModels(models: EngineModels): Partial<Record<StageName, ModelRef>> {
   const readers = models.text.flatMap((t) => (t.ok ? [t.model] : []));
   const out: Partial<Record<StageName, ModelRef>> = {
+    where: { name: 'where', version: WHERE_VERSION },
     hashes: PDQ_MODEL,
     metadata: { name: 'exifr', version: EXIFR_VERSION },
     scene: modelOf(models.scene) ?? SCENE_RULES_MODEL,

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import { z } from 'zod';
 import type { Store } from '../store';
+import { logger } from '../core/log';
 import { searchQuerySchema } from '../core/search-query';
 import { searchImages } from '../usecases/search-images';
 import type { BlobStore } from '../storage/blob-store';
@@ -18,7 +20,9 @@ import { errorHandler, HttpError } from './http-error';
 import { openApiDocument } from './openapi';
 import { sha256Param } from './params';
 import { assertImageBody, imageBody, queryUpload, saveUpload } from './uploads';
-import type { addKnownPlace, similarImages } from '../workflows';
+import type { addKnownPlace, locateImages, locateSeries, similarImages } from '../workflows';
+
+const log = logger('api');
 
 export interface ApiServices {
   /** Query-by-example, known places and runs go to workers, through the Temporal client. */
@@ -136,8 +140,34 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     res.json(await store.audit.recent(limit));
   });
 
-  imageRoutes(app, store, { blobs: services.blobs, thumbnailsDir: services.thumbnailsDir });
-  cropRoutes(app, store, { blobs: services.blobs, tagRate: services.tagRate });
+  // Where and when is weighed on the workers (its tables and identifiers are not loaded here).
+  const relocate = (sha256: string) => {
+    if (!services.temporal) return;
+    const { client, taskQueue } = services.temporal;
+    client.workflow
+      .start<typeof locateImages>('locateImages', { workflowId: `where-${sha256.slice(0, 16)}-${randomUUID()}`, taskQueue, args: [{ sha256s: [sha256] }] })
+      .catch((err: unknown) => log.warn({ err, sha256 }, 'where and when not weighed again'));
+  };
+
+  app.get('/api/images/:sha256/where', evidence, async (req, res) => {
+    const sha256 = sha256Param.parse(req.params.sha256);
+    const q = z.strictObject({ series: z.enum(['true', 'false']).default('false'), minStrength: z.coerce.number().min(0).max(1).default(0.5) }).parse(req.query);
+    const image = await store.images.get(sha256);
+    if (!image) throw new HttpError(404, 'no such image');
+    let result;
+    if (q.series === 'true') {
+      const { client, taskQueue } = temporal();
+      result = await client.workflow.execute<typeof locateSeries>('locateSeries', { workflowId: `where-series-${sha256.slice(0, 16)}-${randomUUID()}`, taskQueue, args: [{ sha256, minStrength: q.minStrength }] });
+    } else {
+      if (!image.where) throw new HttpError(404, 'where and when has not been weighed for this image yet');
+      result = image.where;
+    }
+    await store.audit.write({ actor: actor(req), action: q.series === 'true' ? 'view-where-series' : 'view-where', target: sha256, from: req.ip ?? '' });
+    res.json(result);
+  });
+
+  imageRoutes(app, store, { blobs: services.blobs, thumbnailsDir: services.thumbnailsDir, relocate });
+  cropRoutes(app, store, { blobs: services.blobs, tagRate: services.tagRate, relocate });
   meRoutes(app, store);
   runRoutes(app, store, { temporal, ...(services.importRoot ? { importRoot: services.importRoot } : {}) });
 

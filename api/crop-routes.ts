@@ -38,6 +38,8 @@ export interface CropRouteOptions {
   tagRate: { perToken: number; perAddress: number };
   /** Days a tagger's contact details are kept at most; the configuration's when not given. */
   contactRetentionDays?: number;
+  /** Weighs again where and when an image was taken, after its clues changed. */
+  relocate?: (sha256: string) => void;
 }
 
 /**
@@ -46,6 +48,11 @@ export interface CropRouteOptions {
  * flood. Every change is audited. The public side is in public-crop-routes.ts.
  */
 export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): void {
+  /** The image behind a crop gained clues: where and when it was taken is weighed again. */
+  const relocateCrop = async (id: string) => {
+    const crop = await store.crops.get(id);
+    if (crop) opts.relocate?.(crop.sha256);
+  };
   const review = requireRole(store, CAN.review);
   const audit = (req: Request, action: string, target: string | undefined, detail?: Record<string, unknown>) =>
     store.audit.write({ actor: actor(req), action, ...(target ? { target } : {}), ...(detail ? { detail } : {}), from: req.ip ?? '' });
@@ -70,6 +77,7 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
       throw new HttpError(out.status, out.reason);
     }
     await audit(req, 'crop-state', id, { from: out.change.from, to: out.change.to, reason: out.change.reason, ...(out.change.country ? { country: out.change.country } : {}), clueIds: out.clueIds, contactsRemoved: out.contactsRemoved });
+    if (out.clueIds.length) await relocateCrop(id);
     res.json({ id, state: out.change.to, ...(out.change.country ? { country: out.change.country, countryCode: out.change.countryCode } : {}), clueIds: out.clueIds });
   });
 
@@ -106,6 +114,7 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
     const result = await acceptCrowdAnswer(store, id, key, req.principal!.name);
     if (!result) throw new HttpError(404, 'no such crop or answer');
     await audit(req, 'accept-tag', id, { answer: result.answer.answer, count: result.answer.count, clueIds: result.clueIds });
+    await relocateCrop(id);
     res.status(201).json(result);
   });
 
@@ -116,6 +125,7 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
     const out = await triageTip(store, id, tipId, { verdict: body.verdict, by: req.principal!.name, ...(body.reason ? { reason: body.reason } : {}), ...(body.of ? { of: body.of } : {}) });
     if (!out) throw new HttpError(404, 'no such crop or tip');
     await audit(req, 'triage-tip', id, { entry: out.entry.id, verdict: body.verdict, merged: out.entry.merged, ...(body.reason ? { reason: body.reason } : {}), clueIds: out.clueIds });
+    if (out.clueIds.length) await relocateCrop(id);
     // No contact details in this answer: a reviewer reads them in the queue.
     res.json(out);
   });

@@ -12,7 +12,7 @@ import { jsonBody } from './uploads';
 const tagBody = z.strictObject({ value: z.string().trim().min(2).max(200) });
 
 /** Pictures of evidence and people's tags on it: analysts, reviewers and admins only. */
-export function imageRoutes(app: Express, store: Store, opts: { blobs: BlobStore; thumbnailsDir: string }): void {
+export function imageRoutes(app: Express, store: Store, opts: { blobs: BlobStore; thumbnailsDir: string; relocate?: (sha256: string) => void }): void {
   const evidence = requireRole(store, CAN.searchEvidence);
   const thumbnails = new FileBlobStore(opts.thumbnailsDir);
 
@@ -49,6 +49,7 @@ export function imageRoutes(app: Express, store: Store, opts: { blobs: BlobStore
     const { value } = tagBody.parse(req.body);
     if (!(await store.images.get(sha256))) throw new HttpError(404, 'no such image');
     const clueId = await addAnalystTag(store, sha256, value, req.principal!.name);
+    opts.relocate?.(sha256);
     await store.audit.write({ actor: actor(req), action: 'tag-image', target: sha256, detail: { value, clueId }, from: req.ip ?? '' });
     res.status(201).json({ clueId });
   });

@@ -18,6 +18,8 @@ function schemaOf(f: SearchField): object {
     case 'criterion':
     case 'filter':
       return { type: 'string', minLength: 1, maxLength: f.maxLength };
+    case 'date':
+      return { type: 'string', pattern: '^\\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\\d|3[01]))?)?$' };
     case 'choice':
       return { enum: [...f.values], default: f.default };
     case 'number':
@@ -61,6 +63,14 @@ export const openApiDocument = {
         security: bearer,
         parameters: [sha256],
         responses: { '200': json('{ image, clues, knownHashes }'), '404': { description: 'no such image' }, ...errors },
+      },
+    },
+    '/api/images/{sha256}/where': {
+      get: {
+        summary: 'where and when the image was taken: countries, regions and a time window, each with the evidence for and against (docs/where.md); with series=true, for its series',
+        security: bearer,
+        parameters: [sha256, q('series', { enum: ['true', 'false'], default: 'false' }, 'add up the evidence of the images linked to it'), q('minStrength', { type: 'number', minimum: 0, maximum: 1, default: 0.5 }, 'weakest link followed for a series')],
+        responses: { '200': json('{ countries, regions, time, evidence, noEvidence, pins }'), '404': { description: 'no such image, or not weighed yet' }, ...errors },
       },
     },
     '/api/images/{sha256}/links': {

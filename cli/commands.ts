@@ -22,7 +22,7 @@ import { progressBar } from './progress';
 
 const actor = () => `cli:${userInfo().username}`;
 
-async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T>): Promise<T> {
   let store: Store;
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);

@@ -5,8 +5,9 @@ import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
 import { migrateFerretdb } from './migrate';
+import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
-import { down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
+import { withStore, down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
   up                      start the database, Temporal, the worker and the API (reuses what runs)
@@ -21,6 +22,7 @@ const USAGE = `usage: clues <command>
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
   ${SEARCH_USAGE}
+  where <sha256> [--series] [--json]                        where and when it was taken, with the evidence
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
@@ -49,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       concurrency: { type: 'string' },
       detach: { type: 'boolean', default: false },
+      series: { type: 'boolean', default: false },
       cron: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -105,6 +108,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'hashes':
       await hashesCommand(cfg, positionals[0], positionals[1], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.format ? { format: values.format } : {}) });
+      return 0;
+    case 'where':
+      if (positionals.length !== 1) throw new Error('usage: clues where <sha256> [--series] [--json]');
+      await withStore(cfg, (store) => whereCommand(cfg, store, positionals[0]!, { series: values.series, json: values.json }));
       return 0;
     case 'export':
       if (positionals[0] === 'tao') {

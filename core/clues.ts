@@ -1,15 +1,19 @@
 // Plain data shared by workflows, activities, the store and the CLI. Types only: workflows import
 // this file, so it must stay free of I/O and Node built-ins.
 
-import { inputsOf, STAGES, type StageName } from './stages';
+import { afterSave, inputsOf, STAGES, type StageName } from './stages';
 
 export { STAGES, type StageName } from './stages';
 
 /** `unavailable`: no model is installed for the stage; it is recorded, never faked. */
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
 
-/** `tag`: a name given by people (an analyst, or the crowd through a reviewer), not by a model. */
-export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata' | 'tag';
+/**
+ * `tag`: a name given by people (an analyst, or the crowd through a reviewer), not by a model.
+ * `country`, `region`, `time`: where and when the image was taken, weighed from the other clues
+ * (where/).
+ */
+export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
 
 /** Where a stored clue came from: a pipeline stage, or people tagging (`tags`). */
 export type ClueStage = StageName | 'tags';
@@ -130,6 +134,8 @@ export function stagesToRerun(
       }
     }
   }
+  // What runs after saving reads everything the image holds: anything new, and it runs again.
+  if (stale.size) for (const s of STAGES) if (afterSave(s)) stale.add(s);
   return STAGES.filter((s) => stale.has(s));
 }
 

@@ -4,7 +4,7 @@
 // bundle imports it too.
 
 /** What a criterion is matched against: the search terms of one kind of clue (store/search-terms.ts). */
-export type TermKind = 'word' | 'object' | 'scene' | 'location' | 'serial';
+export type TermKind = 'word' | 'object' | 'scene' | 'location' | 'serial' | 'country' | 'month';
 
 export const TEXT_MODES = ['exact', 'prefix', 'fuzzy'] as const;
 export type TextMode = (typeof TEXT_MODES)[number];
@@ -37,13 +37,21 @@ export interface FilterField extends Base {
   type: 'filter';
   maxLength: number;
 }
+/** One end of a period (`from`, `to`): a year, a month or a day; matched against when images were taken. */
+export interface DateField extends Base {
+  type: 'date';
+  end: 'from' | 'to';
+}
 export interface NumberField extends Base {
   type: 'number';
   min: number;
   max: number;
   default: number;
 }
-export type SearchField = CriterionField | ChoiceField | FilterField | NumberField;
+export type SearchField = CriterionField | ChoiceField | FilterField | DateField | NumberField;
+
+/** A year, a month or a day: `2019`, `2019-06`, `2019-06-14`. */
+export const DATE_PATTERN = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
 
 export const SEARCH_FIELDS = [
   { name: 'text', type: 'criterion', kind: 'word', maxLength: 200, minWordLength: 2, modal: true, label: 'Text in the image', example: 'e.g. WIVENHOE', help: 'words read in the image (signs, labels, documents) or given as tags' },
@@ -52,6 +60,9 @@ export const SEARCH_FIELDS = [
   { name: 'scene', type: 'criterion', kind: 'scene', maxLength: 100, minWordLength: 1, modal: false, label: 'Scene', help: 'the kind of place, such as bedroom or street' },
   { name: 'location', type: 'criterion', kind: 'location', maxLength: 200, minWordLength: 1, modal: false, label: 'Location', help: 'a known place matched, or a place the crowd named' },
   { name: 'serial', type: 'criterion', kind: 'serial', maxLength: 100, minWordLength: 1, modal: false, label: 'Camera serial', help: 'the camera body serial number in EXIF' },
+  { name: 'country', type: 'criterion', kind: 'country', maxLength: 100, minWordLength: 2, modal: false, label: 'Country', example: 'e.g. PL', help: 'where the image was taken, weighed from every clue (ISO code or English name)' },
+  { name: 'from', type: 'date', end: 'from', label: 'Taken from', example: 'e.g. 2019', help: 'taken in or after this year, month or day (as weighed from the clues)' },
+  { name: 'to', type: 'date', end: 'to', label: 'Taken to', example: 'e.g. 2021-06', help: 'taken in or before this year, month or day' },
   { name: 'case', type: 'filter', maxLength: 100, label: 'Case', help: 'only images of this case' },
   { name: 'limit', type: 'number', min: 1, max: 500, default: 20, label: 'Per page', help: 'results per page' },
   { name: 'offset', type: 'number', min: 0, max: 100_000, default: 0, label: 'Offset', help: 'results to skip (paging)' },
@@ -62,7 +73,9 @@ type ValueOf<F> = F extends { type: 'number' } ? number : F extends { type: 'cho
 
 /** A search, as the API, the CLI and the store take it: criteria and filters are optional, the rest defaulted. */
 export type SearchQuery = { [F in Extract<Fields, { type: 'number' | 'choice' }> as F['name']]: ValueOf<F> } & {
-  [F in Extract<Fields, { type: 'criterion' | 'filter' }> as F['name']]?: string;
+  [F in Extract<Fields, { type: 'criterion' | 'filter' | 'date' }> as F['name']]?: string;
 };
 
 export const CRITERIA = SEARCH_FIELDS.filter((f): f is Extract<Fields, { type: 'criterion' }> => f.type === 'criterion');
+/** Fields that make a search on their own: the criteria, and a period. */
+export const SEARCHABLE = SEARCH_FIELDS.filter((f) => f.type === 'criterion' || f.type === 'date').map((f) => f.name);

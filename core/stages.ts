@@ -11,13 +11,15 @@ export interface StageSpec {
    */
   queue: 'io' | 'image';
   /** The activity that runs it. */
-  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'classifyScene' | 'matchPlaces';
+  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'classifyScene' | 'matchPlaces' | 'locateImage';
   /** Stages whose outcome it reads: it runs after them, and is re-run with them. */
   inputs: readonly string[];
   /** The clue types it produces. */
   clueTypes: readonly ClueType[];
   /** For people: what it finds. */
   label: string;
+  /** Runs after the others are saved, on what the image holds then (its tags and links too). */
+  afterSave?: boolean;
 }
 
 export const STAGE_REGISTRY = {
@@ -28,6 +30,7 @@ export const STAGE_REGISTRY = {
   features: { queue: 'image', activity: 'describeImage', inputs: [], clueTypes: [], label: 'global embedding and keypoints (similar images, places)' },
   scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },
   places: { queue: 'image', activity: 'matchPlaces', inputs: ['features'], clueTypes: ['location'], label: 'known places matched' },
+  where: { queue: 'io', activity: 'locateImage', inputs: [], clueTypes: ['country', 'region', 'time'], label: 'where and when, weighed from every clue', afterSave: true },
 } as const satisfies Record<string, StageSpec>;
 
 export type StageName = keyof typeof STAGE_REGISTRY;
@@ -40,11 +43,14 @@ void inputsAreStages;
 /** The stages a stage reads. */
 export const inputsOf = (s: StageName): readonly StageName[] => STAGE_REGISTRY[s].inputs as readonly StageName[];
 
-/** Stages in waves: each runs after every stage it reads. */
+/** Whether a stage runs after the others are saved. */
+export const afterSave = (s: StageName): boolean => (STAGE_REGISTRY[s] as StageSpec).afterSave === true;
+
+/** Stages in waves: each runs after every stage it reads (stages that run after saving are not in them). */
 export function stageWaves(stages: readonly StageName[] = STAGES): StageName[][] {
   const waves: StageName[][] = [];
   const placed = new Set<StageName>();
-  let left = [...stages];
+  let left = stages.filter((s) => !afterSave(s));
   while (left.length) {
     const ready = left.filter((s) => inputsOf(s).every((i) => placed.has(i) || !stages.includes(i)));
     if (ready.length === 0) throw new Error(`stage inputs form a cycle: ${left.join(', ')}`);

@@ -1,6 +1,7 @@
 import exifr from 'exifr';
 import type { ClueInput } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
+import { readExifTime } from '../where/camera-time';
 
 export interface ExifSummary {
   make?: string;
@@ -10,6 +11,10 @@ export interface ExifSummary {
   lensSerial?: string;
   software?: string;
   takenAt?: string;
+  /** The camera's UTC offset when it took the picture (OffsetTimeOriginal), e.g. `+02:00`. */
+  takenOffset?: string;
+  /** The GPS receiver's UTC time, where it wrote one. */
+  gpsTime?: string;
   createdAt?: string;
   latitude?: number;
   longitude?: number;
@@ -59,6 +64,7 @@ export async function readExif(path: string | Buffer): Promise<ExifSummary> {
     lensSerial: str(raw.LensSerialNumber),
     software: str(raw.Software),
     takenAt: iso(raw.DateTimeOriginal),
+    ...readExifTime(raw),
     createdAt: iso(raw.CreateDate) ?? iso(raw.ModifyDate),
     latitude: num(raw.latitude),
     longitude: num(raw.longitude),

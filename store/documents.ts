@@ -1,3 +1,4 @@
+import type { WhereResult } from '../where/types';
 import type { CropState, CropStateChange, TipTriage, UserSettings } from '../core/api-types';
 import type { Box, ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageName, StageStatus } from '../core/clues';
 
@@ -28,6 +29,8 @@ export interface ImageDoc {
   embedding?: number[];
   featuresPath?: string;
   stages?: Partial<Record<StageName, StageRecord>>;
+  /** Where and when the image was taken, weighed from its clues and its links (where/). */
+  where?: WhereResult;
   /** A frame or page of a multi-page file: which file, and which frame of how many. */
   frameOf?: FrameOf;
   /** A multi-page file: its frames processed as images, and those left out with the reason. */

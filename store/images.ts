@@ -83,13 +83,27 @@ export class ImageRepository {
 
   /** Idempotent: the image record and, per successful stage, exactly the clues it produced. */
   async save(input: SaveImageInput): Promise<number> {
-    const now = new Date();
-    const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed', updatedAt: now };
+    const set: Record<string, unknown> = { sha256: input.sha256, info: input.info, status: 'processed' };
     if (input.frameOf) set.frameOf = input.frameOf;
     if (input.frames) set.frames = input.frames;
+    return this.writeStages(input.sha256, input.stages, set, sources(input.path, input.caseId));
+  }
+
+  /**
+   * One stage run again on an image already saved (where and when, after its clues or links
+   * changed): its record and its clues, nothing else of the image.
+   */
+  async saveStage(sha256: string, outcome: StageOutcome): Promise<number> {
+    return this.writeStages(sha256, [outcome], {}, {});
+  }
+
+  private async writeStages(sha256: string, stages: StageOutcome[], fields: Record<string, unknown>, also: Record<string, unknown>): Promise<number> {
+    const input = { sha256 };
+    const now = new Date();
+    const set: Record<string, unknown> = { ...fields, updatedAt: now };
     const docs = new Map<string, ClueDoc>();
     const saved: ClueStage[] = [];
-    for (const s of input.stages) {
+    for (const s of stages) {
       const record: StageRecord = { status: s.status, clueCount: s.clues.length, at: now };
       if (s.reason) record.reason = s.reason;
       if (s.model) record.model = s.model;
@@ -104,6 +118,7 @@ export class ImageRepository {
       }
       if (s.stage === 'metadata' && s.data) set.exif = s.data;
       if (s.stage === 'features' && s.data) Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
+      if (s.stage === 'where' && s.data) set.where = s.data.where;
       saved.push(s.stage);
       for (const c of s.clues) {
         const id = clueId(input.sha256, s.stage, c);
@@ -129,8 +144,8 @@ export class ImageRepository {
     if (writes.length) await this.clues.bulkWrite(writes, { ordered: false });
     await this.images.updateOne(
       { _id: input.sha256 },
-      { $set: set, $unset: { failure: '' }, $setOnInsert: { createdAt: now }, ...sources(input.path, input.caseId) },
-      { upsert: true },
+      { $set: set, ...('status' in fields ? { $unset: { failure: '' }, $setOnInsert: { createdAt: now } } : {}), ...also },
+      { upsert: 'status' in fields },
     );
     await this.terms.reindex(input.sha256);
     return docs.size;

@@ -25,6 +25,12 @@ export function termKindOf(c: Pick<ClueInput, 'type' | 'detail'>): TermKind | nu
       return c.type;
     case 'metadata':
       return c.detail?.field === 'serial' ? 'serial' : null;
+    case 'country':
+      return 'country';
+    case 'region':
+      return 'location'; // a town near a GPS fix is a place to search by, as a known place is
+    case 'time':
+      return 'month'; // its tokens are the months of its window
   }
 }
 

@@ -4,6 +4,7 @@ import type { Box, ClueInput } from '../core/clues';
 import { CRITERIA, type SearchQuery, type TermKind, type TextMode } from '../core/search-fields';
 import { fuzzyMaxEdits, fuzzyScore, FUZZY_MIN_SIMILARITY, trigrams, uniqueTokens } from '../core/tokens';
 import type { ClueDoc, ImageDoc } from './documents';
+import { periodWords } from '../core/periods';
 import { termKindOf, type SearchTerms, type TermCount } from './search-terms';
 
 // Clue search on the database's indexes. One word of one kind (a label, a word) is one index
@@ -47,14 +48,27 @@ function tokenScore(mode: TextMode, term: string, token: string): number {
   return fuzzyScore(term, token);
 }
 
-/** The criteria a query gives, each with its words. */
+/** The criteria a query gives, each with its words. A period is one word: any of its months. */
 function criteria(q: SearchQuery): { kind: TermKind; mode: TextMode; terms: string[] }[] {
-  return CRITERIA.flatMap((f) => {
+  const out: { kind: TermKind; mode: TextMode; terms: string[] }[] = CRITERIA.flatMap((f) => {
     const value = q[f.name];
     if (value === undefined) return [];
     return [{ kind: f.kind, mode: f.modal ? q.mode : 'exact', terms: uniqueTokens(value, f.minWordLength) }];
   });
+  if (q.from || q.to) out.push({ kind: 'month', mode: 'exact', terms: [periodTerm(q.from, q.to)] });
+  return out;
 }
+
+/** A period as one query word (expanded by `expand`): `2019-06..2021-12`, months at both ends. */
+function periodTerm(from?: string, to?: string): string {
+  const start = from ? (from.length === 4 ? `${from}-01` : from.slice(0, 7)) : EARLIEST;
+  const end = to ? (to.length === 4 ? `${to}-12` : to.slice(0, 7)) : new Date().toISOString().slice(0, 7);
+  return `${start}..${end}`;
+}
+
+/** Before digital photographs: an open start. */
+const EARLIEST = '1990-01';
+
 
 function highlights(terms: string[], mode: TextMode, d: ClueInput): { text: string; box?: Box }[] {
   const words = (d.detail?.words as { text: string; box?: Box }[] | undefined) ?? [{ text: d.value, ...(d.box ? { box: d.box } : {}) }];
@@ -176,7 +190,10 @@ export class SearchRepository {
   /** A query word, and the stored words it stands for in this mode. */
   private async expand(kind: TermKind, query: string, mode: TextMode, caseId: string | undefined, weight: number): Promise<Term> {
     let words: Map<string, number>;
-    if (mode === 'exact' || kind !== 'word') {
+    if (kind === 'month') {
+      const [a, b] = query.split('..') as [string, string];
+      words = new Map(periodWords(a, b).map((m) => [m, 1]));
+    } else if (mode === 'exact' || kind !== 'word') {
       words = new Map([[query, 1]]);
     } else if (mode === 'prefix') {
       words = new Map((await this.terms.wordsStartingWith(query, MAX_EXPANSION)).map((w) => [w, 1]));

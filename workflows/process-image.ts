@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInf
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type FramesSummary, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 import { applicationFailure, failureReason, neverStarted } from '../core/failures';
-import { inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
+import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
 import { processImageV1 } from './process-image-v1';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -12,6 +12,8 @@ type StageActivity = (input: ImageRef & { inputs: Partial<Record<StageName, Stag
 export const IMAGE_WORKER_QUEUE = 'image-worker-queue';
 /** Marks histories of workflows that process a multi-page file's other frames as images. */
 export const MULTI_PAGE_FRAMES = 'multi-page-frames';
+/** Marks histories of workflows that weigh where and when once the image's clues are saved. */
+export const WHERE_STAGE = 'where-stage';
 
 // Every policy is written out: the SDK's default retries forever. Invalid images fail at once
 // (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
@@ -108,9 +110,22 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
     stages: all,
   });
 
+  // Stages that read what the image holds once saved (its tags and links too): where and when.
+  let added = 0;
+  if (patched(WHERE_STAGE)) {
+    for (const name of wanted.filter(afterSave)) {
+      const spec = STAGE_REGISTRY[name];
+      const o = await stage(name, () => (io[spec.activity] as StageActivity)({ ...ref, inputs: {} }));
+      // A success is saved by the stage itself; a failure is kept on record here.
+      if (o.status !== 'ok') await io.saveClues({ ...ref, info: prepared.info, stages: [o] });
+      added += o.clues.length;
+      all.push(o);
+    }
+  }
+
   const stages = Object.fromEntries(STAGES.map((s) => [s, wanted.includes(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
   for (const o of all) stages[o.stage] = o.status;
-  return { sha256: input.sha256, stages, clueCount, ...(summary ? { frames: summary } : {}) };
+  return { sha256: input.sha256, stages, clueCount: clueCount + added, ...(summary ? { frames: summary } : {}) };
 }
 
 /**

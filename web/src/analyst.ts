@@ -1,4 +1,6 @@
+import type { WhereResult } from '../../where/types';
 import { FORM_FIELDS, fieldDefault, renderSearchFields } from './search-form';
+import { wherePanel } from './where-panel';
 import type { Json, KnownHashMatch, LinkedImage, RunView, SearchHit, SimilarHit, TagHistory } from '../../core/api-types';
 import type { ClueDoc, ImageDoc } from '../../store/documents';
 import { $, api, ApiError, authorisedImage, fmtDate, fmtDuration, h, say, session, type Me } from './common';
@@ -159,9 +161,43 @@ async function showDetail(sha256: string): Promise<void> {
     $('#known-hashes').replaceChildren(...(knownHashes.length ? knownHashes.map((k) => h('li', {}, `${k.kind === 'exact' ? 'Exact' : 'Near'} match in ${k.set} by ${k.by}${k.category !== undefined ? `, category ${k.category}` : ''}${k.series ? `, series ${k.series}` : ''}`)) : [h('li', {}, 'none')]));
     void renderLinks(sha256);
     void renderTags(sha256);
+    void renderWhere(sha256, false);
   } catch (err) {
     say(status, err instanceof ApiError && err.status === 404 ? 'No such image.' : (err as Error).message, 'error');
   }
+}
+
+/** The "Where and when" panel: choosing a piece of evidence outlines its box in the image. */
+async function renderWhere(sha256: string, series: boolean): Promise<void> {
+  const box = $('#where');
+  const button = $<HTMLButtonElement>('#where-series');
+  button.onclick = () => void renderWhere(sha256, true);
+  try {
+    const result = await api<WhereResult>(`/api/images/${sha256}/where${series ? '?series=true' : ''}`);
+    box.replaceChildren(
+      wherePanel(result, {
+        ...(series ? { title: 'Where and when, for its series' } : {}),
+        onEvidence: (e) => {
+          const clue = e.clueId ? detailClues.find((c) => c._id === e.clueId) : undefined;
+          const b = e.box ?? clue?.box;
+          if (b) outline(b);
+        },
+      }),
+    );
+  } catch (err) {
+    box.replaceChildren(h('p', { class: 'status' }, err instanceof ApiError && err.status === 404 ? 'Where and when: not weighed yet.' : (err as Error).message));
+  }
+}
+
+/** Outlines one box in the image (a piece of evidence chosen in the where-and-when panel). */
+function outline(b: { x: number; y: number; w: number; h: number }): void {
+  const svg = $('#overlay') as unknown as SVGSVGElement;
+  svg.querySelector('.box-evidence')?.remove();
+  const r = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  for (const [k, v] of Object.entries({ x: b.x * detailScale, y: b.y * detailScale, width: b.w * detailScale, height: b.h * detailScale })) r.setAttribute(k, String(v));
+  r.setAttribute('class', 'box box-evidence');
+  r.setAttribute('stroke', '#ffffff');
+  svg.append(r);
 }
 
 function renderToggles(): void {

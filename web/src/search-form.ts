@@ -15,7 +15,7 @@ export function renderSearchFields(container: HTMLElement): void {
     const input =
       f.type === 'choice'
         ? h('select', { id, name: f.name, title: f.help }, ...f.values.map((v) => h('option', { value: v }, (f.shown as Record<string, string> | undefined)?.[v] ?? v)))
-        : h('input', { id, name: f.name, maxlength: f.maxLength, title: f.help, ...(f.name === 'text' ? { type: 'search' } : {}), ...('example' in f ? { placeholder: f.example } : {}) });
+        : h('input', { id, name: f.name, ...('maxLength' in f ? { maxlength: f.maxLength } : { maxlength: 10, pattern: '\\d{4}(-\\d{2}(-\\d{2})?)?' }), title: f.help, ...(f.name === 'text' ? { type: 'search' } : {}), ...('example' in f ? { placeholder: f.example } : {}) });
     container.append(h('div', { class: f.name === 'text' ? 'field wide' : 'field' }, h('label', { for: id }, f.label), input));
   }
 }
