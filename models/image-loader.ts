@@ -165,17 +165,6 @@ export async function cropsOf(img: RgbImage, boxes: Box[], padding: number): Pro
   return out;
 }
 
-/** Width and height as displayed (after EXIF orientation), from the header alone. */
-export async function orientedSize(path: ImageSource, maxPixels: number): Promise<{ width: number; height: number }> {
-  await fileSize(path);
-  try {
-    const meta = await pipeline(path, maxPixels).metadata();
-    const swapped = (meta.orientation ?? 1) >= 5;
-    return { width: (swapped ? meta.height : meta.width) ?? 0, height: (swapped ? meta.width : meta.height) ?? 0 };
-  } catch (err) {
-    throw await decodeError(err, maxPixels, path);
-  }
-}
 
 /**
  * RGB pixels after EXIF orientation. `maxSide` downsizes large images (never enlarges): with fit
@@ -204,33 +193,6 @@ export async function scaleRgb(img: RgbImage, factor: number): Promise<RgbImage>
   return { data, width, height };
 }
 
-/**
- * Padded crops of the oriented image, encoded as JPEG; boxes are in oriented pixels. The image
- * is decoded once for all its crops. Each crop comes with its box after padding and clamping.
- */
-export async function cropImages(path: ImageSource, maxPixels: number, boxes: Box[], padding: number): Promise<{ box: Box; jpeg: Buffer }[]> {
-  if (boxes.length === 0) return [];
-  let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
-  try {
-    decoded = await pipeline(path, maxPixels).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  } catch (err) {
-    throw await decodeError(err, maxPixels, path);
-  }
-  const { width: W, height: H, channels } = decoded.info;
-  const out: { box: Box; jpeg: Buffer }[] = [];
-  for (const box of boxes) {
-    const px = Math.round(box.w * padding);
-    const py = Math.round(box.h * padding);
-    const left = Math.max(0, Math.round(box.x) - px);
-    const top = Math.max(0, Math.round(box.y) - py);
-    const width = Math.min(W, Math.round(box.x + box.w) + px) - left;
-    const height = Math.min(H, Math.round(box.y + box.h) + py) - top;
-    if (width < 1 || height < 1) throw new InvalidImageError('undecodable', `crop outside the image: ${JSON.stringify(box)}`);
-    const jpeg = await sharp(decoded.data, { raw: { width: W, height: H, channels: channels as 1 | 2 | 3 | 4 } }).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
-    out.push({ box: { x: left, y: top, w: width, h: height }, jpeg });
-  }
-  return out;
-}
 
 /** Greyscale pixels after EXIF orientation, longest side at most `maxSide`. */
 export async function decodeGray(path: ImageSource, maxPixels: number, maxSide: number): Promise<{ data: Buffer; width: number; height: number; scale: number }> {

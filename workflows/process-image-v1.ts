@@ -1,45 +1,18 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { failureReason } from '../core/failures';
+import { cpuOptions, ioOptions, stage } from './policies';
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type ImageDescriptors, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
-// Every policy is written out: the SDK's default retries forever. Invalid images fail at once
-// (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
-const retry: ActivityOptions['retry'] = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: [INVALID_IMAGE],
-};
-
 /** Light stages: the workflow's own queue. */
-const io = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '30 minutes', retry });
+const io = proxyActivities<Activities>(ioOptions);
 
 /** Model inference: `<queue>-cpu`, so CPU workers scale separately from the light ones. */
-function cpuQueue() {
-  return proxyActivities<Activities>({
-    taskQueue: `${workflowInfo().taskQueue}-cpu`,
-    startToCloseTimeout: '10 minutes',
-    // Waiting in the queue during a big overnight run is normal; only give up after a day.
-    scheduleToCloseTimeout: '24 hours',
-    heartbeatTimeout: '30 seconds',
-    retry: { ...retry, maximumAttempts: 3 },
-  });
-}
+const cpuQueue = () => proxyActivities<Activities>(cpuOptions(`${workflowInfo().taskQueue}-cpu`));
 
 const reasonOf = failureReason;
-
-/** One extractor's failure becomes that stage's recorded outcome; the others carry on. */
-async function stage(name: StageName, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
-  try {
-    return await run();
-  } catch (err) {
-    return { stage: name, status: 'failed', reason: reasonOf(err), clues: [] };
-  }
-}
 
 /**
  * processImage as it was before each stage went to the worker holding the image's pixels: kept

@@ -1,8 +1,9 @@
-import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type FramesSummary, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 import { applicationFailure, failureReason, neverStarted } from '../core/failures';
 import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
+import { cpuOptions, ioOptions, stage } from './policies';
 import { processImageV1 } from './process-image-v1';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -15,36 +16,8 @@ export const MULTI_PAGE_FRAMES = 'multi-page-frames';
 /** Marks histories of workflows that weigh where and when once the image's clues are saved. */
 export const WHERE_STAGE = 'where-stage';
 
-// Every policy is written out: the SDK's default retries forever. Invalid images fail at once
-// (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
-const retry: ActivityOptions['retry'] = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: [INVALID_IMAGE],
-};
-
-const cpuOptions = (taskQueue: string): ActivityOptions => ({
-  taskQueue,
-  startToCloseTimeout: '10 minutes',
-  // Waiting in the queue during a big overnight run is normal; only give up after a day.
-  scheduleToCloseTimeout: '24 hours',
-  heartbeatTimeout: '30 seconds',
-  retry: { ...retry, maximumAttempts: 3 },
-});
-
 /** Light stages and saving: the workflow's own queue. */
-const io = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '30 minutes', retry });
-
-/** One extractor's failure becomes that stage's recorded outcome; the others carry on. */
-async function stage(name: StageName, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
-  try {
-    return await run();
-  } catch (err) {
-    return { stage: name, status: 'failed', reason: failureReason(err), clues: [] };
-  }
-}
+const io = proxyActivities<Activities>(ioOptions);
 
 /**
  * Extracts every clue from one image. The workflow id is `image-<sha256>`, so the same bytes are
