@@ -66,7 +66,7 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const taskQueue = `bench-${slug}-${Date.now()}`;
   const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
-  const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: workers * cpuConcurrency * 2, pageSize: 50 };
+  const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: Number(process.env.BENCH_INFLIGHT ?? Math.max(4, workers * cpuConcurrency * 3)), pageSize: 50 };
   const services = (['temporal', 'database'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
   const trees = procs.map((p) => withChildren(p.pid!));
   const cpuOf = (pids: number[]) => pids.reduce((t, pid) => t + cpuSeconds(pid), 0);
@@ -117,15 +117,18 @@ async function main(): Promise<void> {
   await upServices(cfg, ['database', 'temporal']);
   const store = await openStore(cfg.mongo.uri, `bench_batch_${Date.now()}`);
   const baselineDir = await images('baseline');
+  // BENCH_ONLY=pure,one,seq,two runs a part (while tuning); the figures need all four.
+  const only = (name: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name);
+  const skipped: EndToEnd = { ms: NaN, perHour: NaN, peakRssMiB: NaN, cpu: {} };
   const cpu0 = process.cpuUsage();
-  const pure = await pureModelTime(baselineDir, store);
+  const pure = only('pure') ? await pureModelTime(baselineDir, store) : NaN;
   const pureCpu = process.cpuUsage(cpu0);
   const purePerHour = 3_600_000 / (pure / N);
   say(`${'pure model time, one process, sequential'.padEnd(44)} ${(pure / 1000).toFixed(0).padStart(6)} s ${purePerHour.toFixed(0).padStart(8)} img/h   CPU used ${((pureCpu.user + pureCpu.system) / 1e6).toFixed(0)} s`);
   await store.close();
-  const one = await endToEnd(`1 worker process, cpu concurrency ${cfg.worker.cpuConcurrency} (default)`, 1, cfg.worker.cpuConcurrency);
-  const oneSeq = await endToEnd('1 worker process, cpu concurrency 1', 1, 1);
-  const two = await endToEnd('2 worker processes, cpu concurrency 1', 2, 1);
+  const one = only('one') ? await endToEnd(`1 worker process, cpu concurrency ${cfg.worker.cpuConcurrency} (default)`, 1, cfg.worker.cpuConcurrency) : skipped;
+  const oneSeq = only('seq') ? await endToEnd('1 worker process, cpu concurrency 1', 1, 1) : skipped;
+  const two = only('two') ? await endToEnd('2 worker processes, cpu concurrency 1', 2, 1) : skipped;
   const overhead = (oneSeq.ms / pure - 1) * 100;
   say(`\norchestration + storage overhead (1 worker at concurrency 1 vs pure sequential): ${overhead.toFixed(1)}%`);
   say(`speed-up, 2 worker processes vs 1 (concurrency 1 each): ${(oneSeq.ms / two.ms).toFixed(2)}x`);
