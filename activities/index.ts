@@ -16,6 +16,7 @@ import { addPlace, findSimilarImages } from './query-images';
 import { readMetadata } from './read-metadata';
 import { readText } from './read-text';
 import { recordFailure, saveClues } from './save-clues';
+import { runStages } from './run-stages';
 import { stageModels } from './stage-models';
 
 export interface ActivityDeps {
@@ -33,9 +34,6 @@ export interface ActivityDeps {
 /** The worker is the one place that builds real dependencies; tests pass their own. */
 export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 16 }: ActivityDeps) {
   return {
-    prepareImage: prepareImage(engine, blobs, ownQueue),
-    extractFrames: extractFrames(engine, blobs, maxFrames),
-    loadImage: loadImage(engine, blobs),
     hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),
     detectObjects: detectObjects(engine, blobs),
@@ -43,12 +41,25 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     describeImage: describeImage(engine, blobs),
     classifyScene: classifyScene(engine, blobs),
     matchPlaces: matchPlaces(store, engine, blobs),
+    locateImage: locateImage(store),
+    prepareImage: prepareImage(engine, blobs, ownQueue),
+    extractFrames: extractFrames(engine, blobs, maxFrames),
+    loadImage: loadImage(engine, blobs),
     findSimilarImages: findSimilarImages({ store, engine, blobs }),
     addPlace: addPlace({ store, engine, blobs }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
-    locateImage: locateImage(store),
     locateSeries: locateSeries(store),
     recordFailure: recordFailure(store),
   };
 }
+
+/**
+ * What a worker registers: the activities, and runStages over those very functions (so a test's
+ * stand-in for one stage is what runStages calls too).
+ */
+export function withRunStages<A extends ReturnType<typeof createActivities>>(acts: A) {
+  return { ...acts, runStages: runStages(acts) };
+}
+
+export type WorkerActivities = ReturnType<typeof withRunStages>;

@@ -70,17 +70,21 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const services = (['temporal', 'database'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
   const trees = procs.map((p) => withChildren(p.pid!));
   const cpuOf = (pids: number[]) => pids.reduce((t, pid) => t + cpuSeconds(pid), 0);
-  const before = { workers: cpuOf(trees.flat()), ...Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.pid)])) } as Record<string, number>;
+  // Worker processes (Temporal SDK, activities, saving) apart from their engine processes (decoding, models).
+  const workerPids = trees.map((t) => t[0]!);
+  const enginePids = trees.flatMap((t) => t.slice(1));
+  const before = { workers: cpuOf(workerPids), engines: cpuOf(enginePids), ...Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.pid)])) } as Record<string, number>;
   const started = performance.now();
   const result = (await client.workflow.execute('processBatch', { workflowId: input.runId, taskQueue, args: [input] })) as BatchProgress;
   const ms = performance.now() - started;
-  const cpu: Record<string, number> = { workers: cpuOf(trees.flat()) - before.workers! };
+  const cpu: Record<string, number> = { workers: cpuOf(workerPids) - before.workers!, engines: cpuOf(enginePids) - before.engines! };
   for (const s of services) cpu[s.name] = cpuSeconds(s.pid) - before[s.name]!;
-  const rss = trees.map((t) => t.reduce((sum, pid) => sum + peakRss(pid), 0));
+  const parts = trees.map((t) => t.map((pid) => peakRss(pid)));
+  const rss = parts.map((p) => p.reduce((a, b) => a + b, 0));
   for (const p of procs) p.kill('SIGTERM');
   await client.connection.close();
   const perHour = 3_600_000 / (ms / N);
-  say(`${label.padEnd(44)} ${(ms / 1000).toFixed(0).padStart(6)} s ${perHour.toFixed(0).padStart(8)} img/h   done ${result.done}, failed ${result.failed}; peak RSS (worker + engine) ${rss.map((r) => r.toFixed(0)).join(' + ')} MiB`);
+  say(`${label.padEnd(44)} ${(ms / 1000).toFixed(0).padStart(6)} s ${perHour.toFixed(0).padStart(8)} img/h   done ${result.done}, failed ${result.failed}; peak RSS (worker + engines) ${parts.map((p, i) => `${p.map((r) => r.toFixed(0)).join(' + ')} = ${rss[i]!.toFixed(0)}`).join('; ')} MiB`);
   say(`${''.padEnd(44)} CPU used: ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')} (2 cores: ${(2 * ms / 1000).toFixed(0)} s available)`);
   if (result.failed) throw new Error(`${result.failed} image(s) failed: ${JSON.stringify(result.failures.slice(0, 3))}`);
   return { ms, perHour, peakRssMiB: Math.max(...rss), cpu };

@@ -22,12 +22,24 @@ function dirSize(dir: string): number {
   return n;
 }
 
-async function identifiers(): Promise<{ name: string; pkg: string; detect: Detect; loadMs: number }[]> {
-  const out: { name: string; pkg: string; detect: Detect; loadMs: number }[] = [];
+interface Identifier {
+  name: string;
+  pkg: string;
+  detect: Detect;
+  loadMs: number;
+  /** Resident memory it added once loaded and used (loaded one after another in this process). */
+  residentMiB: number;
+}
+
+async function identifiers(): Promise<Identifier[]> {
+  const out: Identifier[] = [];
   const timed = async (name: string, pkg: string, load: () => Promise<Detect>) => {
+    const rss = process.memoryUsage().rss;
     const t = performance.now();
     const detect = await load();
-    out.push({ name, pkg, detect, loadMs: performance.now() - t });
+    const loadMs = performance.now() - t;
+    detect('Bakery open daily');
+    out.push({ name, pkg, detect, loadMs, residentMiB: (process.memoryUsage().rss - rss) / 2 ** 20 });
   };
   await timed('franc (419 languages)', 'franc', async () => {
     const { franc } = await import('franc');
@@ -39,6 +51,10 @@ async function identifiers(): Promise<{ name: string; pkg: string; detect: Detec
   });
   await timed('eld large', 'eld', async () => {
     const { eld } = await import('eld/large');
+    return (s) => norm(eld.detect(s).language);
+  });
+  await timed('eld medium', 'eld', async () => {
+    const { eld } = await import('eld/medium');
     return (s) => norm(eld.detect(s).language);
   });
   await timed('eld small', 'eld', async () => {
@@ -84,18 +100,18 @@ async function main(): Promise<void> {
     const written = score(cases, (s) => s);
     const stripped = score(latin, stripAccents);
     const sizeMiB = dirSize(join(projectRoot(), 'node_modules', id.pkg)) / 2 ** 20;
-    rows.push({ name: id.name, written: written.accuracy, stripped: stripped.accuracy, perLang: written.perLang, usPerString, loadMs: id.loadMs, sizeMiB });
+    rows.push({ name: id.name, written: written.accuracy, stripped: stripped.accuracy, perLang: written.perLang, usPerString, loadMs: id.loadMs, sizeMiB, residentMiB: id.residentMiB });
   }
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(`${cases.length} strings in ${Object.keys(PHRASES).length} languages; ${latin.length} of them with accents, read again without them`);
-  console.log(`${'identifier'.padEnd(26)} ${'as written'.padStart(10)} ${'no accents'.padStart(10)} ${'µs/string'.padStart(10)} ${'load ms'.padStart(8)} ${'MiB'.padStart(6)}`);
+  console.log(`${'identifier'.padEnd(26)} ${'as written'.padStart(10)} ${'no accents'.padStart(10)} ${'µs/string'.padStart(10)} ${'load ms'.padStart(8)} ${'MiB'.padStart(6)} ${'RSS MiB'.padStart(8)}`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(26)} ${pct(r.written).padStart(10)} ${pct(r.stripped).padStart(10)} ${r.usPerString.toFixed(0).padStart(10)} ${r.loadMs.toFixed(0).padStart(8)} ${r.sizeMiB.toFixed(1).padStart(6)}`);
+    console.log(`${r.name.padEnd(26)} ${pct(r.written).padStart(10)} ${pct(r.stripped).padStart(10)} ${r.usPerString.toFixed(0).padStart(10)} ${r.loadMs.toFixed(0).padStart(8)} ${r.sizeMiB.toFixed(1).padStart(6)} ${r.residentMiB.toFixed(0).padStart(8)}`);
   }
   console.log('\nper language (correct of 12, as written):');
   console.log(`${''.padEnd(26)} ${Object.keys(PHRASES).map((l) => l.padStart(3)).join('')}`);
   for (const r of rows) console.log(`${r.name.padEnd(26)} ${Object.keys(PHRASES).map((l) => String(r.perLang[l] ?? 0).padStart(3)).join('')}`);
-  if (json) console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, { written: r.written, stripped: r.stripped, usPerString: r.usPerString }]))));
+  if (json) console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, { written: r.written, stripped: r.stripped, usPerString: r.usPerString, residentMiB: Math.round(r.residentMiB) }]))));
 }
 
 void main();

@@ -26,12 +26,17 @@ const EnvSchema = z.object({
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** One engine call (a stage of one image) longer than this is taken for a hang. */
   CLUES_ENGINE_TIMEOUT_S: z.coerce.number().int().min(10).max(3600).default(300),
-  /** Decoded pixels of one image are kept at most this large (megapixels; larger images are reduced). */
   /** Frames or pages of one multi-page file processed as images of their own (the first included). */
   CLUES_MAX_FRAMES: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Decoded pixels of one image are kept at most this large (megapixels; larger images are reduced). */
   CLUES_ENGINE_MAX_DECODED_MP: z.coerce.number().min(1).max(200).default(36),
+  /**
+   * Engine processes per worker, at most its CPU concurrency. A model call holds its process's
+   * main thread, so one process keeps one core busy; each costs its models' memory again.
+   */
+  CLUES_ENGINE_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
   /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
-  CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(512),
+  CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(256),
   // Threads inside one model call. On two cores with two calls at once, one each is fastest
   // (measured: docs/batch.md); a machine with more cores per worker may want more.
   CLUES_ENGINE_ORT_THREADS: z.coerce.number().int().min(1).max(64).default(1),
@@ -75,7 +80,11 @@ export interface Config {
   api: { host: string; port: number; url: string };
   limits: { maxPixels: number; maxFrames: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
-  engine: { maxDecodedPixels: number; cacheBytes: number; ortThreads: number; tfjsThreads: number; vipsThreads: number };
+  engine: {
+    /** Engine processes per worker (at most its CPU concurrency), and model calls in each at once. */
+    processes: number;
+    callsPerProcess: number;
+    maxDecodedPixels: number; cacheBytes: number; ortThreads: number; tfjsThreads: number; vipsThreads: number };
   ocr: { langs: string; cascade: boolean };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
   tagRate: { perToken: number; perAddress: number };
@@ -156,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
     engine: {
       maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6),
+      processes: Math.min(e.CLUES_ENGINE_PROCESSES, e.CLUES_WORKER_CPU_CONCURRENCY),
+      callsPerProcess: Math.ceil(e.CLUES_WORKER_CPU_CONCURRENCY / Math.min(e.CLUES_ENGINE_PROCESSES, e.CLUES_WORKER_CPU_CONCURRENCY)),
       cacheBytes: e.CLUES_ENGINE_CACHE_MIB * 2 ** 20,
       ortThreads: e.CLUES_ENGINE_ORT_THREADS,
       tfjsThreads: e.CLUES_ENGINE_TFJS_THREADS,

@@ -71,6 +71,11 @@ export class EngineProcess implements ImageEngine {
     return engine;
   }
 
+  /** Calls running or waiting: how busy this engine is. */
+  get load(): number {
+    return this.inFlight.size + this.waiting.length;
+  }
+
   /** The engine's process id (tests kill it to prove a restart). */
   get pid(): number | undefined {
     return this.child?.pid;

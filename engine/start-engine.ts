@@ -2,17 +2,29 @@ import { join } from 'node:path';
 import type { Config } from '../core/config';
 import { nodeEnv } from '../services/embedded';
 import { EngineProcess } from './engine-process';
+import { EnginePool } from './engine-pool';
 
 /** The engine process of this worker (or test), from the compiled entry point. */
-export function startEngine(cfg: Config, opts: { env?: NodeJS.ProcessEnv; callTimeoutMs?: number; log?: (message: string) => void } = {}): Promise<EngineProcess> {
+type EngineOptions = { env?: NodeJS.ProcessEnv; callTimeoutMs?: number; log?: (message: string) => void; maxConcurrent?: number };
+
+export function startEngine(cfg: Config, opts: EngineOptions = {}): Promise<EngineProcess> {
   return EngineProcess.start({
     script: join(cfg.root, 'dist', 'engine', 'host-main.js'),
     env: { ...nodeEnv(), ...opts.env },
     // The models' own heaps are native or wasm; the JS heap stays small.
     execArgv: ['--max-old-space-size=1024'],
     callTimeoutMs: opts.callTimeoutMs ?? cfg.worker.engineTimeoutMs,
-    maxConcurrent: cfg.worker.cpuConcurrency,
+    maxConcurrent: opts.maxConcurrent ?? cfg.worker.cpuConcurrency,
     startTimeoutMs: 180_000,
     log: opts.log ?? ((m) => console.error(`[engine] ${m}`)),
   });
+}
+
+/**
+ * A worker's engines: CLUES_ENGINE_PROCESSES processes (one core each), sharing the worker's CPU
+ * concurrency between them.
+ */
+export async function startEngines(cfg: Config, opts: Omit<EngineOptions, 'maxConcurrent'> = {}): Promise<EnginePool> {
+  const { processes, callsPerProcess } = cfg.engine;
+  return new EnginePool(await Promise.all(Array.from({ length: processes }, () => startEngine(cfg, { ...opts, maxConcurrent: callsPerProcess }))));
 }

@@ -32,7 +32,7 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 /** Loads every model this installation has, from local files only. */
 export async function loadModels(cfg: Config): Promise<Models> {
   const sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(cfg.engine.ortThreads));
-  const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
+  const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.engine.callsPerProcess));
   const centernet = await attempt(() => CenterNetDetector.create(undefined, cfg.engine.tfjsThreads));
   const matcher = await attempt(() => OrbMatcher.create());
   const textReaders = [sceneText, documentText];

@@ -58,7 +58,9 @@ export class TesseractTextReader implements TextReader {
     const paths = new Set(langList.map(localLangPath));
     if (paths.size !== 1) throw new Error('all OCR languages must come from one traineddata folder layout');
     const reader = new TesseractTextReader(Array.from({ length: workers }, () => ({ worker: null, busy: false })), langList, [...paths][0]!);
-    for (const slot of reader.slots) slot.worker = await reader.spawn();
+    // One thread at once proves the language data loads; the others start when work needs them
+    // (documents are few among photos, and each thread holds its own copy of the model).
+    reader.slots[0]!.worker = await reader.spawn();
     return reader;
   }
 
@@ -75,10 +77,18 @@ export class TesseractTextReader implements TextReader {
 
   private async acquire(): Promise<Slot> {
     for (;;) {
-      if (this.slots.every((s) => !s.worker && !s.busy)) throw new Error('tesseract: no worker thread could be started');
-      const free = this.slots.find((s) => !s.busy && s.worker);
+      if (this.closed) throw new Error('tesseract: the reader was closed');
+      const free = this.slots.find((s) => !s.busy && s.worker) ?? this.slots.find((s) => !s.busy);
       if (free) {
         free.busy = true;
+        if (!free.worker) {
+          try {
+            free.worker = await this.spawn();
+          } catch (err) {
+            this.release(free);
+            throw new Error(`tesseract: no worker thread could be started: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          }
+        }
         return free;
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));

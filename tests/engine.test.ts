@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { imageWorkflowId } from '../client/temporal-client';
 import type { ProcessImageResult } from '../core/clues';
 import { loadConfig } from '../core/config';
 import { EngineFailure } from '../engine/engine-errors';
 import type { EngineProcess } from '../engine/engine-process';
+import { EnginePool } from '../engine/engine-pool';
 import { startEngine } from '../engine/start-engine';
 import { fileSha256 } from '../models/file-hashes';
 import { PpOcrTextReader } from '../models/ppocr-text-reader';
@@ -188,6 +189,28 @@ describe('the engine process when it dies or hangs', () => {
       expect(quick.restarts).toBe(1);
     } finally {
       await quick.close();
+    }
+  });
+});
+
+describe('a pool of engine processes (one core each)', () => {
+  it('when an image is decoded by one engine, then its later calls go to that engine, and two new images go to different engines', async () => {
+    const engines = [engine, await startEngine(cfg)];
+    try {
+      const pool = new EnginePool(engines);
+      const probes = engines.map((e) => vi.spyOn(e, 'probe'));
+      const hashes = engines.map((e) => vi.spyOn(e, 'pdq'));
+      const [a, b] = await Promise.all(['coffee.png', 'chelsea.png'].map(async (f) => ({ path: join(SAMPLES, f), sha256: await fileSha256(join(SAMPLES, f)) })));
+      await Promise.all([pool.probe(a!), pool.probe(b!)]);
+      expect(probes.map((p) => p.mock.calls.length)).toEqual([1, 1]);
+      const first = probes.findIndex((p) => p.mock.calls[0]![0].sha256 === a!.sha256);
+      await pool.pdq(a!);
+      await pool.pdq(a!);
+      expect(hashes[first]!.mock.calls.length).toBe(2);
+      expect(hashes[1 - first]!.mock.calls.length).toBe(0);
+      vi.restoreAllMocks();
+    } finally {
+      await engines[1]!.close();
     }
   });
 });

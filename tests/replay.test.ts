@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 // Recorded processImage histories: process-image.json is the current workflow's
 // (CLUES_RECORD_HISTORY=1 npm test regenerates it); process-image-v1.json was recorded before the
-// stages followed the image's pixels to one worker (patched('image-worker-queue')). If a change
+// stages followed the image's pixels to one worker (patched('image-worker-queue')), and
+// process-image-v2.json before they ran in one activity (patched('grouped-stages')). If a change
 // to the workflow would break determinism for runs in flight, a replay fails.
 const DIR = join(__dirname, 'fixtures', 'histories');
 

@@ -4,10 +4,11 @@ import type { TextLine } from './text-lines';
 import type { CountryEvidence } from './types';
 import { MIN_LANGUAGE_CONFIDENCE } from './weights';
 
-// The language of the text read, and its script. The identifier is eld (Nito-ELD, "large"
-// n-gram set, Apache-2.0): best of the npm identifiers on short sign-like strings
-// (bench/where-langid.ts, figures in docs/where.md). It ships its n-grams as JavaScript; it is an
-// ES module, so it is loaded once with import().
+// The language of the text read, and its script. The identifier is eld (Nito-ELD, "medium"
+// n-gram set, Apache-2.0): the npm identifiers compared on short sign-like strings
+// (bench/where-langid.ts, figures in docs/where.md) put eld large 3 points ahead as written and
+// 1 without accents, at 380 MiB of resident memory in every worker against 44: the where
+// evaluation scores the same with either. It is an ES module, so it is loaded once with import().
 
 const LANGUAGES = tables.languages as Record<string, Record<string, number>>;
 const SCRIPTS = tables.scripts as Record<string, Record<string, number>>;
@@ -17,9 +18,9 @@ export type Identify = (text: string) => { language: string; scores: Record<stri
 
 let loading: Promise<Identify> | undefined;
 
-/** The identifier, loaded once per process (about a second: 4 MB of n-grams). */
+/** The identifier, loaded once per process. */
 export function loadIdentifier(): Promise<Identify> {
-  loading ??= import('eld/large').then(({ eld }) => (text: string) => {
+  loading ??= import('eld/medium').then(({ eld }) => (text: string) => {
     const r = eld.detect(text);
     return { language: r.language, scores: r.getScores(), reliable: r.isReliable() };
   });
@@ -51,7 +52,8 @@ export function wordsForLanguage(text: string): string {
     .replace(/\b(?:https?:\/\/|www\.)\S+/gi, ' ')
     .replace(/\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,3}\b/gi, ' ')
     .replace(/[^\p{L}\s'’-]+/gu, ' ')
-    .replace(/\b\p{L}\b/gu, ' ')
+    // A lone letter, told by letters around it: \b is ASCII-only even with /u, and would take ż out of spożywczy.
+    .replace(/(?<!\p{L})\p{L}(?!\p{L})/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -1,9 +1,9 @@
 import { Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, withRunStages } from '../activities';
 import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
-import { startEngine } from '../engine/start-engine';
+import { startEngines } from '../engine/start-engine';
 import { openStore } from '../store';
 import { openBlobStore } from '../storage/open';
 import { connectWorker, createWorkers, ownQueueName } from './create-workers';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await blobs.check(); // a worker that cannot keep its crops must not take work
   log.info({ storage: blobs.location }, 'storage checked');
   const engineLog = logger('engine');
-  const engine = await startEngine(cfg, { log: (m) => engineLog.warn(m) });
+  const engine = await startEngines(cfg, { log: (m) => engineLog.warn(m) });
   const queues = { ...cfg.taskQueues, own: ownQueueName(cfg.taskQueues.cpu) };
   const m = engine.models;
   for (const [name, a] of [['objects', m.objects], ...m.text.map((t) => ['text', t] as const), ['features', m.embedder], ['scene', m.scene]] as const) {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     queues,
-    activities: createActivities({ store, engine, blobs, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames }),
+    activities: withRunStages(createActivities({ store, engine, blobs, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames })),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });

@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { failureReason } from '../core/failures';
 
-type Activities = ReturnType<typeof activities.createActivities>;
+type Activities = activities.WorkerActivities;
 
 const io = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

@@ -16,7 +16,7 @@ import type * as activities from '../activities';
 import { batchStatus, type BatchInput, type BatchPage, type BatchProgress, type BatchStatus } from '../core/batch';
 import { processImage } from './process-image';
 
-type Activities = ReturnType<typeof activities.createActivities>;
+type Activities = activities.WorkerActivities;
 
 const { listImagesPage } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

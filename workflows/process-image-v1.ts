@@ -4,7 +4,7 @@ import { cpuOptions, ioOptions, stage } from './policies';
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type ImageDescriptors, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 
-type Activities = ReturnType<typeof activities.createActivities>;
+type Activities = activities.WorkerActivities;
 
 /** Light stages: the workflow's own queue. */
 const io = proxyActivities<Activities>(ioOptions);

@@ -6,7 +6,7 @@ import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages'
 import { cpuOptions, ioOptions, stage } from './policies';
 import { processImageV1 } from './process-image-v1';
 
-type Activities = ReturnType<typeof activities.createActivities>;
+type Activities = activities.WorkerActivities;
 type StageActivity = (input: ImageRef & { inputs: Partial<Record<StageName, StageOutcome>> }) => Promise<StageOutcome>;
 
 /** Marks histories of workflows that route CPU stages to the worker holding the image's pixels. */
@@ -15,6 +15,8 @@ export const IMAGE_WORKER_QUEUE = 'image-worker-queue';
 export const MULTI_PAGE_FRAMES = 'multi-page-frames';
 /** Marks histories of workflows that weigh where and when once the image's clues are saved. */
 export const WHERE_STAGE = 'where-stage';
+/** Marks histories of workflows that run an image's stages in one activity (each still its own outcome). */
+export const GROUPED_STAGES = 'grouped-stages';
 
 /** Light stages and saving: the workflow's own queue. */
 const io = proxyActivities<Activities>(ioOptions);
@@ -54,23 +56,43 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   // its inputs together); a full run runs them all.
   const wanted = STAGES.filter((s) => !input.only || input.only.includes(s));
   const done = new Map<StageName, StageOutcome>();
-  for (const wave of stageWaves(wanted)) {
-    const outcomes = await Promise.all(
-      wave.map((name) =>
-        stage(name, async () => {
-          const spec = STAGE_REGISTRY[name];
-          const arg = { ...ref, inputs: Object.fromEntries(inputsOf(name).flatMap((i) => (done.has(i) ? [[i, done.get(i)!]] : []))) };
-          const run = (acts: Activities) => (acts[spec.activity] as StageActivity)(arg);
-          try {
-            return await run(queues[spec.queue]);
-          } catch (err) {
-            if (spec.queue === 'image' && neverStarted(err)) return run(shared);
-            throw err;
-          }
-        }),
-      ),
-    );
-    for (const o of outcomes) done.set(o.stage, o);
+  const runWaves = async (names: readonly StageName[]) => {
+    for (const wave of stageWaves(names)) {
+      const outcomes = await Promise.all(
+        wave.map((name) =>
+          stage(name, async () => {
+            const spec = STAGE_REGISTRY[name];
+            const arg = { ...ref, inputs: Object.fromEntries(inputsOf(name).flatMap((i) => (done.has(i) ? [[i, done.get(i)!]] : []))) };
+            const run = (acts: Activities) => (acts[spec.activity] as StageActivity)(arg);
+            try {
+              return await run(queues[spec.queue]);
+            } catch (err) {
+              if (spec.queue === 'image' && neverStarted(err)) return run(shared);
+              throw err;
+            }
+          }),
+        ),
+      );
+      for (const o of outcomes) done.set(o.stage, o);
+    }
+  };
+  if (patched(GROUPED_STAGES)) {
+    // One activity runs them all where the pixels are. A stage that failed in a way a retry may
+    // mend runs again on its own (with the stages that read it); if the activity itself is lost,
+    // every stage runs on its own as before.
+    const before = wanted.filter((s) => !afterSave(s));
+    const arg = { ...ref, stages: before, inputs: {} };
+    const grouped = await onImage.runStages(arg).catch((err: unknown) => (neverStarted(err) ? shared.runStages(arg).catch(() => undefined) : undefined));
+    if (grouped) {
+      for (const o of grouped.outcomes) done.set(o.stage, o);
+      const again = new Set(grouped.retry);
+      for (const s of stageWaves(before).flat()) if (inputsOf(s).some((i) => again.has(i))) again.add(s);
+      await runWaves(before.filter((s) => again.has(s)));
+    } else {
+      await runWaves(before);
+    }
+  } else {
+    await runWaves(wanted);
   }
   const all = [...done.values()];
   const summary = await frames;

@@ -2,7 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { INVALID_IMAGE } from '../core/clues';
 
-type Activities = ReturnType<typeof activities.createActivities>;
+type Activities = activities.WorkerActivities;
 
 // Interactive queries from the API: short timeouts, few retries (an analyst is waiting).
 function cpu() {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import { createActivities, withRunStages, type ActivityDeps } from '../../activities';
 import type { BlobStore } from '../../storage/blob-store';
 import { openBlobStore } from '../../storage/open';
 import { loadConfig, type Config } from '../../core/config';
@@ -55,7 +55,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
         connection: nativeConnection,
         namespace: cfg.temporal.namespace,
         queues,
-        activities: wrap(createActivities({ ...deps, ownQueue: queues.own })),
+        activities: withRunStages(wrap(createActivities({ ...deps, ownQueue: queues.own }))),
         concurrency: { io: 8, cpu: 2 },
         workflows: { workflowBundle: { codePath: join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
       });
