@@ -257,8 +257,13 @@ export async function buildEvalSet(dir: string): Promise<EvalSet> {
   // Real pairs: each photo is in the gallery, and each finds the other. Crops are cut from one
   // photo around something both show, and the answer is the other photo (the source must come first).
   const galleryIds = new Set(set.scenes.gallery.map((g) => g.id));
+  const addToGallery = (image: string) => {
+    if (galleryIds.has(idOf(image))) return;
+    set.scenes.gallery.push({ id: idOf(image), path: src(image) });
+    galleryIds.add(idOf(image));
+  };
   for (const pair of PAIRS) {
-    for (const image of [pair.a, pair.b]) if (!galleryIds.has(idOf(image))) set.scenes.gallery.push({ id: idOf(image), path: src(image) }), galleryIds.add(idOf(image));
+    for (const image of [pair.a, pair.b]) addToGallery(image);
     for (const [from, to, at] of [[pair.a, pair.b, pair.aAt], [pair.b, pair.a, pair.bAt]] as const) {
       set.scenes.viewpoints.push({ path: src(from), scene: idOf(to), variant: `real pair: ${pair.kind}`, self: idOf(from) });
       const m = await sharp(src(from)).metadata();
@@ -276,7 +281,7 @@ export async function buildEvalSet(dir: string): Promise<EvalSet> {
     }
   }
   // Distractors: photos of neither pair.
-  for (const image of NO_FACE_PHOTOS) if (!galleryIds.has(idOf(image))) set.scenes.gallery.push({ id: idOf(image), path: src(image) }), galleryIds.add(idOf(image));
+  for (const image of NO_FACE_PHOTOS) addToGallery(image);
 
   // Text turned a quarter or half turn (a sign photographed sideways, a page upside down), and real scene text.
   const turns = [90, 180, 270, 90, 180, 270];

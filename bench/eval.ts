@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Box } from '../core/clues';
 import { loadConfig } from '../core/config';
 import { projectRoot } from '../core/project-root';
 import { uniqueTokens } from '../core/tokens';
@@ -20,6 +19,9 @@ import { buildEvalSet, type EvalSet } from './eval-set';
 
 const MAX_PIXELS = 1e8;
 const JSON_OUT = process.argv.includes('--json');
+/** `--only scenes,faces`: run just these parts (while tuning one of them). */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (part: string) => !ONLY || ONLY.includes(part);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const report = (metric: string, value: string, target = '') => console.log(`${metric.padEnd(56)} ${value.padStart(10)}  ${target}`);
@@ -38,12 +40,6 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] ?? 0;
 };
 
-type FacesOp = (src: ImageInput) => Promise<{ faces: { box: Box; score: number }[] }>;
-/** The faces operation, where the engine has one and a face model loaded. */
-function facesOf(engine: LocalEngine): FacesOp | undefined {
-  const e = engine as unknown as { faces?: FacesOp; models: { faces?: { ok: boolean } } };
-  return e.faces && e.models.faces?.ok ? e.faces.bind(engine) : undefined;
-}
 
 async function ocr(set: EvalSet, engine: LocalEngine) {
   let tp = 0;
@@ -125,12 +121,30 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   const features = (c: SimilarityCandidate) => byId.get(c.path)!.features;
   const rank = async (query: QueryResult, self?: string) => {
     const pool = self ? candidates.filter((c) => c.path !== self) : candidates;
-    const hits = await timed('similar search', () => rankSimilar(query, pool, (cs) => engine.match(query.features, cs.map(features)), { limit: 3, verifyTop: 50 }));
+    const hits = await timed('similar search', () =>
+      rankSimilar(query, pool, (cs) => engine.match(query.features, cs.map(features)), { limit: 3, verifyTop: 50 }, (seed, cs) => engine.match(features(seed), cs.map(features))),
+    );
+    for (const h of hits) if (h.tier === 'same-scene') sameTier.push(h);
     return hits;
   };
+  const sameTier: { path: string; reason: string }[] = [];
   const queryOf = async (path: string, self?: string) => (self ? byId.get(self)! : await timed('features', () => engine.query({ path })));
 
   // Same scene: another viewpoint finds its scene in the top 3.
+  let sameWrong = 0;
+  let sameAll = 0;
+  const partner = new Map(set.scenes.viewpoints.filter((v) => v.self).map((v) => [v.self!, v.scene]));
+  const wrongHits: string[] = [];
+  const tierCheck = (query: string, answers: string[]) => {
+    const ok = new Set(answers.flatMap((a) => [a, partner.get(a) ?? a]));
+    for (const h of sameTier.splice(0)) {
+      sameAll++;
+      if (!ok.has(h.path)) {
+        sameWrong++;
+        wrongHits.push(`${query} -> ${h.path} (${h.reason})`);
+      }
+    }
+  };
   let vpAt1 = 0;
   let vpAt3 = 0;
   let embAt3 = 0;
@@ -139,6 +153,7 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   for (const v of set.scenes.viewpoints) {
     const q = await queryOf(v.path, v.self);
     const hits = (await rank(q, v.self)).map((h) => h.path);
+    tierCheck(v.self ?? v.path.split('/').pop()!, [v.scene]);
     if (hits[0] === v.scene) vpAt1++;
     if (hits.includes(v.scene)) vpAt3++;
     else vpMisses.push(`${v.self ?? v.path.split('/').pop()} -> ${v.scene}`);
@@ -155,6 +170,7 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   for (const c of set.scenes.crops) {
     const q = await queryOf(c.path);
     const hits = (await rank(q)).map((h) => h.path);
+    tierCheck(c.path.split('/').pop()!, [c.scene, c.source]);
     if (hits[0] === c.source) sourceAt1++;
     else sourceMisses.push(c.path.split('/').pop()!);
     if (c.scene !== c.source) {
@@ -180,6 +196,8 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   if (cropMisses.length) console.log(`  missed: ${cropMisses.join(', ')}`);
   report('crop query -> its source @1', pct(sourceAt1 / set.scenes.crops.length), 'target 100%');
   if (sourceMisses.length) console.log(`  missed: ${sourceMisses.join(', ')}`);
+  report('same-scene tier hits that are another scene', `${sameWrong}/${sameAll}`, 'target 0');
+  if (wrongHits.length) console.log(`  wrong: ${wrongHits.join('; ')}`);
   report('embedding alone (similar tier) recall@3', pct(embAt3 / nv));
   report('embedding cosine, same scene: mean', mean(same).toFixed(3));
   report('  p5 / p95', `${quantile(same, 0.05).toFixed(3)} / ${quantile(same, 0.95).toFixed(3)}`);
@@ -196,7 +214,7 @@ async function sceneTypes(set: EvalSet, engine: LocalEngine) {
     let labels: { label: string; score: number }[];
     if (engine.models.scene.ok) {
       const objects = (await engine.objects({ path: item.path }, 0)).found;
-      labels = await timed('scene', () => (engine.scene as (s: ImageInput, o?: unknown) => ReturnType<LocalEngine['scene']>)({ path: item.path }, objects));
+      labels = await timed('scene', () => engine.scene({ path: item.path }, objects));
     } else {
       const objects = (await engine.objects({ path: item.path }, 0)).found;
       labels = await timed('scene', async () => sceneFromObjects(objects));
@@ -215,7 +233,7 @@ async function sceneTypes(set: EvalSet, engine: LocalEngine) {
 }
 
 async function faces(set: EvalSet, engine: LocalEngine) {
-  const op = facesOf(engine);
+  const op = engine.models.faces.ok ? (src: ImageInput) => engine.faces(src) : undefined;
   console.log(`\nFaces: ${set.faces.filter((f) => f.boxes.length).length} photos with a frontal face, ${set.faces.filter((f) => !f.boxes.length).length} without`);
   if (!op) {
     report('face recall', 'no face detector');
@@ -276,13 +294,13 @@ async function main(): Promise<void> {
   const engine = await LocalEngine.create(loadConfig());
   const models = Object.entries(engine.models).map(([k, v]) => `${k}: ${[v].flat().map((m: { ok: boolean; model?: { name: string } }) => (m.ok ? m.model!.name : 'none')).join('+')}`);
   console.log(`models: ${models.join('; ')}`);
-  const text = await ocr(set, engine);
-  const objects = await detection(set, engine);
-  const similar = await scenes(set, engine);
-  const scene = await sceneTypes(set, engine);
-  const face = await faces(set, engine);
+  const text = wanted('text') ? await ocr(set, engine) : { recall: NaN, precision: NaN };
+  const objects = wanted('objects') ? await detection(set, engine) : { recall: NaN, precision: NaN };
+  const similar = wanted('scenes') ? await scenes(set, engine) : { sameAt3: NaN, cropAt3: NaN, sourceAt1: NaN, gap: NaN };
+  const scene = wanted('scene') ? await sceneTypes(set, engine) : NaN;
+  const face = wanted('faces') ? await faces(set, engine) : { recall: NaN, falsePositives: NaN };
   await engine.close();
-  await nearDuplicates(set);
+  if (wanted('duplicates')) await nearDuplicates(set);
   const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(mean(v))]));
   console.log(`\nms per image: ${Object.entries(ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -10,7 +10,7 @@ import { loadModels, type Maybe, type Models } from '../models/registry';
 import type { SceneLabel } from '../models/scene-classifier';
 import { mergeLines } from '../models/text-merge';
 import { moveBox, readTiled, type InputLimits } from '../models/tiles';
-import type { Available, DescribeResult, EngineModels, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { Available, DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
 
 /** A stage keeps at most this many lines: a page of small print is not a reason to store megabytes. */
 const MAX_LINES = 2000;
@@ -47,6 +47,7 @@ export class LocalEngine implements ImageEngine {
       embedder: available(m.embedder),
       matcher: available(m.matcher),
       scene: available(m.scene),
+      faces: available(m.faces),
     };
   }
 
@@ -112,9 +113,21 @@ export class LocalEngine implements ImageEngine {
     return { embedding: embedding.map((x) => Math.round(x * 1e6) / 1e6), features: encodeFeatures(features), keypoints: features.points.length / 2 };
   }
 
-  async scene(src: ImageInput): Promise<SceneLabel[]> {
+  async scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
     const classifier = need(this.m.scene, 'scene classifier');
-    return classifier.classify(await decodeRgb(source(src), this.maxPixels, classifier.inputSide));
+    return classifier.classify(await decodeRgb(source(src), this.maxPixels, classifier.inputSide), objects);
+  }
+
+  async faces(src: ImageInput): Promise<FacesResult> {
+    const detector = need(this.m.faces, 'face detector');
+    const image = await decodeRgb(source(src), this.maxPixels, detector.inputSide);
+    const found = await detector.detect(image);
+    const k = image.scale;
+    return {
+      faces: found
+        .sort((a, b) => b.score - a.score)
+        .map((f) => ({ ...f, box: moveBox(f.box, 0, 0, k), ...(f.landmarks ? { landmarks: f.landmarks.map(([x, y]): [number, number] => [Math.round(x * k), Math.round(y * k)]) } : {}) })),
+    };
   }
 
   async query(src: ImageInput): Promise<QueryResult> {

@@ -43,7 +43,13 @@ export interface GrayImage {
 
 const MIN_MATCHES_FOR_HOMOGRAPHY = 8;
 /** ORB ignores a border of its patch size (31 px) on each side: smaller images have no keypoints. */
-const MIN_SIDE_FOR_KEYPOINTS = 64;
+const MIN_SIDE_FOR_KEYPOINTS = 16;
+/**
+ * A small image (a crop of a logo) is enlarged until its longest side is this, at most 4 times,
+ * before keypoints are found: below ORB's 31 px border on each side it had none at all. Enlarging
+ * further (360, 480 px) found no more crops on the eval set, and cost keypoints' scale agreement.
+ */
+const UPSAMPLE_TO = 240;
 
 /**
  * OpenCV.js throws C++ exceptions as bare numbers (pointers into its heap): turn them into the
@@ -80,6 +86,8 @@ export class OrbMatcher {
     const cv = this.cv;
     if (Math.min(img.width, img.height) < MIN_SIDE_FOR_KEYPOINTS) return { width: img.width, height: img.height, points: new Float32Array(0), descriptors: new Uint8Array(0) };
     const mat = cv.matFromArray(img.height, img.width, cv.CV_8UC1, img.data);
+    const grow = Math.min(4, UPSAMPLE_TO / Math.max(img.width, img.height));
+    if (grow > 1) cv.resize(mat, mat, new cv.Size(Math.round(img.width * grow), Math.round(img.height * grow)), 0, 0, cv.INTER_CUBIC);
     const orb = new cv.ORB(this.maxFeatures);
     const kp = new cv.KeyPointVector();
     const des = new cv.Mat();
@@ -93,7 +101,7 @@ export class OrbMatcher {
         points[2 * i] = k.pt.x;
         points[2 * i + 1] = k.pt.y;
       }
-      return { width: img.width, height: img.height, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
+      return { width: mat.cols, height: mat.rows, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
     } catch (err) {
       throw readable(cv, err);
     } finally {
@@ -140,7 +148,18 @@ export class OrbMatcher {
       const h = cv.findHomography(s, d, cv.RANSAC, 5, mask);
       cleanup.push(h);
       let inliers = 0;
-      if (!h.empty()) for (let i = 0; i < mask.rows; i++) inliers += mask.data[i] ? 1 : 0;
+      if (!h.empty() && plausible(h.data64F as Float64Array, a)) {
+        const ia: number[] = [];
+        const ib: number[] = [];
+        for (let i = 0; i < mask.rows; i++) {
+          if (!mask.data[i]) continue;
+          inliers++;
+          ia.push(src[2 * i]!, src[2 * i + 1]!);
+          ib.push(dst[2 * i]!, dst[2 * i + 1]!);
+        }
+        // Inliers along one streak (motion blur) or in one spot fit a homography without being a surface.
+        if (minorSpread(ia) < MIN_SPREAD * Math.min(a.width, a.height) || minorSpread(ib) < MIN_SPREAD * Math.min(b.width, b.height)) inliers = 0;
+      }
       return { matches, inliers };
     } catch (err) {
       throw readable(cv, err);
@@ -148,6 +167,45 @@ export class OrbMatcher {
       for (const m of cleanup) m.delete();
     }
   }
+}
+
+/** Inliers must spread across at least this fraction of the smaller side (minor axis, one std dev). */
+const MIN_SPREAD = 0.02;
+
+/** Standard deviation of points (x, y pairs) along their narrowest direction. */
+function minorSpread(xy: number[]): number {
+  const n = xy.length / 2;
+  if (n < 3) return 0;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xy[2 * i]!;
+    my += xy[2 * i + 1]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xy[2 * i]! - mx;
+    const dy = xy[2 * i + 1]! - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  sxx /= n;
+  syy /= n;
+  sxy /= n;
+  const minor = (sxx + syy) / 2 - Math.sqrt(((sxx - syy) / 2) ** 2 + sxy * sxy);
+  return Math.sqrt(Math.max(0, minor));
+}
+
+/**
+ * A homography a camera can make: it neither flips nor shrinks or grows the surface beyond 12x
+ * per side, and its perspective stays moderate across the query image.
+ */
+function plausible(h: Float64Array, a: { width: number; height: number }): boolean {
+  const det = h[0]! * h[4]! - h[1]! * h[3]!;
+  if (!(det > 1 / 144 && det < 144)) return false;
+  return Math.abs(h[6]!) * a.width + Math.abs(h[7]!) * a.height < 0.8;
 }
 
 /** Compact file form: magic, counts and sizes, then points (float32) and descriptors. */

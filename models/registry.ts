@@ -1,5 +1,9 @@
 import type { Config } from '../core/config';
 import { CenterNetDetector } from './centernet-detector';
+import type { FaceDetector } from './face-detector';
+import { ImageNetBackbone } from './imagenet-backbone';
+import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
+import { RetinaFaceDetector } from './retinaface-detector';
 import type { ImageEmbedder } from './image-embedder';
 import { OrbMatcher } from './local-features';
 import type { ObjectDetector } from './object-detector';
@@ -18,6 +22,7 @@ export interface Models {
   scene: Maybe<SceneClassifier>;
   embedder: Maybe<ImageEmbedder>;
   matcher: Maybe<OrbMatcher>;
+  faces: Maybe<FaceDetector>;
   close(): Promise<void>;
 }
 
@@ -35,15 +40,21 @@ export async function loadModels(cfg: Config): Promise<Models> {
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
   const centernet = await attempt(() => CenterNetDetector.create());
   const matcher = await attempt(() => OrbMatcher.create());
+  const backbone = await attempt(() => ImageNetBackbone.create());
+  const scene = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
+  const faces = await attempt(() => RetinaFaceDetector.create());
   const textReaders = [sceneText, documentText];
   return {
     detector: centernet,
-    embedder: centernet,
+    embedder: backbone,
     matcher,
     textReaders,
-    scene: { ok: false, reason: 'no scene-classification model is installed yet (planned: a Places365-style classifier from a registry package)' },
+    scene,
+    faces,
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
+      if (backbone.ok) await backbone.value.close();
+      if (faces.ok) await (faces.value as RetinaFaceDetector).close();
     },
   };
 }
