@@ -65,9 +65,9 @@ describe('processImage, end to end through the CLI', () => {
     expect(image?.stages?.metadata?.status).toBe('ok');
     expect(image?.stages?.objects?.status).toBe('ok');
     expect(image?.stages?.features?.status).toBe('ok');
-    expect(image?.embedding).toHaveLength(240);
-    // No scene model is installed: the scene is derived from objects, and says so.
-    expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'scene-from-objects' }, reason: expect.stringMatching(/derived from detected objects/) });
+    expect(image?.embedding).toHaveLength(1280);
+    // The scene comes from the ImageNet backbone's classes, grouped into place types.
+    expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'imagenet-scene-groups+mobilenet-v2' } });
     expect(image?.stages?.places).toMatchObject({ status: 'ok', reason: 'no known places yet' });
 
     const clues = await ctx.store.images.cluesOf(sha256);

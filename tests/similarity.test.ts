@@ -8,6 +8,7 @@ import { imageWorkflowId } from '../client/temporal-client';
 import { findSimilar } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { decodeFeatures, OrbMatcher } from '../models/local-features';
+import { cosine, MIN_SIMILAR_COSINE } from '../models/similarity';
 import { openBlobStore } from '../storage/open';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
@@ -34,6 +35,11 @@ beforeAll(async () => {
   matcher = await OrbMatcher.create();
   dir = tempDir('similar');
   for (const name of ['motorcycle_left.png', 'coffee.png', 'chelsea.png', 'rocket.jpg']) gallery[name] = await uniqueCopy(name, dir);
+  // A real pair (OpenCV's samples): a box of breadsticks alone, and in a cluttered scene.
+  for (const name of ['box.png', 'box_in_scene.png']) {
+    gallery[name] = join(dir, name);
+    copyFileSync(join(EVAL_SOURCES, name), gallery[name]);
+  }
   await ingest(Object.values(gallery));
 });
 afterAll(async () => ctx?.close());
@@ -64,6 +70,25 @@ describe('similar images, in tiers', () => {
     await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
     const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
+  });
+
+  it('when a crop is verified in one photo, and that photo in another, then the other ranks too with the link as its reason', async () => {
+    // The middle of the box: too small and turned in the cluttered scene for the crop alone.
+    const crop = join(dir, 'box-middle.png');
+    await sharp(gallery['box.png']!).extract({ left: 97, top: 67, width: 130, height: 89 }).toFile(crop);
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
+    expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['box.png'] });
+    const scene = hits.find((h) => h.path === gallery['box_in_scene.png']);
+    expect(scene).toMatchObject({ tier: 'same-scene', reason: expect.stringContaining(`through ${gallery['box.png']}`) });
+    expect(scene!.score).toBeLessThan(hits[0]!.score);
+  });
+
+  it('when two photos show one scene, then their embeddings are close; unrelated photos are far apart', async () => {
+    const [left, right, cat, rocket] = await Promise.all([gallery['motorcycle_left.png']!, join(EVAL_SOURCES, 'motorcycle_right.png'), gallery['chelsea.png']!, gallery['rocket.jpg']!].map((p) => query(p)));
+    expect(left!.embedding).toHaveLength(1280);
+    expect(cosine(left!.embedding, right!.embedding)).toBeGreaterThan(MIN_SIMILAR_COSINE);
+    expect(cosine(cat!.embedding, rocket!.embedding)).toBeLessThan(MIN_SIMILAR_COSINE);
+    expect(cosine(cat!.embedding, left!.embedding)).toBeLessThan(MIN_SIMILAR_COSINE);
   });
 
   it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {
