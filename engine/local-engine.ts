@@ -1,5 +1,6 @@
 import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
+import { scanFaces } from '../models/face-scan';
 import { fileSha256 } from '../models/file-hashes';
 import { cropImages, decodeGray, decodeRgb, orientedSize, probeImage, scaleRgb, type ImageSource } from '../models/image-loader';
 import { decodeFeatures, encodeFeatures, type FeatureMatch } from '../models/local-features';
@@ -119,15 +120,7 @@ export class LocalEngine implements ImageEngine {
   }
 
   async faces(src: ImageInput): Promise<FacesResult> {
-    const detector = need(this.m.faces, 'face detector');
-    const image = await decodeRgb(source(src), this.maxPixels, detector.inputSide);
-    const found = await detector.detect(image);
-    const k = image.scale;
-    return {
-      faces: found
-        .sort((a, b) => b.score - a.score)
-        .map((f) => ({ ...f, box: moveBox(f.box, 0, 0, k), ...(f.landmarks ? { landmarks: f.landmarks.map(([x, y]): [number, number] => [Math.round(x * k), Math.round(y * k)]) } : {}) })),
-    };
+    return { faces: await scanFaces(need(this.m.faces, 'face detector'), source(src), this.maxPixels) };
   }
 
   async query(src: ImageInput): Promise<QueryResult> {

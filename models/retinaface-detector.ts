@@ -27,7 +27,7 @@ export class RetinaFaceDetector implements FaceDetector {
     private readonly minScore: number,
   ) {}
 
-  static async create(minScore = 0.8, threads = 1): Promise<RetinaFaceDetector> {
+  static async create(minScore = 0.9, threads = 1): Promise<RetinaFaceDetector> {
     const files = modelFiles('retinaface-mobilenet0.25');
     const session = await ort.InferenceSession.create(readFileSync(files.paths['retinaface-mobilenet0.25.onnx']!), {
       intraOpNumThreads: threads,
