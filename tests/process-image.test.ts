@@ -73,7 +73,7 @@ describe('processImage, end to end through the CLI', () => {
     const clues = await ctx.store.images.cluesOf(sha256);
     const words = clues.filter((c) => c.type === 'text').flatMap((c) => c.tokens);
     expect(words).toEqual(expect.arrayContaining(['wivenhoe', 'bakery']));
-    expect(clues.find((c) => c.tokens.includes('wivenhoe'))?.model?.name).toBe('ppocr-v4-onnx+tesseract.js-lstm-eng');
+    expect(clues.find((c) => c.tokens.includes('wivenhoe'))?.model?.name).toBe('ppocr-v6-small-onnx+cls+tesseract.js-lstm-eng');
 
     const search = await runCli(['search', '--text', 'Wivenhoe', '--json'], cliEnv('unused'));
     expect(search.code).toBe(0);
