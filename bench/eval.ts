@@ -178,12 +178,13 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   const gallery: { id: string; q: QueryResult }[] = [];
   for (const g of set.scenes.gallery) gallery.push({ id: g.id, q: await timed('features', () => engine.query({ path: g.path })) });
   const byId = new Map(gallery.map((g) => [g.id, g.q]));
+  const pathOf = new Map(set.scenes.gallery.map((g) => [g.id, g.path]));
   const candidates: SimilarityCandidate[] = gallery.map((g) => ({ sha256: g.q.sha256, path: g.id, pdq: g.q.pdq, embedding: g.q.embedding, featuresPath: g.id }));
   const features = (c: SimilarityCandidate) => byId.get(c.path)!.features;
   const rank = async (query: QueryResult, self?: string) => {
     const pool = self ? candidates.filter((c) => c.path !== self) : candidates;
     const hits = await timed('similar search', () =>
-      rankSimilar(query, pool, (cs) => engine.match(query.features, cs.map(features)), { limit: 3, verifyTop: 50 }, (seed, cs) => engine.match(features(seed), cs.map(features))),
+      rankSimilar(query, pool, (cs) => engine.match(query.features, cs.map(features)), { limit: 3, verifyTop: 50 }, (seed, cs) => engine.match(features(seed), cs.map(features)), (cs) => engine.matchDense(query.features, cs.map((c) => ({ path: pathOf.get(c.path)! })))),
     );
     for (const h of hits) if (h.tier === 'same-scene') sameTier.push(h);
     return hits;
@@ -230,10 +231,11 @@ async function scenes(set: EvalSet, engine: LocalEngine) {
   const sourceMisses: string[] = [];
   for (const c of set.scenes.crops) {
     const q = await queryOf(c.path);
-    const hits = (await rank(q)).map((h) => h.path);
+    const ranked = await rank(q);
+    const hits = ranked.map((h) => h.path);
     tierCheck(c.path.split('/').pop()!, [c.scene, c.source]);
     if (hits[0] === c.source) sourceAt1++;
-    else sourceMisses.push(c.path.split('/').pop()!);
+    else sourceMisses.push(`${c.path.split('/').pop()!} (${ranked.map((h) => `${h.path} ${h.tier} ${h.score} ${h.reason.replace(/keypoints agree on one homography/, 'kp')}`).join(', ') || 'nothing'}; ${q.keypoints} keypoints)`);
     if (c.scene !== c.source) {
       cropN++;
       if (hits.includes(c.scene)) cropAt3++;

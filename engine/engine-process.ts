@@ -239,6 +239,9 @@ export class EngineProcess implements ImageEngine {
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
     return this.call('match', [query, candidates]);
   }
+  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
+    return this.call('matchDense', [query, candidates]);
+  }
 
   async close(): Promise<void> {
     this.closed = true;

@@ -75,11 +75,13 @@ export interface ImageEngine {
   query(src: ImageInput): Promise<QueryResult>;
   /** Local-feature verification of one image against several. */
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]>;
+  /** The same against images whose keypoints are found anew at a dense budget (a small crop as the query). */
+  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]>;
   close(): Promise<void>;
 }
 
 export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
-export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'query', 'match'];
+export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'query', 'match', 'matchDense'];
 
 export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
 

@@ -136,6 +136,14 @@ export class LocalEngine implements ImageEngine {
     return candidates.map((c, i) => matcher.match(q, decodeFeatures(Buffer.from(c.buffer, c.byteOffset, c.byteLength), `candidate ${i}`)));
   }
 
+  async matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
+    const matcher = need(this.m.matcher, 'local-feature matcher');
+    const q = decodeFeatures(Buffer.from(query.buffer, query.byteOffset, query.byteLength), 'query');
+    const out: FeatureMatch[] = [];
+    for (const c of candidates) out.push(matcher.match(q, matcher.extractDense(await decodeGray(source(c), this.maxPixels, matcher.dense.inputSide))));
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.m.close?.();
   }

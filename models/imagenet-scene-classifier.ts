@@ -5,7 +5,7 @@ import type { SceneClassifier, SceneLabel } from './scene-classifier';
 import { classIndices, INDOOR_CLASSES, OBJECT_CONTEXT, OUTDOOR_CLASSES, PLACE_CLASSES } from './scene-taxonomy';
 
 /** A place type is reported from this score up. */
-const MIN_PLACE_SCORE = 0.15;
+const MIN_PLACE_SCORE = 0.1;
 /** How much a detected object adds to its place's score (times the detection's score). */
 const OBJECT_WEIGHT = 0.3;
 

@@ -33,6 +33,11 @@ export interface FeatureMatch {
   matches: number;
   /** Matches consistent with one homography: the evidence that it is the same surface. */
   inliers: number;
+  /**
+   * Mean distance in pixels between where the homography puts the inliers and where they are:
+   * near 0 for a crop cut from the very image, larger for the same surface seen from elsewhere.
+   */
+  error?: number;
 }
 
 export interface GrayImage {
@@ -82,13 +87,24 @@ export class OrbMatcher {
     return new OrbMatcher((await opencv()).cv, maxFeatures);
   }
 
-  extract(img: GrayImage): LocalFeatures {
+  /**
+   * Side and keypoint budget of a dense re-extraction: a small crop covers a few percent of an
+   * image, where 1000 keypoints over the whole image at 800 px leave it a handful.
+   */
+  readonly dense = { inputSide: 1600, maxFeatures: 5000 };
+
+  /** Keypoints of an image at the dense budget (re-checking a shortlisted image for a small query). */
+  extractDense(img: GrayImage): LocalFeatures {
+    return this.extract(img, this.dense.maxFeatures);
+  }
+
+  extract(img: GrayImage, maxFeatures = this.maxFeatures): LocalFeatures {
     const cv = this.cv;
     if (Math.min(img.width, img.height) < MIN_SIDE_FOR_KEYPOINTS) return { width: img.width, height: img.height, points: new Float32Array(0), descriptors: new Uint8Array(0) };
     const mat = cv.matFromArray(img.height, img.width, cv.CV_8UC1, img.data);
     const grow = Math.min(4, UPSAMPLE_TO / Math.max(img.width, img.height));
     if (grow > 1) cv.resize(mat, mat, new cv.Size(Math.round(img.width * grow), Math.round(img.height * grow)), 0, 0, cv.INTER_CUBIC);
-    const orb = new cv.ORB(this.maxFeatures);
+    const orb = new cv.ORB(maxFeatures);
     const kp = new cv.KeyPointVector();
     const des = new cv.Mat();
     const mask = new cv.Mat();
@@ -158,7 +174,8 @@ export class OrbMatcher {
           ib.push(dst[2 * i]!, dst[2 * i + 1]!);
         }
         // Inliers along one streak (motion blur) or in one spot fit a homography without being a surface.
-        if (minorSpread(ia) < MIN_SPREAD * Math.min(a.width, a.height) || minorSpread(ib) < MIN_SPREAD * Math.min(b.width, b.height)) inliers = 0;
+        if (flat(ia) || flat(ib)) inliers = 0;
+        else return { matches, inliers, error: Math.round(reprojectionError(h.data64F as Float64Array, ia, ib) * 100) / 100 };
       }
       return { matches, inliers };
     } catch (err) {
@@ -169,13 +186,15 @@ export class OrbMatcher {
   }
 }
 
-/** Inliers must spread across at least this fraction of the smaller side (minor axis, one std dev). */
-const MIN_SPREAD = 0.02;
+/** Inliers whose spread across their main direction is below this share of the spread along it lie on a line. */
+const MIN_SPREAD_RATIO = 0.08;
+/** Inliers within this many pixels (one standard deviation) of each other are one spot. */
+const MIN_SPREAD_PX = 3;
 
-/** Standard deviation of points (x, y pairs) along their narrowest direction. */
-function minorSpread(xy: number[]): number {
+/** The points (x, y pairs) lie along one line or in one spot. */
+function flat(xy: number[]): boolean {
   const n = xy.length / 2;
-  if (n < 3) return 0;
+  if (n < 3) return true;
   let mx = 0, my = 0;
   for (let i = 0; i < n; i++) {
     mx += xy[2 * i]!;
@@ -191,11 +210,25 @@ function minorSpread(xy: number[]): number {
     syy += dy * dy;
     sxy += dx * dy;
   }
-  sxx /= n;
-  syy /= n;
-  sxy /= n;
-  const minor = (sxx + syy) / 2 - Math.sqrt(((sxx - syy) / 2) ** 2 + sxy * sxy);
-  return Math.sqrt(Math.max(0, minor));
+  const half = Math.sqrt(((sxx - syy) / (2 * n)) ** 2 + (sxy / n) ** 2);
+  const minor = Math.sqrt(Math.max(0, (sxx + syy) / (2 * n) - half));
+  const major = Math.sqrt((sxx + syy) / (2 * n) + half);
+  return minor < MIN_SPREAD_PX || minor < MIN_SPREAD_RATIO * major;
+}
+
+/** Mean distance between H applied to the points `a` and the points `b` (x, y pairs). */
+function reprojectionError(h: Float64Array, a: number[], b: number[]): number {
+  let sum = 0;
+  const n = a.length / 2;
+  for (let i = 0; i < n; i++) {
+    const x = a[2 * i]!;
+    const y = a[2 * i + 1]!;
+    const w = h[6]! * x + h[7]! * y + h[8]!;
+    const px = (h[0]! * x + h[1]! * y + h[2]!) / w;
+    const py = (h[3]! * x + h[4]! * y + h[5]!) / w;
+    sum += Math.hypot(px - b[2 * i]!, py - b[2 * i + 1]!);
+  }
+  return n ? sum / n : 0;
 }
 
 /**

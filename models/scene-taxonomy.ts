@@ -39,7 +39,9 @@ const OUTDOOR_EXTRA = [
   'scoreboard', 'ballplayer', 'rugby ball', 'soccer ball', 'football helmet', 'sundial', 'water bottle', 'umbrella', 'mailbag', 'rain barrel', 'birdhouse', 'maze',
 ];
 
-export const INDOOR_CLASSES = [...new Set([...['bedroom', 'bathroom', 'kitchen', 'classroom', 'shop', 'restaurant', 'hotel room', 'vehicle interior'].flatMap((p) => PLACE_CLASSES[p]!), ...INDOOR_EXTRA])];
+// Shops say nothing of indoors or outdoors: ImageNet's shop classes are as often shop fronts seen
+// from the street as counters seen inside.
+export const INDOOR_CLASSES = [...new Set([...['bedroom', 'bathroom', 'kitchen', 'classroom', 'restaurant', 'hotel room', 'vehicle interior'].flatMap((p) => PLACE_CLASSES[p]!), ...INDOOR_EXTRA])];
 export const OUTDOOR_CLASSES = [...new Set([...['street', 'beach', 'forest', 'park'].flatMap((p) => PLACE_CLASSES[p]!), ...OUTDOOR_EXTRA])];
 
 /** COCO objects that say where a photo was taken: context the detector adds to the model's scores. */

@@ -35,11 +35,17 @@ export interface SignalScores {
   local?: FeatureMatch;
 }
 
-/** 0..1, comparable across tiers only within a tier; the tier orders results first. */
+/**
+ * 0..1, comparable only within a tier; the tier orders results first. In the same-scene tier the
+ * keypoint evidence counts most, then how exactly the homography fits (a crop's own source fits to
+ * about a pixel, another viewpoint of it less), then the embedding.
+ */
 export function sceneScore(s: SignalScores): number {
-  const verified = s.local ? Math.min(1, s.local.inliers / 100) : 0;
   const look = s.cosine !== undefined ? Math.max(0, (s.cosine - LOOK_FLOOR) / (1 - LOOK_FLOOR)) : 0;
-  return Math.round((0.7 * verified + 0.3 * look) * 1000) / 1000;
+  if (!s.local) return Math.round(0.3 * look * 1000) / 1000;
+  const verified = Math.min(1, s.local.inliers / 50);
+  const exact = s.local.error !== undefined ? Math.max(0, 1 - s.local.error / 3) : 0.5;
+  return Math.round((0.55 * verified + 0.25 * exact + 0.2 * look) * 1000) / 1000;
 }
 
 export { cosine };

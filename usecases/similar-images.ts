@@ -1,12 +1,12 @@
 import type { SimilarHit } from '../core/api-types';
-import type { ImageEngine, QueryResult } from '../engine/image-engine';
+import type { ImageEngine, ImageInput, QueryResult } from '../engine/image-engine';
 import type { FeatureMatch } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
 import type { SimilarityTier } from '../core/api-types';
 import { cosine, MIN_SIMILAR_COSINE, sameSurface, sceneScore } from '../models/similarity';
 import type { Store } from '../store';
 import type { SimilarityCandidate } from '../store/documents';
-import type { BlobStore } from '../storage/blob-store';
+import { readImageRef, type BlobStore } from '../storage/blob-store';
 
 export type { SimilarHit } from '../core/api-types';
 
@@ -17,7 +17,12 @@ export interface SimilarOptions {
   verifyTop?: number;
   /** How many of the best same-scene hits are followed to the images they in turn match (query expansion). */
   expandTop?: number;
+  /** How many of the best-looking unverified images a small query re-checks at a dense keypoint budget. */
+  denseTop?: number;
 }
+
+/** A query with fewer keypoints than this (a small crop) re-checks its shortlist densely. */
+const SMALL_QUERY_KEYPOINTS = 700;
 
 const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicate': 1, 'same-scene': 2, similar: 3 };
 
@@ -29,21 +34,28 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
 export async function findSimilar(store: Pick<Store, 'images'>, engine: ImageEngine, blobs: BlobStore, q: QueryResult, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
   const candidates = await store.images.similarityCandidates(opts.caseId);
   const features = (cs: SimilarityCandidate[]) => Promise.all(cs.map((c) => blobs.get(c.featuresPath!)));
-  return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await features(cs)), opts, async (seed, cs) => engine.match((await features([seed]))[0]!, await features(cs)));
+  const pixels = (cs: SimilarityCandidate[]) => Promise.all(cs.map(async (c): Promise<ImageInput> => {
+    const src = await readImageRef(blobs, c.path);
+    return typeof src === 'string' ? { path: src } : { bytes: src };
+  }));
+  return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await features(cs)), opts, async (seed, cs) => engine.match((await features([seed]))[0]!, await features(cs)), async (cs) => engine.matchDense(q.features, await pixels(cs)));
 }
 
 /** Local-feature verification of the query against each of these candidates, in order. */
 export type Verify = (candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
 /** The same, of an image already found (a seed) against others: a link the query reaches through it. */
 export type VerifyFrom = (seed: SimilarityCandidate, candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
+/** Verification of the query against candidates' keypoints found anew at a dense budget. */
+export type VerifyDense = (candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
 
 /** The ranking itself, on candidates from anywhere (the store, or an evaluation set in memory). */
 export async function rankSimilar(
-  q: Pick<QueryResult, 'sha256' | 'pdq' | 'embedding'>,
+  q: Pick<QueryResult, 'sha256' | 'pdq' | 'embedding'> & Partial<Pick<QueryResult, 'keypoints'>>,
   candidates: SimilarityCandidate[],
   verify: Verify,
   opts: Omit<SimilarOptions, 'caseId'> = {},
   verifyFrom?: VerifyFrom,
+  verifyDense?: VerifyDense,
 ): Promise<SimilarHit[]> {
   const hits: SimilarHit[] = [];
   const rest: { c: (typeof candidates)[number]; cos: number; d?: number }[] = [];
@@ -63,6 +75,20 @@ export async function rankSimilar(
   // One verification call for the shortlist: it runs in the engine process.
   const shortlist = rest.slice(0, opts.verifyTop ?? 50).filter((r) => r.c.featuresPath).map((r) => r.c);
   const verified = new Map((await (shortlist.length ? verify(shortlist) : Promise.resolve([]))).map((m, i) => [shortlist[i]!, m]));
+  // A small query (a crop of a logo) has few keypoints, and the stored ones of the image it came
+  // from are spread over the whole image: the best-looking images are checked again with their
+  // keypoints found densely, and the better of the two checks counts.
+  const densely = new Set<SimilarityCandidate>();
+  if (verifyDense && (q.keypoints ?? Infinity) < SMALL_QUERY_KEYPOINTS) {
+    const recheck = shortlist.slice(0, opts.denseTop ?? 6);
+    const dense = recheck.length ? await verifyDense(recheck) : [];
+    recheck.forEach((c, i) => {
+      if (dense[i]!.inliers > (verified.get(c)?.inliers ?? 0)) {
+        verified.set(c, dense[i]!);
+        densely.add(c);
+      }
+    });
+  }
   const sameScene = new Set<SimilarityCandidate>();
   for (const { c, cos, d } of rest) {
     const local = verified.get(c);
@@ -70,7 +96,7 @@ export async function rankSimilar(
       sameScene.add(c);
       hits.push({
         path: c.path, sha256: c.sha256, tier: 'same-scene', score: sceneScore({ cosine: cos, local }),
-        reason: `${local.inliers} keypoints agree on one homography (embedding ${cos.toFixed(3)})`,
+        reason: `${local.inliers} keypoints agree on one homography${local.error !== undefined ? ` to ${local.error} px` : ''}${densely.has(c) ? ', found densely for this small query' : ''} (embedding ${cos.toFixed(3)})`,
         signals: { cosine: cos, inliers: local.inliers, ...(d !== undefined ? { pdqDistance: d } : {}) },
       });
     }
