@@ -1,6 +1,7 @@
 import type { Config } from '../core/config';
 import { logger } from '../core/log';
 import { CenterNetDetector } from './centernet-detector';
+import { AnimalCheckedFaceDetector } from './animal-checked-faces';
 import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
 import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
@@ -50,7 +51,8 @@ export async function loadModels(cfg: Config): Promise<Models> {
   const matcher = await attempt(() => OrbMatcher.create());
   const backbone = await attempt(() => ImageNetBackbone.create());
   const scene = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
-  const faces = await attempt(() => RetinaFaceDetector.create());
+  const retinaface = await attempt(() => RetinaFaceDetector.create());
+  const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
   // CenterNet's uncertain boxes get a second look from the ImageNet backbone (verified-detector.ts).
   const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet.ok ? { ok: true, value: await CenterNetDetector.create() } : centernet;
   const textReaders = [sceneText, documentText];
@@ -64,7 +66,7 @@ export async function loadModels(cfg: Config): Promise<Models> {
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
       if (backbone.ok) await backbone.value.close();
-      if (faces.ok) await (faces.value as RetinaFaceDetector).close();
+      if (retinaface.ok) await retinaface.value.close();
     },
   };
 }

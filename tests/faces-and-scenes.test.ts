@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import type { EngineProcess } from '../engine/engine-process';
 import { startEngine } from '../engine/start-engine';
+import sharp from 'sharp';
+import { scanFaces } from '../models/face-scan';
 import { iou } from '../models/nms';
-import { SAMPLES } from './support/fixtures';
+import { RetinaFaceDetector } from '../models/retinaface-detector';
+import { SAMPLES, tempDir } from './support/fixtures';
 
 // The engine process's face and scene operations, on real photos with known answers.
 
@@ -19,7 +22,7 @@ afterAll(async () => engine?.close());
 
 describe('faces', () => {
   it('when a photo shows a frontal face, then the engine finds it, with its box in the image pixels and five landmarks', async () => {
-    expect(engine.models.faces).toMatchObject({ ok: true, model: { name: 'retinaface-mobilenet0.25-onnx' } });
+    expect(engine.models.faces).toMatchObject({ ok: true, model: { name: 'retinaface-mobilenet0.25-onnx+animal-check' } });
     const { faces } = await engine.faces({ path: join(SAMPLES, 'astronaut.png') });
     expect(faces).toHaveLength(1);
     expect(faces[0]!.score).toBeGreaterThan(0.95);
@@ -36,6 +39,14 @@ describe('faces', () => {
     for (const path of [join(SAMPLES, 'chelsea.png'), join(SAMPLES, 'coffee.png'), join(EVAL_SOURCES, 'baboon.jpg'), join(EVAL_SOURCES, 'chicky_512.png')]) {
       expect((await engine.faces({ path })).faces, path).toEqual([]);
     }
+  });
+  it("when RetinaFace takes a dog's face for a face, then the ImageNet second look refuses it", async () => {
+    const dog = join(tempDir('faces'), 'dog.jpg');
+    await sharp(join(EVAL_SOURCES, 'chicky_512.png')).removeAlpha().resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toFile(dog);
+    const retinaface = await RetinaFaceDetector.create();
+    expect(await scanFaces(retinaface, dog, 1e8)).toHaveLength(1); // RetinaFace alone: a face at 0.91
+    expect((await engine.faces({ path: dog })).faces).toEqual([]);
+    await retinaface.close();
   });
 });
 
