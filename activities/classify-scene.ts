@@ -30,7 +30,7 @@ export function classifyScene(engine: ImageEngine, blobs: BlobStore) {
         };
       }
       const src = await imageSource(blobs, ref.path);
-      const labels = await withHeartbeat(() => engine.scene(engineInput(src, ref.sha256)));
+      const labels = await withHeartbeat(() => engine.scene(engineInput(src, ref.sha256), objects));
       return {
         stage: 'scene',
         status: 'ok',

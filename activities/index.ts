@@ -3,6 +3,7 @@ import type { Store } from '../store';
 import type { BlobStore } from '../storage/blob-store';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
+import { detectFaces } from './detect-faces';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
@@ -39,6 +40,7 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     detectObjects: detectObjects(engine, blobs),
     readText: readText(engine, blobs),
     describeImage: describeImage(engine, blobs),
+    detectFaces: detectFaces(engine, blobs),
     classifyScene: classifyScene(engine, blobs),
     matchPlaces: matchPlaces(store, engine, blobs),
     locateImage: locateImage(store),

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Box } from '../core/clues';
@@ -26,11 +26,30 @@ export const OBJECTS: { image: string; label: string; box: Box }[] = [
   { image: 'astronaut.png', label: 'person', box: { x: 18, y: 15, w: 350, h: 497 } },
 ];
 
+/** Two words with diacritics on each sign. */
+export const ACCENTED: string[][] = [
+  ['CAFÉ', 'PÂTISSERIE'], ['MÜNCHEN', 'BÄCKEREI'], ['ŻABKA', 'ŚWIĘTY'], ['NIÑOS', 'PEÑA'],
+  ['GÖTEBORG', 'HÔTEL'], ['ZŁOTY', 'GDAŃSK'], ['ÉCOLE', 'CRÈCHE'], ['PIEKARNIA', 'ŁÓDŹ'],
+];
+
+/** Objects in the real photos of eval/source, boxed by hand. */
+const REAL_OBJECTS: { image: string; objects: { label: string; box: Box }[]; ignore?: Box[] }[] = [
+  { image: 'eval:messi5.jpg', objects: [{ label: 'person', box: { x: 68, y: 60, w: 392, h: 277 } }, { label: 'sports ball', box: { x: 337, y: 289, w: 51, h: 48 } }], ignore: [{ x: 0, y: 0, w: 548, h: 250 }] },
+  { image: 'eval:basketball1.png', objects: [{ label: 'person', box: { x: 30, y: 80, w: 130, h: 400 } }, { label: 'person', box: { x: 430, y: 20, w: 210, h: 460 } }], ignore: [{ x: 95, y: 90, w: 90, h: 90 }, { x: 420, y: 280, w: 80, h: 200 }] },
+  { image: 'eval:basketball2.png', objects: [{ label: 'person', box: { x: 30, y: 80, w: 130, h: 400 } }, { label: 'person', box: { x: 430, y: 20, w: 210, h: 460 } }], ignore: [{ x: 60, y: 60, w: 160, h: 160 }, { x: 420, y: 280, w: 80, h: 200 }] },
+  { image: 'eval:licenseplate_motion.jpg', objects: [{ label: 'car', box: { x: 0, y: 30, w: 600, h: 380 } }] },
+  { image: 'eval:apple.jpg', objects: [{ label: 'apple', box: { x: 30, y: 45, w: 440, h: 455 } }] },
+  { image: 'eval:orange.jpg', objects: [{ label: 'orange', box: { x: 20, y: 55, w: 460, h: 445 } }] },
+  { image: 'eval:chicky_512.png', objects: [{ label: 'dog', box: { x: 0, y: 15, w: 512, h: 497 } }] },
+];
+
 const WORDS = [
   'WIVENHOE', 'BAKERY', 'HOTEL', 'MIRAMAR', 'PHARMACY', 'SCHOOL', 'STATION', 'GARAGE', 'MARKET', 'CAFE',
   'LIBRARY', 'MOTEL', 'HARBOUR', 'BUTCHER', 'FLORIST', 'CINEMA', 'DENTIST', 'LAUNDRY', 'BARBER', 'TAVERN',
   'ROSEWOOD', 'KINGSLEY', 'AVENUE', 'PRIMARY',
 ];
+
+const idOf = (image: string) => image.replace(/^eval:/, '').replace(/\.\w+$/, '');
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -45,10 +64,96 @@ function rng(seed: number): () => number {
 
 export interface EvalSet {
   dir: string;
-  text: { path: string; words: string[]; variant: string }[];
-  objects: { path: string; objects: { label: string; box: Box }[] }[];
-  scenes: { gallery: { id: string; path: string }[]; viewpoints: { path: string; scene: string; variant: string }[]; crops: { path: string; scene: string }[] };
+  /** `optional`: legible words that count neither as missed nor as wrong when read. */
+  text: { path: string; words: string[]; optional?: string[]; variant: string }[];
+  /** `ignore`: things a detector may find or not (a crowd, a half-hidden chair): neither a miss nor a false positive. */
+  objects: { path: string; objects: { label: string; box: Box }[]; ignore?: Box[] }[];
+  scenes: {
+    gallery: { id: string; path: string }[];
+    /** `self`: the query is itself in the gallery (a real pair): that hit is left out of its ranking. */
+    viewpoints: { path: string; scene: string; variant: string; self?: string }[];
+    /** `source`: the photo the crop was cut from; `scene`: the answer (the other photo of a pair, or the source). */
+    crops: { path: string; scene: string; source: string; variant: string }[];
+  };
   duplicates: { original: string; copies: { path: string; variant: string }[] }[];
+  /** Frontal faces (`boxes`) or none (an empty list): face recall and false positives. */
+  faces: { path: string; boxes: Box[]; variant: string }[];
+  /** The kind of place: indoor or outdoor, and the place type where one of the taxonomy's fits. */
+  sceneLabels: { path: string; indoor: boolean; place?: string }[];
+}
+
+/** Real pairs: the same scene or object photographed twice (another viewpoint, camera or light). */
+export const PAIRS: { a: string; b: string; aAt: [number, number]; bAt: [number, number]; kind: string }[] = [
+  { a: 'eval:box.png', b: 'eval:box_in_scene.png', aAt: [0.5, 0.5], bAt: [0.35, 0.64], kind: 'object alone / in a cluttered scene' },
+  { a: 'eval:graf1.png', b: 'eval:graf3.png', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'wall, viewpoint turned ~40 degrees' },
+  { a: 'eval:leuvenA.jpg', b: 'eval:leuvenB.jpg', aAt: [0.5, 0.45], bAt: [0.5, 0.45], kind: 'street, exposure changed' },
+  { a: 'eval:aero1.jpg', b: 'eval:aero3.jpg', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'aerial, another viewpoint' },
+  { a: 'eval:aloeL.jpg', b: 'eval:aloeR.jpg', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'stereo pair' },
+  { a: 'eval:basketball1.png', b: 'eval:basketball2.png', aAt: [0.3, 0.35], bAt: [0.3, 0.35], kind: 'room, people moved' },
+  { a: 'eval:rubberwhale1.png', b: 'eval:rubberwhale2.png', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'objects, camera moved' },
+  { a: 'eval:Blender_Suzanne1.jpg', b: 'eval:Blender_Suzanne2.jpg', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'rendered object, turned' },
+  { a: 'motorcycle_left.png', b: 'eval:motorcycle_right.png', aAt: [0.5, 0.5], bAt: [0.5, 0.5], kind: 'stereo pair' },
+];
+
+/** Photos with no human face, used as distractors, backgrounds and face-free controls. */
+export const NO_FACE_PHOTOS = [
+  'chelsea.png', 'coffee.png', 'rocket.jpg', 'eval:brick.png', 'eval:grass.png', 'eval:gravel.png', 'eval:coins.png', 'eval:hubble_deep_field.jpg',
+  'eval:clock_motion.png', 'eval:box.png', 'eval:graf1.png', 'eval:aero1.jpg', 'eval:building.jpg', 'eval:home.jpg', 'eval:fruits.jpg', 'eval:apple.jpg',
+  'eval:orange.jpg', 'eval:butterfly.jpg', 'eval:squirrel_cls.jpg', 'eval:board.jpg', 'eval:smarties.png', 'eval:aloeL.jpg', 'eval:chicky_512.png',
+  'eval:baboon.jpg', 'eval:leuvenA.jpg', 'eval:Dune.jpg',
+];
+
+/** Indoor or outdoor, and the place type where the taxonomy has one (read off the photos by eye). */
+export const SCENE_LABELS: { image: string; indoor: boolean; place?: string }[] = [
+  { image: 'eval:leuvenA.jpg', indoor: false, place: 'street' },
+  { image: 'eval:leuvenB.jpg', indoor: false, place: 'street' },
+  { image: 'eval:scenetext01.jpg', indoor: false, place: 'street' },
+  { image: 'eval:scenetext05.jpg', indoor: false, place: 'street' },
+  { image: 'eval:scenetext06.jpg', indoor: false, place: 'street' },
+  { image: 'eval:licenseplate_motion.jpg', indoor: false, place: 'street' },
+  { image: 'eval:scenetext03.jpg', indoor: false, place: 'shop' },
+  { image: 'eval:Dune.jpg', indoor: false, place: 'beach' },
+  { image: 'eval:building.jpg', indoor: false },
+  { image: 'eval:home.jpg', indoor: false },
+  { image: 'eval:aero1.jpg', indoor: false },
+  { image: 'eval:aero3.jpg', indoor: false },
+  { image: 'eval:messi5.jpg', indoor: false },
+  { image: 'eval:scenetext02.jpg', indoor: false },
+  { image: 'eval:scenetext04.jpg', indoor: false },
+  { image: 'rocket.jpg', indoor: false },
+  { image: 'eval:graf1.png', indoor: false },
+  { image: 'camera.png', indoor: false },
+  { image: 'eval:basketball1.png', indoor: true },
+  { image: 'eval:rubberwhale1.png', indoor: true },
+  { image: 'eval:left.jpg', indoor: true },
+  { image: 'eval:box_in_scene.png', indoor: true },
+  { image: 'coffee.png', indoor: true },
+  { image: 'motorcycle_left.png', indoor: true },
+  { image: 'eval:aloeL.jpg', indoor: true },
+  { image: 'eval:stuff.jpg', indoor: true },
+];
+
+/** Real scene text, read off the photos by eye (the OpenCV samples' ICDAR pictures). */
+export const SCENE_TEXT: { image: string; words: string; optional?: string }[] = [
+  { image: 'eval:scenetext01.jpg', words: 'NOTICE DOUBLE PARKING PROHIBITED AT ALL TIMES', optional: 'The Washington Post' },
+  { image: 'eval:scenetext02.jpg', words: 'Sports Centre Wivenhoe Park Conference Centre Car Parks' },
+  { image: 'eval:scenetext03.jpg', words: 'the copy centre' },
+  { image: 'eval:scenetext04.jpg', words: 'GM 125', optional: 'Cummins' },
+  { image: 'eval:scenetext05.jpg', words: 'NO PARKING' },
+  { image: 'eval:scenetext06.jpg', words: 'priory galleries at the ship' },
+];
+
+/** LFW faces and non-faces (scikit-image's lfw_subset.npy: 100 faces, then 100 patches without one, 25 x 25 grey). */
+function lfwPatches(): Buffer[] {
+  const buf = readFileSync(src('eval:lfw_subset.npy'));
+  const headerLen = buf.readUInt16LE(8);
+  const header = buf.toString('latin1', 10, 10 + headerLen);
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const body = buf.subarray(10 + headerLen);
+  const n = 25 * 25;
+  const value = (i: number) => (descr === '<f8' ? body.readDoubleLE(8 * i) : descr === '|u1' ? body[i]! / 255 : NaN);
+  if (descr !== '<f8' && descr !== '|u1') throw new Error(`lfw_subset.npy: unexpected dtype ${descr}`);
+  return Array.from({ length: 200 }, (_, k) => Buffer.from(Array.from({ length: n }, (_, i) => Math.round(255 * Math.min(1, Math.max(0, value(k * n + i)))))));
 }
 
 interface SignVariant {
@@ -98,7 +203,7 @@ async function viewpoint(image: string, r: () => number, out: string): Promise<v
 export async function buildEvalSet(dir: string): Promise<EvalSet> {
   mkdirSync(dir, { recursive: true });
   const r = rng(20261123);
-  const set: EvalSet = { dir, text: [], objects: [], scenes: { gallery: [], viewpoints: [], crops: [] }, duplicates: [] };
+  const set: EvalSet = { dir, text: [], objects: [], scenes: { gallery: [], viewpoints: [], crops: [] }, duplicates: [], faces: [], sceneLabels: [] };
 
   // Scene text: two words on a sign, pasted onto a photo, then rotated / blurred / re-encoded /
   // made small / sheared.
@@ -152,11 +257,91 @@ export async function buildEvalSet(dir: string): Promise<EvalSet> {
       const ch = Math.floor(m.height! * frac);
       const path = join(dir, `crop-${id}-${k}.png`);
       await sharp(src(image)).removeAlpha().extract({ left: Math.floor(r() * (m.width! - cw)), top: Math.floor(r() * (m.height! - ch)), width: cw, height: ch }).resize({ width: Math.floor(cw * 1.3) }).png().toFile(path);
-      set.scenes.crops.push({ path, scene: id });
+      set.scenes.crops.push({ path, scene: id, source: id, variant: 'crop of one photo' });
     }
   }
-  // The one real second viewpoint: the right camera of the Middlebury stereo pair.
-  set.scenes.viewpoints.push({ path: src('eval:motorcycle_right.png'), scene: 'motorcycle_left', variant: 'real stereo pair' });
+  // Real pairs: each photo is in the gallery, and each finds the other. Crops are cut from one
+  // photo around something both show, and the answer is the other photo (the source must come first).
+  const galleryIds = new Set(set.scenes.gallery.map((g) => g.id));
+  const addToGallery = (image: string) => {
+    if (galleryIds.has(idOf(image))) return;
+    set.scenes.gallery.push({ id: idOf(image), path: src(image) });
+    galleryIds.add(idOf(image));
+  };
+  for (const pair of PAIRS) {
+    for (const image of [pair.a, pair.b]) addToGallery(image);
+    for (const [from, to, at] of [[pair.a, pair.b, pair.aAt], [pair.b, pair.a, pair.bAt]] as const) {
+      set.scenes.viewpoints.push({ path: src(from), scene: idOf(to), variant: `real pair: ${pair.kind}`, self: idOf(from) });
+      const m = await sharp(src(from)).metadata();
+      const sizes = [
+        { name: 'medium', w: Math.floor(m.width! * 0.4), h: Math.floor(m.height! * 0.4) },
+        { name: 'small 140x100', w: 140, h: 100 },
+      ];
+      for (const size of sizes) {
+        const left = Math.max(0, Math.min(m.width! - size.w, Math.round(at[0] * m.width! - size.w / 2)));
+        const top = Math.max(0, Math.min(m.height! - size.h, Math.round(at[1] * m.height! - size.h / 2)));
+        const path = join(dir, `paircrop-${idOf(from)}-${size.name.split(' ')[0]}.png`);
+        await sharp(src(from)).removeAlpha().extract({ left, top, width: size.w, height: size.h }).png().toFile(path);
+        set.scenes.crops.push({ path, scene: idOf(to), source: idOf(from), variant: `pair crop, ${size.name}` });
+      }
+    }
+  }
+  // Distractors: photos of neither pair.
+  for (const image of NO_FACE_PHOTOS) addToGallery(image);
+
+  // Text turned a quarter or half turn (a sign photographed sideways, a page upside down), and real scene text.
+  const turns = [90, 180, 270, 90, 180, 270];
+  for (const [k, angle] of turns.entries()) {
+    const words = [WORDS[(k * 5 + 3) % WORDS.length]!, WORDS[(k * 11 + 2) % WORDS.length]!];
+    const plain = join(dir, `text-turn-${k}-plain.png`);
+    await sign(PHOTOS[(k + 3) % PHOTOS.length]!, words, r, plain, { angle: 0, blur: 0, quality: 90 });
+    const path = join(dir, `text-turn-${k}-${angle}.jpg`);
+    await sharp(plain).rotate(angle).jpeg({ quality: 90 }).toFile(path);
+    set.text.push({ path, words, variant: `turned ${angle}` });
+  }
+  // Words with accents (and a currency sign): what PP-OCRv4's dictionary lacks, and what language
+  // identification needs.
+  for (const [k, words] of ACCENTED.entries()) {
+    const path = join(dir, `text-accents-${k}.jpg`);
+    await sign(PHOTOS[(k + 5) % PHOTOS.length]!, words, r, path, { angle: 0, blur: 0, quality: 90 });
+    set.text.push({ path, words, variant: 'accents' });
+  }
+  for (const t of SCENE_TEXT) {
+    set.text.push({ path: src(t.image), words: t.words.split(' '), ...(t.optional ? { optional: t.optional.split(' ') } : {}), variant: 'real photo' });
+  }
+  for (const [k, t] of SCENE_TEXT.slice(0, 2).entries()) {
+    const angle = k === 0 ? 90 : 180;
+    const path = join(dir, `text-real-${idOf(t.image)}-${angle}.jpg`);
+    await sharp(src(t.image)).rotate(angle).jpeg({ quality: 92 }).toFile(path);
+    set.text.push({ path, words: t.words.split(' '), ...(t.optional ? { optional: t.optional.split(' ') } : {}), variant: `real photo turned ${angle}` });
+  }
+
+  // Objects in real photos, boxed by hand on a grid overlay.
+  for (const o of REAL_OBJECTS) set.objects.push({ path: src(o.image), objects: o.objects, ...(o.ignore ? { ignore: o.ignore } : {}) });
+
+  // Faces: LFW faces (real photos, mostly frontal, 25 px) enlarged onto real backgrounds, each
+  // beside an LFW patch without a face; the same patches alone are the face-free controls, with
+  // real photos without people. The astronaut's portrait is a real frontal face at full size.
+  const lfw = lfwPatches();
+  for (let k = 0; k < 24; k++) {
+    const bgName = NO_FACE_PHOTOS[k % NO_FACE_PHOTOS.length]!;
+    const bg = await sharp(src(bgName)).removeAlpha().resize(640, 480, { fit: 'cover' }).toBuffer();
+    const side = 64 + Math.floor(r() * 96);
+    const face = await sharp(lfw[k * 4]!, { raw: { width: 25, height: 25, channels: 1 } }).resize(side, side, { kernel: 'cubic' }).toColourspace('srgb').png().toBuffer();
+    const patch = await sharp(lfw[100 + k * 4]!, { raw: { width: 25, height: 25, channels: 1 } }).resize(side, side, { kernel: 'cubic' }).toColourspace('srgb').png().toBuffer();
+    const left = Math.floor(r() * (300 - side));
+    const top = Math.floor(r() * (480 - side));
+    const path = join(dir, `face-${k}.jpg`);
+    await sharp(bg).composite([{ input: face, left, top }, { input: patch, left: 330 + Math.floor(r() * (300 - side)), top: Math.floor(r() * (480 - side)) }]).jpeg({ quality: 90 }).toFile(path);
+    set.faces.push({ path, boxes: [{ x: left, y: top, w: side, h: side }], variant: 'LFW face on a photo' });
+    const control = join(dir, `noface-${k}.jpg`);
+    await sharp(bg).composite([{ input: patch, left, top }]).jpeg({ quality: 90 }).toFile(control);
+    set.faces.push({ path: control, boxes: [], variant: 'LFW non-face patch on a photo' });
+  }
+  set.faces.push({ path: src('astronaut.png'), boxes: [{ x: 165, y: 40, w: 130, h: 160 }], variant: 'real portrait' });
+  for (const image of NO_FACE_PHOTOS) set.faces.push({ path: src(image), boxes: [], variant: 'real photo without people' });
+
+  for (const l of SCENE_LABELS) set.sceneLabels.push({ path: src(l.image), indoor: l.indoor, ...(l.place ? { place: l.place } : {}) });
 
   // Near-duplicates: re-encoded, resized, border-cropped and brightened copies.
   for (const image of PHOTOS) {

@@ -13,7 +13,7 @@ export type StageStatus = 'ok' | 'failed' | 'unavailable';
  * `country`, `region`, `time`: where and when the image was taken, weighed from the other clues
  * (where/).
  */
-export type ClueType = 'object' | 'text' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
+export type ClueType = 'object' | 'face' | 'text' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
 
 /** Where a stored clue came from: a pipeline stage, or people tagging (`tags`). */
 export type ClueStage = StageName | 'tags';

@@ -11,7 +11,7 @@ export interface StageSpec {
    */
   queue: 'io' | 'image';
   /** The activity that runs it. */
-  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'classifyScene' | 'matchPlaces' | 'locateImage';
+  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'detectFaces' | 'classifyScene' | 'matchPlaces' | 'locateImage';
   /** Stages whose outcome it reads: it runs after them, and is re-run with them. */
   inputs: readonly string[];
   /** The clue types it produces. */
@@ -20,6 +20,11 @@ export interface StageSpec {
   label: string;
   /** Runs after the others are saved, on what the image holds then (its tags and links too). */
   afterSave?: boolean;
+  /**
+   * A stage added while workflows were running: it runs where patched(patch) holds, so that a
+   * workflow started before it replays as it ran.
+   */
+  patch?: string;
 }
 
 export const STAGE_REGISTRY = {
@@ -28,6 +33,7 @@ export const STAGE_REGISTRY = {
   objects: { queue: 'image', activity: 'detectObjects', inputs: [], clueTypes: ['object'], label: 'objects, with crops' },
   text: { queue: 'image', activity: 'readText', inputs: [], clueTypes: ['text'], label: 'visible text, line by line' },
   features: { queue: 'image', activity: 'describeImage', inputs: [], clueTypes: [], label: 'global embedding and keypoints (similar images, places)' },
+  faces: { queue: 'image', activity: 'detectFaces', inputs: [], clueTypes: ['face'], label: 'faces: count and boxes, for analysts only (a crop touching one is never published)', patch: 'faces-stage' },
   scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },
   places: { queue: 'image', activity: 'matchPlaces', inputs: ['features'], clueTypes: ['location'], label: 'known places matched' },
   where: { queue: 'io', activity: 'locateImage', inputs: [], clueTypes: ['country', 'region', 'time'], label: 'where and when, weighed from every clue', afterSave: true },

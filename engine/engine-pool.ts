@@ -3,7 +3,7 @@ import type { FeatureMatch } from '../models/local-features';
 import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
 import type { EngineProcess } from './engine-process';
-import type { DescribeResult, EngineModels, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
 
 /** Images remembered with the engine that decoded them (an LRU of SHA-256s, a few hours of work). */
 const AFFINITY_ENTRIES = 4096;
@@ -64,8 +64,11 @@ export class EnginePool implements ImageEngine {
   describe(src: ImageInput): Promise<DescribeResult> {
     return this.for(src).describe(src);
   }
-  scene(src: ImageInput): Promise<SceneLabel[]> {
-    return this.for(src).scene(src);
+  scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
+    return this.for(src).scene(src, objects);
+  }
+  faces(src: ImageInput): Promise<FacesResult> {
+    return this.for(src).faces(src);
   }
   query(src: ImageInput): Promise<QueryResult> {
     return this.for(src).query(src);
@@ -75,6 +78,9 @@ export class EnginePool implements ImageEngine {
   }
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
     return this.leastBusy().match(query, candidates);
+  }
+  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
+    return this.leastBusy().matchDense(query, candidates);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
 import { EngineFailure, type WireError } from './engine-errors';
 import type { EngineReply, EngineRequest } from './engine-protocol';
-import type { DescribeResult, EngineModels, EngineOp, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { DescribeResult, EngineModels, EngineOp, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
 
 export interface EngineProcessOptions {
   /** The compiled engine entry point (dist/engine/host-main.js). */
@@ -235,8 +235,11 @@ export class EngineProcess implements ImageEngine {
   describe(src: ImageInput): Promise<DescribeResult> {
     return this.call('describe', [src]);
   }
-  scene(src: ImageInput): Promise<SceneLabel[]> {
-    return this.call('scene', [src]);
+  scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
+    return this.call('scene', objects ? [src, objects] : [src]);
+  }
+  faces(src: ImageInput): Promise<FacesResult> {
+    return this.call('faces', [src]);
   }
   query(src: ImageInput): Promise<QueryResult> {
     return this.call('query', [src]);
@@ -246,6 +249,9 @@ export class EngineProcess implements ImageEngine {
   }
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
     return this.call('match', [query, candidates]);
+  }
+  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
+    return this.call('matchDense', [query, candidates]);
   }
 
   async close(): Promise<void> {

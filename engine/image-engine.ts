@@ -1,4 +1,5 @@
 import type { Box, ImageInfo, ModelRef } from '../core/clues';
+import type { Face } from '../models/face-detector';
 import type { FeatureMatch } from '../models/local-features';
 import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
@@ -24,6 +25,7 @@ export interface EngineModels {
   embedder: Available;
   matcher: Available;
   scene: Available;
+  faces: Available;
 }
 
 export interface ObjectsResult {
@@ -51,6 +53,11 @@ export interface DescribeResult {
   keypoints: number;
 }
 
+export interface FacesResult {
+  /** Boxes in the oriented image's pixels, best first. For analysts only: never published. */
+  faces: Face[];
+}
+
 export interface QueryResult extends DescribeResult {
   sha256: string;
   pdq: PdqResult;
@@ -64,18 +71,22 @@ export interface ImageEngine {
   objects(src: ImageInput, cropPadding: number): Promise<ObjectsResult>;
   text(src: ImageInput): Promise<TextResult>;
   describe(src: ImageInput): Promise<DescribeResult>;
-  scene(src: ImageInput): Promise<SceneLabel[]>;
+  /** `objects`: the objects stage's detections, context for the scene model. */
+  scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]>;
+  faces(src: ImageInput): Promise<FacesResult>;
   /** Everything similarity search compares, for an image that need not be ingested. */
   query(src: ImageInput): Promise<QueryResult>;
   /** Frames or pages of a multi-page file (0-based), each as a PNG of its own. */
   frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]>;
   /** Local-feature verification of one image against several. */
   match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]>;
+  /** The same against images whose keypoints are found anew at a dense budget (a small crop as the query). */
+  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]>;
   close(): Promise<void>;
 }
 
 export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
-export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'query', 'frames', 'match'];
+export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'query', 'frames', 'match', 'matchDense'];
 
 export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
 

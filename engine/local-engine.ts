@@ -1,8 +1,9 @@
 import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
 import sharp from 'sharp';
+import { scanFaces } from '../models/face-scan';
 import { fileSha256 } from '../models/file-hashes';
-import { cropsOf, decodeImage, framePng, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
+import { cropsOf, decodeGray, decodeImage, framePng, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
 import { decodeFeatures, encodeFeatures, type FeatureMatch } from '../models/local-features';
 import type { ObjectDetector } from '../models/object-detector';
 import type { PdqResult } from '../models/pdq';
@@ -11,7 +12,7 @@ import { loadModels, type Maybe, type Models } from '../models/registry';
 import type { SceneLabel } from '../models/scene-classifier';
 import { mergeLines } from '../models/text-merge';
 import { moveBox, readTiled, type InputLimits } from '../models/tiles';
-import type { Available, DescribeResult, EngineModels, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { Available, DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
 import { PixelCache, type DecodedImage } from './pixel-cache';
 
 /** A stage keeps at most this many lines: a page of small print is not a reason to store megabytes. */
@@ -53,9 +54,12 @@ export function documentLike(lines: { box: { w: number; h: number } }[], width: 
   const area = lines.reduce((a, l) => a + l.box.w * l.box.h, 0);
   return lines.length >= DOCUMENT_LINES || area >= DOCUMENT_AREA * width * height;
 }
-/** Chosen on `npm run eval` (docs/batch.md): signs have one to four lines. */
+/**
+ * Chosen on `npm run eval` (docs/batch.md): signs have one to four lines. PP-OCRv6's boxes are
+ * taller than v4's (a sign across a small photo covers 11-13% of it), hence 15% of the image.
+ */
 const DOCUMENT_LINES = 5;
-const DOCUMENT_AREA = 0.1;
+const DOCUMENT_AREA = 0.15;
 export const CASCADE_SUFFIX = '+documents-only';
 
 /**
@@ -91,6 +95,7 @@ export class LocalEngine implements ImageEngine {
       embedder: available(m.embedder),
       matcher: available(m.matcher),
       scene: available(m.scene),
+      faces: available(m.faces),
     };
   }
 
@@ -180,11 +185,16 @@ export class LocalEngine implements ImageEngine {
     return { embedding: embedding.map((x) => Math.round(x * 1e6) / 1e6), features: encodeFeatures(features), keypoints: features.points.length / 2 };
   }
 
-  async scene(src: ImageInput): Promise<SceneLabel[]> {
+  async scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
     const classifier = need(this.m.scene, 'scene classifier');
     const image = await this.pixels(src);
-    const rgb = await resizeRgb(image, classifier.inputSide);
-    return classifier.classify({ ...rgb, channels: 3, scale: image.original.width / rgb.width });
+    return classifier.classify(await this.atSide(image, classifier.inputSide), objects);
+  }
+
+  async faces(src: ImageInput): Promise<FacesResult> {
+    const detector = need(this.m.faces, 'face detector');
+    const image = await this.pixels(src);
+    return { faces: await scanFaces(detector, (side) => this.atSide(image, side), image.original) };
   }
 
   async query(src: ImageInput): Promise<QueryResult> {
@@ -202,10 +212,25 @@ export class LocalEngine implements ImageEngine {
     return out;
   }
 
+  /** Decoded pixels at most `side` on their longest side, with their scale to original pixels. */
+  private async atSide(image: DecodedImage, side: number) {
+    const rgb = await resizeRgb(image, side);
+    return { ...rgb, channels: 3 as const, scale: image.original.width / rgb.width };
+  }
+
   async match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
     const matcher = need(this.m.matcher, 'local-feature matcher');
     const q = decodeFeatures(Buffer.from(query.buffer, query.byteOffset, query.byteLength), 'query');
     return candidates.map((c, i) => matcher.match(q, decodeFeatures(Buffer.from(c.buffer, c.byteOffset, c.byteLength), `candidate ${i}`)));
+  }
+
+  async matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
+    const matcher = need(this.m.matcher, 'local-feature matcher');
+    const q = decodeFeatures(Buffer.from(query.buffer, query.byteOffset, query.byteLength), 'query');
+    const out: FeatureMatch[] = [];
+    // Read from the file, not kept: these are stored images, not the one being processed.
+    for (const c of candidates) out.push(matcher.match(q, matcher.extractDense(await this.serially(() => decodeGray(source(c), this.opts.maxPixels, matcher.dense.inputSide)))));
+    return out;
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,11 @@ export interface FeatureMatch {
   matches: number;
   /** Matches consistent with one homography: the evidence that it is the same surface. */
   inliers: number;
+  /**
+   * Mean distance in pixels between where the homography puts the inliers and where they are:
+   * near 0 for a crop cut from the very image, larger for the same surface seen from elsewhere.
+   */
+  error?: number;
 }
 
 export interface GrayImage {
@@ -43,7 +48,13 @@ export interface GrayImage {
 
 const MIN_MATCHES_FOR_HOMOGRAPHY = 8;
 /** ORB ignores a border of its patch size (31 px) on each side: smaller images have no keypoints. */
-const MIN_SIDE_FOR_KEYPOINTS = 64;
+const MIN_SIDE_FOR_KEYPOINTS = 16;
+/**
+ * A small image (a crop of a logo) is enlarged until its longest side is this, at most 4 times,
+ * before keypoints are found: below ORB's 31 px border on each side it had none at all. Enlarging
+ * further (360, 480 px) found no more crops on the eval set, and cost keypoints' scale agreement.
+ */
+const UPSAMPLE_TO = 240;
 
 /**
  * OpenCV.js throws C++ exceptions as bare numbers (pointers into its heap): turn them into the
@@ -76,11 +87,24 @@ export class OrbMatcher {
     return new OrbMatcher((await opencv()).cv, maxFeatures);
   }
 
-  extract(img: GrayImage): LocalFeatures {
+  /**
+   * Side and keypoint budget of a dense re-extraction: a small crop covers a few percent of an
+   * image, where 1000 keypoints over the whole image at 800 px leave it a handful.
+   */
+  readonly dense = { inputSide: 1600, maxFeatures: 5000 };
+
+  /** Keypoints of an image at the dense budget (re-checking a shortlisted image for a small query). */
+  extractDense(img: GrayImage): LocalFeatures {
+    return this.extract(img, this.dense.maxFeatures);
+  }
+
+  extract(img: GrayImage, maxFeatures = this.maxFeatures): LocalFeatures {
     const cv = this.cv;
     if (Math.min(img.width, img.height) < MIN_SIDE_FOR_KEYPOINTS) return { width: img.width, height: img.height, points: new Float32Array(0), descriptors: new Uint8Array(0) };
     const mat = cv.matFromArray(img.height, img.width, cv.CV_8UC1, img.data);
-    const orb = new cv.ORB(this.maxFeatures);
+    const grow = Math.min(4, UPSAMPLE_TO / Math.max(img.width, img.height));
+    if (grow > 1) cv.resize(mat, mat, new cv.Size(Math.round(img.width * grow), Math.round(img.height * grow)), 0, 0, cv.INTER_CUBIC);
+    const orb = new cv.ORB(maxFeatures);
     const kp = new cv.KeyPointVector();
     const des = new cv.Mat();
     const mask = new cv.Mat();
@@ -93,7 +117,7 @@ export class OrbMatcher {
         points[2 * i] = k.pt.x;
         points[2 * i + 1] = k.pt.y;
       }
-      return { width: img.width, height: img.height, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
+      return { width: mat.cols, height: mat.rows, points, descriptors: n ? new Uint8Array(des.data) : new Uint8Array(0) };
     } catch (err) {
       throw readable(cv, err);
     } finally {
@@ -140,7 +164,19 @@ export class OrbMatcher {
       const h = cv.findHomography(s, d, cv.RANSAC, 5, mask);
       cleanup.push(h);
       let inliers = 0;
-      if (!h.empty()) for (let i = 0; i < mask.rows; i++) inliers += mask.data[i] ? 1 : 0;
+      if (!h.empty() && plausible(h.data64F as Float64Array, a)) {
+        const ia: number[] = [];
+        const ib: number[] = [];
+        for (let i = 0; i < mask.rows; i++) {
+          if (!mask.data[i]) continue;
+          inliers++;
+          ia.push(src[2 * i]!, src[2 * i + 1]!);
+          ib.push(dst[2 * i]!, dst[2 * i + 1]!);
+        }
+        // Inliers along one streak (motion blur) or in one spot fit a homography without being a surface.
+        if (flat(ia) || flat(ib)) inliers = 0;
+        else return { matches, inliers, error: Math.round(reprojectionError(h.data64F as Float64Array, ia, ib) * 100) / 100 };
+      }
       return { matches, inliers };
     } catch (err) {
       throw readable(cv, err);
@@ -148,6 +184,61 @@ export class OrbMatcher {
       for (const m of cleanup) m.delete();
     }
   }
+}
+
+/** Inliers whose spread across their main direction is below this share of the spread along it lie on a line. */
+const MIN_SPREAD_RATIO = 0.08;
+/** Inliers within this many pixels (one standard deviation) of each other are one spot. */
+const MIN_SPREAD_PX = 3;
+
+/** The points (x, y pairs) lie along one line or in one spot. */
+function flat(xy: number[]): boolean {
+  const n = xy.length / 2;
+  if (n < 3) return true;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xy[2 * i]!;
+    my += xy[2 * i + 1]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xy[2 * i]! - mx;
+    const dy = xy[2 * i + 1]! - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  const half = Math.sqrt(((sxx - syy) / (2 * n)) ** 2 + (sxy / n) ** 2);
+  const minor = Math.sqrt(Math.max(0, (sxx + syy) / (2 * n) - half));
+  const major = Math.sqrt((sxx + syy) / (2 * n) + half);
+  return minor < MIN_SPREAD_PX || minor < MIN_SPREAD_RATIO * major;
+}
+
+/** Mean distance between H applied to the points `a` and the points `b` (x, y pairs). */
+function reprojectionError(h: Float64Array, a: number[], b: number[]): number {
+  let sum = 0;
+  const n = a.length / 2;
+  for (let i = 0; i < n; i++) {
+    const x = a[2 * i]!;
+    const y = a[2 * i + 1]!;
+    const w = h[6]! * x + h[7]! * y + h[8]!;
+    const px = (h[0]! * x + h[1]! * y + h[2]!) / w;
+    const py = (h[3]! * x + h[4]! * y + h[5]!) / w;
+    sum += Math.hypot(px - b[2 * i]!, py - b[2 * i + 1]!);
+  }
+  return n ? sum / n : 0;
+}
+
+/**
+ * A homography a camera can make: it neither flips nor shrinks or grows the surface beyond 12x
+ * per side, and its perspective stays moderate across the query image.
+ */
+function plausible(h: Float64Array, a: { width: number; height: number }): boolean {
+  const det = h[0]! * h[4]! - h[1]! * h[3]!;
+  if (!(det > 1 / 144 && det < 144)) return false;
+  return Math.abs(h[6]!) * a.width + Math.abs(h[7]!) * a.height < 0.8;
 }
 
 /** Compact file form: magic, counts and sizes, then points (float32) and descriptors. */

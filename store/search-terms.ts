@@ -19,6 +19,8 @@ export function termKindOf(c: Pick<ClueInput, 'type' | 'detail'>): TermKind | nu
     case 'text':
     case 'tag':
       return 'word'; // words people gave are found like words read in the image
+    case 'face':
+      return 'object'; // analysts find images with faces as object:face (never published)
     case 'object':
     case 'scene':
     case 'location':

@@ -49,8 +49,11 @@ beforeAll(async () => {
     await objectWithCrop('chair', { x: 250, y: 60, w: 60, h: 60 }, { x: 240, y: 50, w: 80, h: 80 }),
     await objectWithCrop('couch', { x: 10, y: 10, w: 420, h: 270 }, { x: 0, y: 0, w: meta.width! - 1, h: meta.height! - 1 }),
     { type: 'object' as const, value: 'person', tokens: ['person'], box: { x: 300, y: 100, w: 100, h: 150 }, score: 0.9 },
+    await objectWithCrop('clock', { x: 130, y: 200, w: 30, h: 30 }, { x: 120, y: 190, w: 50, h: 50 }),
   ];
-  const input = imageInput(sha256, { objects });
+  // A face the faces stage found beside the clock, with no person detected around it.
+  const faces = [{ type: 'face' as const, value: 'face', tokens: ['face'], box: { x: 165, y: 205, w: 20, h: 24 }, score: 0.97 }];
+  const input = imageInput(sha256, { objects, faces });
   input.path = join(SAMPLES, 'chelsea.png');
   input.info = { width: meta.width!, height: meta.height!, format: 'png', bytes: 1 };
   await store.images.save(input);
@@ -97,6 +100,19 @@ describe('publishing, tagging and review', () => {
     expect(couch.status).toBe(422);
     expect(couch.body.error).toMatch(/covers \d+% of the image/);
     expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'crops-reviewer (reviewer)', action: 'publish-refused' });
+  });
+
+  it('when a crop touches a face that no person box surrounds, or the image was never checked for faces, then publishing answers 422', async () => {
+    const clock = await call('/api/crops', tokens.reviewer!, { method: 'POST', body: { clueId: clueIds.clock } });
+    expect(clock).toMatchObject({ status: 422, body: { error: 'refused by screening: the crop overlaps a detected face' } });
+    const unchecked = randomBytes(32).toString('hex');
+    const input = imageInput(unchecked, { objects: [{ ...(await objectWithCrop('cup', { x: 20, y: 20, w: 40, h: 40 }, { x: 10, y: 10, w: 60, h: 60 })) }] });
+    input.info = { width: 451, height: 300, format: 'png', bytes: 1 };
+    await store.images.save(input);
+    const cup = (await store.images.cluesOf(unchecked)).find((c) => c.value === 'cup')!;
+    const res = await call('/api/crops', tokens.reviewer!, { method: 'POST', body: { clueId: cup._id } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatch(/faces were not checked on this image \(faces stage not run\)/);
   });
 
   it('when an analyst or a tagger tries to publish, then it is refused with 403', async () => {

@@ -9,6 +9,7 @@ import type { ProcessImageResult } from '../core/clues';
 import { fileSha256 } from '../models/file-hashes';
 import { badInputs, tempDir, textOnPhoto, uniqueCopy } from './support/fixtures';
 import { runCli } from './support/cli';
+import { searchHits } from './support/store';
 import { openTestContext, type TestContext } from './support/services';
 
 let ctx: TestContext;
@@ -65,15 +66,15 @@ describe('processImage, end to end through the CLI', () => {
     expect(image?.stages?.metadata?.status).toBe('ok');
     expect(image?.stages?.objects?.status).toBe('ok');
     expect(image?.stages?.features?.status).toBe('ok');
-    expect(image?.embedding).toHaveLength(240);
-    // No scene model is installed: the scene is derived from objects, and says so.
-    expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'scene-from-objects' }, reason: expect.stringMatching(/derived from detected objects/) });
+    expect(image?.embedding).toHaveLength(1280);
+    // The scene comes from the ImageNet backbone's classes, grouped into place types.
+    expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'imagenet-scene-groups+mobilenet-v2' } });
     expect(image?.stages?.places).toMatchObject({ status: 'ok', reason: 'no known places yet' });
 
     const clues = await ctx.store.images.cluesOf(sha256);
     const words = clues.filter((c) => c.type === 'text').flatMap((c) => c.tokens);
     expect(words).toEqual(expect.arrayContaining(['wivenhoe', 'bakery']));
-    expect(clues.find((c) => c.tokens.includes('wivenhoe'))?.model?.name).toBe('ppocr-v4-onnx+tesseract.js-lstm-eng');
+    expect(clues.find((c) => c.tokens.includes('wivenhoe'))?.model?.name).toBe('ppocr-v6-small-onnx+cls+tesseract.js-lstm-eng');
 
     const search = await runCli(['search', '--text', 'Wivenhoe', '--json'], cliEnv('unused'));
     expect(search.code).toBe(0);
@@ -84,6 +85,25 @@ describe('processImage, end to end through the CLI', () => {
 
     const none = await runCli(['search', '--text', 'zanzibar', '--json'], cliEnv('unused'));
     expect(JSON.parse(none.stdout)).toEqual([]);
+  });
+
+  it('when a photo shows a face, then the faces stage stores it with its box for analysts, object:face finds the image, and a photo without one has none', async () => {
+    const face = await uniqueCopy('astronaut.png', dir, 'face.png');
+    const cat = await uniqueCopy('chelsea.png', dir, 'no-face.png');
+    await ctx.withWorker(async (taskQueue) => {
+      await runWorkflow(face, taskQueue);
+      await runWorkflow(cat, taskQueue);
+    });
+    const withFace = await ctx.store.images.get(await fileSha256(face));
+    expect(withFace?.stages?.faces).toMatchObject({ status: 'ok', clueCount: 1, model: { name: 'retinaface-mobilenet0.25-onnx+animal-check' } });
+    const faces = (await ctx.store.images.cluesOf(withFace!._id)).filter((c) => c.type === 'face');
+    expect(faces).toHaveLength(1);
+    expect(faces[0]).toMatchObject({ value: 'face', detail: { index: 1, of: 1 } });
+    expect(faces[0]!.box!.w).toBeGreaterThan(50);
+    expect(faces[0]!.detail?.crop).toBeUndefined(); // no crop of a face is cut
+    expect((await searchHits(ctx.store, { object: 'face' })).map((h) => h.sha256)).toContain(withFace!._id);
+    const without = await ctx.store.images.get(await fileSha256(cat));
+    expect(without?.stages?.faces).toMatchObject({ status: 'ok', clueCount: 0 });
   });
 
   it('when the same image is ingested again, then no new workflow runs and no clue is duplicated', async () => {

@@ -5,9 +5,10 @@ import sharp from 'sharp';
 import { createApp } from '../api/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageWorkflowId } from '../client/temporal-client';
-import { findSimilar } from '../usecases/similar-images';
+import { findSimilar, rankSimilar } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { decodeFeatures, OrbMatcher } from '../models/local-features';
+import { cosine, MIN_SIMILAR_COSINE } from '../models/similarity';
 import { openBlobStore } from '../storage/open';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
@@ -34,6 +35,11 @@ beforeAll(async () => {
   matcher = await OrbMatcher.create();
   dir = tempDir('similar');
   for (const name of ['motorcycle_left.png', 'coffee.png', 'chelsea.png', 'rocket.jpg']) gallery[name] = await uniqueCopy(name, dir);
+  // A real pair (OpenCV's samples): a box of breadsticks alone, and in a cluttered scene.
+  for (const name of ['box.png', 'box_in_scene.png']) {
+    gallery[name] = join(dir, name);
+    copyFileSync(join(EVAL_SOURCES, name), gallery[name]);
+  }
   await ingest(Object.values(gallery));
 });
 afterAll(async () => ctx?.close());
@@ -64,6 +70,42 @@ describe('similar images, in tiers', () => {
     await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
     const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
+  });
+
+  it('when a crop is verified in one photo, and that photo in another, then the other ranks too with the link as its reason', async () => {
+    // The middle of the box: too small and turned in the cluttered scene for the crop alone.
+    const crop = join(dir, 'box-middle.png');
+    await sharp(gallery['box.png']!).extract({ left: 97, top: 67, width: 130, height: 89 }).toFile(crop);
+    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
+    expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['box.png'] });
+    const scene = hits.find((h) => h.path === gallery['box_in_scene.png']);
+    expect(scene).toMatchObject({ tier: 'same-scene', reason: expect.stringContaining(`through ${gallery['box.png']}`) });
+    expect(scene!.score).toBeLessThan(hits[0]!.score);
+  });
+
+  it('when the query is a small crop, then its shortlist is checked again with dense keypoints and its source comes first', async () => {
+    const photos = ['leuvenA.jpg', 'leuvenB.jpg', 'graf1.png'].map((n) => join(EVAL_SOURCES, n));
+    const described = await Promise.all(photos.map((p) => query(p)));
+    const candidates = described.map((d, i) => ({ sha256: d.sha256, path: photos[i]!, pdq: d.pdq, embedding: d.embedding, featuresPath: photos[i]! }));
+    const crop = join(dir, 'leuven-small.png');
+    const m = await sharp(photos[0]!).metadata();
+    await sharp(photos[0]!).extract({ left: Math.round(m.width! / 2 - 70), top: Math.round(m.height! * 0.45 - 50), width: 140, height: 100 }).toFile(crop);
+    const q = await query(crop);
+    const features = (cs: { path: string }[]) => cs.map((c) => described[photos.indexOf(c.path)]!.features);
+    const rank = (dense: boolean) =>
+      rankSimilar(q, candidates, (cs) => ctx.engine.match(q.features, features(cs)), {}, undefined, dense ? (cs) => ctx.engine.matchDense(q.features, cs.map((c) => ({ path: c.path }))) : undefined);
+    expect((await rank(false)).filter((h) => h.tier === 'same-scene')).toEqual([]); // 1000 keypoints over the whole photo: too few in the crop's part
+    const hits = await rank(true);
+    expect(hits[0]).toMatchObject({ tier: 'same-scene', path: photos[0], reason: expect.stringContaining('found densely for this small query') });
+    expect(hits.filter((h) => h.tier === 'same-scene').map((h) => h.path)).not.toContain(photos[2]);
+  });
+
+  it('when two photos show one scene, then their embeddings are close; unrelated photos are far apart', async () => {
+    const [left, right, cat, rocket] = await Promise.all([gallery['motorcycle_left.png']!, join(EVAL_SOURCES, 'motorcycle_right.png'), gallery['chelsea.png']!, gallery['rocket.jpg']!].map((p) => query(p)));
+    expect(left!.embedding).toHaveLength(1280);
+    expect(cosine(left!.embedding, right!.embedding)).toBeGreaterThan(MIN_SIMILAR_COSINE);
+    expect(cosine(cat!.embedding, rocket!.embedding)).toBeLessThan(MIN_SIMILAR_COSINE);
+    expect(cosine(cat!.embedding, left!.embedding)).toBeLessThan(MIN_SIMILAR_COSINE);
   });
 
   it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {

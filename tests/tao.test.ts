@@ -66,6 +66,7 @@ beforeAll(async () => {
   const meta = await sharp(join(SAMPLES, 'chelsea.png')).metadata();
   const input = imageInput(sha256, {
     objects: [await objectWithCrop('cup', { x: 20, y: 20, w: 40, h: 40 }, { x: 10, y: 10, w: 60, h: 60 }), await objectWithCrop('clock', { x: 120, y: 20, w: 40, h: 40 }, { x: 110, y: 10, w: 60, h: 60 })],
+    faces: [],
   });
   input.path = join(SAMPLES, 'chelsea.png');
   input.caseId = CASE;

@@ -2,22 +2,52 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRgb } from '../models/image-loader';
-import { ctcDecode, PpOcrTextReader, textRegions } from '../models/ppocr-text-reader';
+import { ctcDecode, PpOcrTextReader, ppocrV6Small, textRegions } from '../models/ppocr-text-reader';
 import { mergeLines } from '../models/text-merge';
 import type { OcrLine } from '../models/text-reader';
 import { SAMPLES, tempDir, textOnPhoto } from './support/fixtures';
 
 let reader: PpOcrTextReader;
+let v6: PpOcrTextReader;
 beforeAll(async () => {
   reader = await PpOcrTextReader.create(1);
+  v6 = await PpOcrTextReader.create(1, 'node', ppocrV6Small());
 });
-afterAll(async () => reader?.close());
+afterAll(async () => {
+  await reader?.close();
+  await v6?.close();
+});
 
 const line = (text: string, confidence: number, x: number, words = text.split(' ')): OcrLine => ({
   text,
   confidence,
   box: { x, y: 10, w: 200, h: 30 },
   words: words.map((w, i) => ({ text: w, confidence, box: { x: x + i * 50, y: 10, w: 45, h: 30 } })),
+});
+
+describe('scene text (PP-OCRv6 small with the angle classifier, what the worker runs)', () => {
+  const read = async (text: string, name: string, turn = 0) => {
+    const dir = tempDir('ppocr6');
+    const img = await textOnPhoto('rocket.jpg', text, dir, name);
+    const turned = join(dir, `turned-${name}`);
+    await sharp(img).rotate(turn).png().toFile(turned);
+    return (await v6.read(await decodeRgb(turned, 1e8))).map((l) => l.text).join(' ');
+  };
+
+  it('when a sign is upside down, then the angle classifier turns its line and it is read', async () => {
+    expect(v6.model.name).toBe('ppocr-v6-small-onnx+cls');
+    expect(await read('HOTEL MIRAMAR', 'upside-down.png', 180)).toMatch(/HOTEL MIRAMAR/);
+  });
+
+  it('when a sign is photographed sideways, then its tall line is levelled and read', async () => {
+    expect(await read('HOTEL MIRAMAR', 'sideways.png', 90)).toMatch(/HOTEL MIRAMAR/);
+  });
+
+  it('when words carry accents, then the accents are kept (PP-OCRv4 has no such letters)', async () => {
+    const text = await read('CAFÉ MÜNCHEN', 'accents.png');
+    expect(text).toMatch(/CAFÉ/);
+    expect(text).toMatch(/MÜNCHEN/);
+  });
 });
 
 describe('scene text (PP-OCRv4 on onnxruntime)', () => {
@@ -54,6 +84,14 @@ describe('scene text (PP-OCRv4 on onnxruntime)', () => {
     const p = (c: number) => [0, 1, 2].map((k) => (k === c ? 0.9 : 0.05));
     const probs = Float32Array.from([...p(1), ...p(1), ...p(0), ...p(1), ...p(2), ...p(2)]);
     expect(ctcDecode(probs, 6, 3, ['a', 'b']).text).toBe('aab');
+  });
+
+  it('when one glyph is read over two steps as two accented forms of its letter, then it is one letter, the likelier', () => {
+    // classes = [blank, 'Ż', 'Ž', 'A']; Ż then Ž with no blank between: one letter. Ż, blank, Ż: two.
+    const p = (c: number, v = 0.9) => [0, 1, 2, 3].map((k) => (k === c ? v : 0.03));
+    const charset = ['Ż', 'Ž', 'A'];
+    expect(ctcDecode(Float32Array.from([...p(1, 0.8), ...p(2, 0.6), ...p(3)]), 3, 4, charset).text).toBe('ŻA');
+    expect(ctcDecode(Float32Array.from([...p(1), ...p(0), ...p(1)]), 3, 4, charset).text).toBe('ŻŻ');
   });
 
   it('when the probability map has two separate blobs, then two regions come back', () => {

@@ -19,7 +19,10 @@ export async function publishCrop(store: Pick<Store, 'images' | 'crops'>, blobs:
   const image = await store.images.get(clue.sha256);
   if (!image?.info) return { ok: false, status: 404, reason: "the clue's image is not processed" };
   const cropBox = (clue.detail.cropBox as Box | undefined) ?? clue.box!;
-  const others = (await store.images.cluesOf(clue.sha256)).filter((c) => c.type === 'object' && c._id !== clue._id && c.box).map((c) => ({ label: c.value, box: c.box! }));
+  // Faces were looked for, or nothing of this image is published: a face not looked for is not absent.
+  const faces = image.stages?.faces;
+  if (faces?.status !== 'ok') return { ok: false, status: 422, reason: `refused by screening: faces were not checked on this image (faces stage ${faces?.status ?? 'not run'}${faces?.reason ? `: ${faces.reason}` : ''}); re-run it first` };
+  const others = (await store.images.cluesOf(clue.sha256)).filter((c) => (c.type === 'object' || c.type === 'face') && c._id !== clue._id && c.box).map((c) => ({ label: c.value, box: c.box! }));
   const screening = screenCrop({ label: clue.value, cropBox, image: image.info, others });
   if (!screening.ok) return { ok: false, status: 422, reason: `refused by screening: ${screening.reason}` };
   const pending = await store.crops.publish({ clueId: clue._id, sha256: clue.sha256, label: clue.value, cropBox, file: '', publishedBy: req.by, ...(req.question ? { question: req.question } : {}) });

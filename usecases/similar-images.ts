@@ -1,12 +1,12 @@
 import type { SimilarHit } from '../core/api-types';
-import type { ImageEngine, QueryResult } from '../engine/image-engine';
+import type { ImageEngine, ImageInput, QueryResult } from '../engine/image-engine';
 import type { FeatureMatch } from '../models/local-features';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
 import type { SimilarityTier } from '../core/api-types';
-import { cosine, MIN_SCENE_INLIERS, MIN_SIMILAR_COSINE, sceneScore } from '../models/similarity';
+import { cosine, MIN_SIMILAR_COSINE, sameSurface, sceneScore } from '../models/similarity';
 import type { Store } from '../store';
 import type { SimilarityCandidate } from '../store/documents';
-import type { BlobStore } from '../storage/blob-store';
+import { readImageRef, type BlobStore } from '../storage/blob-store';
 
 export type { SimilarHit } from '../core/api-types';
 
@@ -15,7 +15,14 @@ export interface SimilarOptions {
   caseId?: string;
   /** How many of the best-looking images get local-feature verification. */
   verifyTop?: number;
+  /** How many of the best same-scene hits are followed to the images they in turn match (query expansion). */
+  expandTop?: number;
+  /** How many of the best-looking unverified images a small query re-checks at a dense keypoint budget. */
+  denseTop?: number;
 }
+
+/** A query with fewer keypoints than this (a small crop) re-checks its shortlist densely. */
+const SMALL_QUERY_KEYPOINTS = 700;
 
 const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicate': 1, 'same-scene': 2, similar: 3 };
 
@@ -26,24 +33,36 @@ const TIER_RANK: Record<SimilarityTier, number> = { duplicate: 0, 'near-duplicat
  */
 export async function findSimilar(store: Pick<Store, 'images'>, engine: ImageEngine, blobs: BlobStore, q: QueryResult, opts: SimilarOptions = {}): Promise<SimilarHit[]> {
   const candidates = await store.images.similarityCandidates(opts.caseId);
-  return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await Promise.all(cs.map((c) => blobs.get(c.featuresPath!)))), opts);
+  const features = (cs: SimilarityCandidate[]) => Promise.all(cs.map((c) => blobs.get(c.featuresPath!)));
+  const pixels = (cs: SimilarityCandidate[]) => Promise.all(cs.map(async (c): Promise<ImageInput> => {
+    const src = await readImageRef(blobs, c.path);
+    return typeof src === 'string' ? { path: src } : { bytes: src };
+  }));
+  return rankSimilar(q, candidates, async (cs) => engine.match(q.features, await features(cs)), opts, async (seed, cs) => engine.match((await features([seed]))[0]!, await features(cs)), async (cs) => engine.matchDense(q.features, await pixels(cs)));
 }
 
 /** Local-feature verification of the query against each of these candidates, in order. */
 export type Verify = (candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
+/** The same, of an image already found (a seed) against others: a link the query reaches through it. */
+export type VerifyFrom = (seed: SimilarityCandidate, candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
+/** Verification of the query against candidates' keypoints found anew at a dense budget. */
+export type VerifyDense = (candidates: SimilarityCandidate[]) => Promise<FeatureMatch[]>;
 
 /** The ranking itself, on candidates from anywhere (the store, or an evaluation set in memory). */
 export async function rankSimilar(
-  q: Pick<QueryResult, 'sha256' | 'pdq' | 'embedding'>,
+  q: Pick<QueryResult, 'sha256' | 'pdq' | 'embedding'> & Partial<Pick<QueryResult, 'keypoints'>>,
   candidates: SimilarityCandidate[],
   verify: Verify,
   opts: Omit<SimilarOptions, 'caseId'> = {},
+  verifyFrom?: VerifyFrom,
+  verifyDense?: VerifyDense,
 ): Promise<SimilarHit[]> {
   const hits: SimilarHit[] = [];
   const rest: { c: (typeof candidates)[number]; cos: number; d?: number }[] = [];
   for (const c of candidates) {
     const d = c.pdq ? pdqDistance(q.pdq.hash, c.pdq.hash) : undefined;
-    const cos = c.embedding ? cosine(q.embedding, c.embedding) : 0;
+    // An embedding made by another model (another length) says nothing until the image is re-run.
+    const cos = c.embedding && c.embedding.length === q.embedding.length ? cosine(q.embedding, c.embedding) : 0;
     if (c.sha256 === q.sha256) {
       hits.push({ path: c.path, sha256: c.sha256, tier: 'duplicate', score: 1, reason: 'identical SHA-256', signals: {} });
     } else if (d !== undefined && d <= PDQ_MATCH_DISTANCE && q.pdq.quality >= PDQ_MIN_QUALITY && (c.pdq?.quality ?? 0) >= PDQ_MIN_QUALITY) {
@@ -56,20 +75,60 @@ export async function rankSimilar(
   // One verification call for the shortlist: it runs in the engine process.
   const shortlist = rest.slice(0, opts.verifyTop ?? 50).filter((r) => r.c.featuresPath).map((r) => r.c);
   const verified = new Map((await (shortlist.length ? verify(shortlist) : Promise.resolve([]))).map((m, i) => [shortlist[i]!, m]));
-  for (const { c, cos, d } of rest) {
-    let inliers: number | undefined;
-    const local = verified.get(c);
-    if (local) {
-      inliers = local.inliers;
-      if (local.inliers >= MIN_SCENE_INLIERS) {
-        hits.push({
-          path: c.path, sha256: c.sha256, tier: 'same-scene', score: sceneScore({ cosine: cos, local }),
-          reason: `${local.inliers} keypoints agree on one homography (embedding ${cos.toFixed(3)})`,
-          signals: { cosine: cos, inliers: local.inliers, ...(d !== undefined ? { pdqDistance: d } : {}) },
-        });
-        continue;
+  // A small query (a crop of a logo) has few keypoints, and the stored ones of the image it came
+  // from are spread over the whole image: the best-looking images are checked again with their
+  // keypoints found densely, and the better of the two checks counts.
+  const densely = new Set<SimilarityCandidate>();
+  if (verifyDense && (q.keypoints ?? Infinity) < SMALL_QUERY_KEYPOINTS) {
+    const recheck = shortlist.slice(0, opts.denseTop ?? 6);
+    const dense = recheck.length ? await verifyDense(recheck) : [];
+    recheck.forEach((c, i) => {
+      if (dense[i]!.inliers > (verified.get(c)?.inliers ?? 0)) {
+        verified.set(c, dense[i]!);
+        densely.add(c);
       }
+    });
+  }
+  const sameScene = new Set<SimilarityCandidate>();
+  for (const { c, cos, d } of rest) {
+    const local = verified.get(c);
+    if (local && sameSurface(local)) {
+      sameScene.add(c);
+      hits.push({
+        path: c.path, sha256: c.sha256, tier: 'same-scene', score: sceneScore({ cosine: cos, local }),
+        reason: `${local.inliers} keypoints agree on one homography${local.error !== undefined ? ` to ${local.error} px` : ''}${densely.has(c) ? ', found densely for this small query' : ''} (embedding ${cos.toFixed(3)})`,
+        signals: { cosine: cos, inliers: local.inliers, ...(d !== undefined ? { pdqDistance: d } : {}) },
+      });
     }
+  }
+  // Query expansion: a crop verified in image A, where A is verified the same scene as B, finds B
+  // too (another viewpoint that shows the object too small or turned for the crop alone). Such a
+  // hit stays in the same-scene tier, ranks after the direct ones, and its reason names A.
+  const seeds = hits.filter((h) => h.tier === 'same-scene').sort((a, b) => b.score - a.score).slice(0, opts.expandTop ?? 3);
+  const via = new Map<SimilarityCandidate, SimilarHit>();
+  if (verifyFrom && seeds.length) {
+    const others = shortlist.filter((c) => !sameScene.has(c));
+    for (const seedHit of seeds) {
+      const seed = shortlist.find((c) => c.sha256 === seedHit.sha256)!;
+      const open = others.filter((c) => !via.has(c));
+      if (!open.length) break;
+      const links = await verifyFrom(seed, open);
+      open.forEach((c, i) => {
+        const link = links[i]!;
+        if (!sameSurface(link)) return;
+        const cos = rest.find((r) => r.c === c)!.cos;
+        via.set(c, {
+          path: c.path, sha256: c.sha256, tier: 'same-scene', score: Math.round(0.9 * Math.min(seedHit.score, sceneScore({ cosine: cos, local: link })) * 1000) / 1000,
+          reason: `through ${seed.path}: the query's keypoints agree with it (${seedHit.signals.inliers}), and ${link.inliers} of its keypoints agree with this image on one homography`,
+          signals: { cosine: cos, inliers: link.inliers },
+        });
+      });
+    }
+    hits.push(...via.values());
+  }
+  for (const { c, cos, d } of rest) {
+    if (sameScene.has(c) || via.has(c)) continue;
+    const inliers = verified.get(c)?.inliers;
     if (cos >= MIN_SIMILAR_COSINE) {
       hits.push({
         path: c.path, sha256: c.sha256, tier: 'similar', score: sceneScore({ cosine: cos }),

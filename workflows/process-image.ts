@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInf
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type FramesSummary, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 import { applicationFailure, failureReason, neverStarted } from '../core/failures';
-import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves } from '../core/stages';
+import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves, type StageSpec } from '../core/stages';
 import { cpuOptions, ioOptions, stage } from './policies';
 import { processImageV1 } from './process-image-v1';
 
@@ -54,7 +54,7 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
 
   // A re-run after a model changed runs only the stale stages (`only`, which keeps a stage and
   // its inputs together); a full run runs them all.
-  const wanted = STAGES.filter((s) => !input.only || input.only.includes(s));
+  const wanted = STAGES.filter((s) => (!input.only || input.only.includes(s)) && addedBefore(s));
   const done = new Map<StageName, StageOutcome>();
   const runWaves = async (names: readonly StageName[]) => {
     for (const wave of stageWaves(names)) {
@@ -121,6 +121,12 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   const stages = Object.fromEntries(STAGES.map((s) => [s, wanted.includes(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
   for (const o of all) stages[o.stage] = o.status;
   return { sha256: input.sha256, stages, clueCount: clueCount + added, ...(summary ? { frames: summary } : {}) };
+}
+
+/** Whether this workflow runs a stage: one added later (its `patch`) only where it was patched in. */
+function addedBefore(s: StageName): boolean {
+  const patch = (STAGE_REGISTRY[s] as StageSpec).patch;
+  return !patch || patched(patch);
 }
 
 /**

@@ -16,7 +16,7 @@ type Run = Json<RunView>;
 
 let me: Me;
 const CAN_PUBLISH = ['reviewer', 'admin'];
-const BOX_COLOURS: Record<string, string> = { object: '#e8a33d', text: '#3da5e8', tag: '#8de83d', location: '#e83d8d' };
+const BOX_COLOURS: Record<string, string> = { object: '#e8a33d', text: '#3da5e8', tag: '#8de83d', location: '#e83d8d', face: '#c03de8' };
 
 session(['analyst', 'reviewer', 'admin'], (m) => {
   me = m;
