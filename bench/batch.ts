@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createActivities } from '../activities';
 import { connectClient } from '../client/temporal-client';
-import type { BatchInput, BatchProgress } from '../core/batch';
+import { DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress } from '../core/batch';
 import type { StageName, StageOutcome } from '../core/clues';
 import { STAGE_REGISTRY, stageWaves } from '../core/stages';
 import { loadConfig } from '../core/config';
@@ -66,7 +66,7 @@ async function endToEnd(label: string, workers: number, cpuConcurrency: number):
   const taskQueue = `bench-${slug}-${Date.now()}`;
   const procs = await startWorkers(workers, taskQueue, { CLUES_WORKER_CPU_CONCURRENCY: String(cpuConcurrency), CLUES_DB_NAME: `bench_batch_${slug.slice(0, 20)}_${Date.now()}` });
   const client = await connectClient(cfg);
-  const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: Number(process.env.BENCH_INFLIGHT ?? Math.max(4, workers * cpuConcurrency * 3)), pageSize: 50 };
+  const input: BatchInput = { runId: `bench-${slug}-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: Number(process.env.BENCH_INFLIGHT ?? DEFAULT_RUN_CONCURRENCY), pageSize: 50 };
   const services = (['temporal', 'database'] as const).map((name) => ({ name, pid: readPid(cfg.paths, name)!.pid }));
   const trees = procs.map((p) => withChildren(p.pid!));
   const cpuOf = (pids: number[]) => pids.reduce((t, pid) => t + cpuSeconds(pid), 0);

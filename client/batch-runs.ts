@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { RunSummary } from '../core/api-types';
-import { batchStatus, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
+import { batchStatus, DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
 import type { processBatch } from '../workflows';
 
 export type { RunSummary } from '../core/api-types';
@@ -16,7 +16,7 @@ export async function startRun(client: Client, taskQueue: string, source: string
   const input: BatchInput = {
     runId,
     source: { kind, path },
-    concurrency: opts.concurrency ?? 4,
+    concurrency: opts.concurrency ?? DEFAULT_RUN_CONCURRENCY,
     pageSize: opts.pageSize ?? 100,
     ...(opts.caseId ? { caseId: opts.caseId } : {}),
   };

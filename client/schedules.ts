@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { BatchInput } from '../core/batch';
+import { DEFAULT_RUN_CONCURRENCY, type BatchInput } from '../core/batch';
 
 export interface ScheduleSummary {
   scheduleId: string;
@@ -17,7 +17,7 @@ export interface ScheduleSummary {
 export async function addSchedule(client: Client, taskQueue: string, folder: string, cron: string, caseId?: string): Promise<string> {
   const path = resolve(folder);
   const scheduleId = `watch-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(-60)}`;
-  const input: BatchInput = { runId: '', source: { kind: 'folder', path }, concurrency: 4, pageSize: 100, ...(caseId ? { caseId } : {}) };
+  const input: BatchInput = { runId: '', source: { kind: 'folder', path }, concurrency: DEFAULT_RUN_CONCURRENCY, pageSize: 100, ...(caseId ? { caseId } : {}) };
   await client.schedule.create({
     scheduleId,
     spec: { cronExpressions: [cron] },

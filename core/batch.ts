@@ -7,6 +7,13 @@ export interface BatchSource {
   path: string;
 }
 
+/**
+ * Images in flight in a run unless it says otherwise: enough that a worker's engines always have
+ * the next image's stages waiting while Temporal and the store handle the last one's (4 left a
+ * worker idle 10% of the time: docs/batch.md).
+ */
+export const DEFAULT_RUN_CONCURRENCY = 8;
+
 export interface BatchInput {
   runId: string;
   source: BatchSource;

@@ -36,7 +36,7 @@ const EnvSchema = z.object({
    */
   CLUES_ENGINE_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
   /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
-  CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(256),
+  CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(128),
   // Threads inside one model call. On two cores with two calls at once, one each is fastest
   // (measured: docs/batch.md); a machine with more cores per worker may want more.
   CLUES_ENGINE_ORT_THREADS: z.coerce.number().int().min(1).max(64).default(1),

@@ -5,6 +5,7 @@ import type { ModelRef } from '../core/clues';
 import type { ImageEmbedder } from './image-embedder';
 import type { DecodedImage } from './image-loader';
 import { modelFiles } from './manifest';
+import { ortSessionOptions } from './ort-session';
 
 const SIDE = 224;
 
@@ -32,11 +33,7 @@ export class ImageNetBackbone implements ImageEmbedder {
 
   static async create(threads = 1): Promise<ImageNetBackbone> {
     const files = modelFiles('mobilenet-v2-imagenet');
-    const session = await ort.InferenceSession.create(readFileSync(files.paths['mobilenet-v2-imagenet.onnx']!), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionProviders: ['cpu'],
-    });
+    const session = await ort.InferenceSession.create(readFileSync(files.paths['mobilenet-v2-imagenet.onnx']!), ortSessionOptions(threads));
     const labels = readFileSync(files.paths['imagenet-labels.txt']!, 'utf8').trim().split('\n');
     if (labels.length !== 1000) throw new Error(`imagenet-labels.txt has ${labels.length} lines, not 1000`);
     return new ImageNetBackbone(session, { name: 'mobilenet-v2-imagenet-onnx', version: `${files.package}@${files.version}` }, labels);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ortSessionOptions } from './ort-session';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -319,7 +320,7 @@ export class PpOcrTextReader implements TextReader {
    */
   static async create(threads = 1, runtime: 'node' | 'wasm' = 'node', set: PpOcrModelSet = ppocrV4()): Promise<PpOcrTextReader> {
     let rt: typeof ort = ort;
-    let opts: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
+    let opts: ort.InferenceSession.SessionOptions = ortSessionOptions(threads);
     if (runtime === 'wasm') {
       rt = require('onnxruntime-web') as typeof ort;
       const web = rt as unknown as { env: { wasm: { numThreads: number; wasmPaths: string } } };

@@ -4,6 +4,7 @@ import type { ModelRef } from '../core/clues';
 import type { Face, FaceDetector } from './face-detector';
 import type { DecodedImage } from './image-loader';
 import { modelFiles } from './manifest';
+import { ortSessionOptions } from './ort-session';
 import { nonMaxSuppression } from './nms';
 
 /** Anchors per feature-map stride (RetinaFace MobileNet-0.25, as trained by biubug6/Pytorch_Retinaface). */
@@ -29,11 +30,7 @@ export class RetinaFaceDetector implements FaceDetector {
 
   static async create(minScore = 0.9, threads = 1): Promise<RetinaFaceDetector> {
     const files = modelFiles('retinaface-mobilenet0.25');
-    const session = await ort.InferenceSession.create(readFileSync(files.paths['retinaface-mobilenet0.25.onnx']!), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionProviders: ['cpu'],
-    });
+    const session = await ort.InferenceSession.create(readFileSync(files.paths['retinaface-mobilenet0.25.onnx']!), ortSessionOptions(threads));
     return new RetinaFaceDetector(session, { name: 'retinaface-mobilenet0.25-onnx', version: `${files.package}@${files.version}` }, minScore);
   }
 
