@@ -23,12 +23,20 @@ export class RateLimitRepository {
     const start = now - (now % windowMs);
     const resetAt = start + windowMs;
     const _id = `${key}|${start}`;
-    const update = () => this.windows.findOneAndUpdate({ _id }, { $inc: { n: 1 }, $setOnInsert: { expiresAt: new Date(resetAt + windowMs) } }, { upsert: true, returnDocument: 'after' });
-    // Two first hits of a window may both try to insert it: the loser counts on the winner's.
-    const doc = await update().catch((err: unknown) => {
-      if ((err as { code?: number }).code === 11000) return update();
-      throw err;
-    });
+    // Count on the window's document; the first hit creates it. Not an upsert: under a race the
+    // embedded server once answered an upsert with a count another request had already taken
+    // (the stored count was right). An insert that loses to another counts on the winner's.
+    const inc = () => this.windows.findOneAndUpdate({ _id }, { $inc: { n: 1 } }, { returnDocument: 'after' });
+    let doc = await inc();
+    if (!doc) {
+      try {
+        await this.windows.insertOne({ _id, n: 1, expiresAt: new Date(resetAt + windowMs) });
+        return { count: 1, resetAt };
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        doc = await inc();
+      }
+    }
     return { count: doc?.n ?? 1, resetAt };
   }
 }

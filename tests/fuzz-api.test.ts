@@ -10,7 +10,7 @@ import { createApp } from '../api/app';
 import { openApiDocument } from '../api/openapi';
 import { BATCH_RUN_ID } from '../api/params';
 import { runCli } from './support/cli';
-import { tempDir, uniqueCopy } from './support/fixtures';
+import { cupOnTable, tempDir } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 
 // Issue 11, item 9: fast-check generates path parameters, query parameters, headers and bodies
@@ -240,7 +240,7 @@ beforeAll(async () => {
   }
   const importRoot = tempDir('fuzz-import');
   mkdirSync(join(importRoot, 'seizure'));
-  await uniqueCopy('coffee.png', join(importRoot, 'seizure'), 'cup.png');
+  await cupOnTable(join(importRoot, 'seizure'), 'cup.png');
 
   // A worker for the whole file: withWorker runs it until the promise given to it settles.
   let release!: () => void;

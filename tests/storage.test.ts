@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../core/config';
 import { fileSha256 } from '../models/file-hashes';
 import { BlobNotFoundError, FileBlobStore, type BlobStore } from '../storage/blob-store';
 import { S3BlobStore } from '../storage/s3-blob-store';
-import { tempDir, uniqueCopy } from './support/fixtures';
+import { cupOnTable, tempDir, uniqueCopy } from './support/fixtures';
 import { startS3 } from './support/s3-server';
 import { openTestContext, type TestContext } from './support/services';
 
@@ -128,7 +128,7 @@ describe('the pipeline on S3 storage', () => {
 
   it('when a run, a publication and a query by example use the bucket, then every derived file is in it and none in the data folder', async () => {
     const dir = tempDir('s3-run');
-    const coffee = await uniqueCopy('coffee.png', dir);
+    const coffee = await cupOnTable(dir, 'coffee.png');
     await uniqueCopy('motorcycle_left.png', dir);
     writeFileSync(join(dir, 'notes.txt'), 'not an image');
     const sha256 = await fileSha256(coffee);
@@ -159,7 +159,7 @@ describe('the pipeline on S3 storage', () => {
       const call = (path: string, token: string, init: RequestInit = {}) => fetch(base + path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
       try {
         const published = await call('/api/crops', reviewer, { method: 'POST', body: JSON.stringify({ clueId: cup!._id }), headers: { 'content-type': 'application/json' } });
-        expect(published.status).toBe(201);
+        expect(published.status, await published.clone().text()).toBe(201);
         const { id } = (await published.json()) as { id: string };
         expect(await stores.s3!.has(`public-crops/${id}.jpg`)).toBe(true);
         const picture = await call(`/api/public/crops/${id}/image`, tagger);

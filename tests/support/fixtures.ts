@@ -22,6 +22,21 @@ export async function uniqueCopy(sample: string, dir: string, name = sample): Pr
   return out;
 }
 
+/**
+ * The coffee photo on a wider table: its cup is the whole picture otherwise, and a crop that
+ * covers most of an image is refused by screening (core/crop-screening.ts). New SHA-256 each time.
+ */
+export async function cupOnTable(dir: string, name = 'cup.png'): Promise<string> {
+  const out = join(dir, name.replace(/\.\w+$/, '.png'));
+  const [r, g, b] = randomBytes(3);
+  await sharp(join(SAMPLES, 'coffee.png'))
+    .extend({ top: 150, bottom: 150, left: 200, right: 200, background: { r: 196, g: 178, b: 150 } })
+    .composite([{ input: { create: { width: 1, height: 1, channels: 3, background: { r: r!, g: g!, b: b! } } }, left: 0, top: 0 }])
+    .png()
+    .toFile(out);
+  return out;
+}
+
 /** Text rendered onto a photo, with a known answer. */
 export async function textOnPhoto(sample: string, text: string, dir: string, name: string): Promise<string> {
   const meta = await sharp(join(SAMPLES, sample)).metadata();
