@@ -35,6 +35,11 @@ const EnvSchema = z.object({
    * main thread, so one process keeps one core busy; each costs its models' memory again.
    */
   CLUES_ENGINE_PROCESSES: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Which models an engine process loads; set by the worker for each engine it starts
+   * (engine/start-engine.ts): `all`, or split as `text` (OCR) and `vision` (the rest).
+   */
+  CLUES_ENGINE_ROLE: z.enum(['all', 'text', 'vision']).default('all'),
   /** Decoded pixels kept between the stages of an image, per engine process (MiB). */
   CLUES_ENGINE_CACHE_MIB: z.coerce.number().int().min(0).max(16_384).default(128),
   // Threads inside one model call. On two cores with two calls at once, one each is fastest
@@ -84,6 +89,7 @@ export interface Config {
     /** Engine processes per worker (at most its CPU concurrency), and model calls in each at once. */
     processes: number;
     callsPerProcess: number;
+    role: 'all' | 'text' | 'vision';
     maxDecodedPixels: number; cacheBytes: number; ortThreads: number; tfjsThreads: number; vipsThreads: number };
   ocr: { langs: string; cascade: boolean };
   /** Public tagging: writes per minute per token and per address (reads get ten times more). */
@@ -167,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDecodedPixels: Math.round(e.CLUES_ENGINE_MAX_DECODED_MP * 1e6),
       processes: Math.min(e.CLUES_ENGINE_PROCESSES, e.CLUES_WORKER_CPU_CONCURRENCY),
       callsPerProcess: Math.ceil(e.CLUES_WORKER_CPU_CONCURRENCY / Math.min(e.CLUES_ENGINE_PROCESSES, e.CLUES_WORKER_CPU_CONCURRENCY)),
+      role: e.CLUES_ENGINE_ROLE,
       cacheBytes: e.CLUES_ENGINE_CACHE_MIB * 2 ** 20,
       ortThreads: e.CLUES_ENGINE_ORT_THREADS,
       tfjsThreads: e.CLUES_ENGINE_TFJS_THREADS,

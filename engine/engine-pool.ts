@@ -8,21 +8,31 @@ import type { DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput
 /** Images remembered with the engine that decoded them (an LRU of SHA-256s, a few hours of work). */
 const AFFINITY_ENTRIES = 4096;
 
+/** Which models an engine process holds: all of them, or the OCR engines, or the others. */
+export type EngineRole = 'all' | 'text' | 'vision';
+type Kind = 'text' | 'vision';
+
 /**
  * Several engine processes behind one ImageEngine. Models run on an engine's main thread
  * (onnxruntime-node and tfjs-wasm calls block it), so one process uses one core: a worker on two
- * cores needs two to keep both busy. An image's first call goes to the least busy engine, and its
- * later calls to the same one, which holds its decoded pixels.
+ * cores needs two to keep both busy. Engines may split the models (`text` and `vision` roles), so
+ * that two processes hold one set of models between them, not two. An image's first call of a
+ * kind goes to the least busy engine serving it, and its later calls to the same one, which holds
+ * its decoded pixels (an image is decoded once by each role).
  */
 export class EnginePool implements ImageEngine {
   private readonly affinity = new Map<string, EngineProcess>();
+  private readonly serving: Record<Kind, EngineProcess[]>;
 
-  constructor(private readonly engines: EngineProcess[]) {
+  constructor(private readonly engines: EngineProcess[], roles: EngineRole[] = engines.map(() => 'all')) {
     if (engines.length === 0) throw new Error('an engine pool needs at least one engine');
+    const of = (kind: Kind) => engines.filter((_, i) => roles[i] === 'all' || roles[i] === kind);
+    this.serving = { text: of('text'), vision: of('vision') };
+    if (!this.serving.text.length || !this.serving.vision.length) throw new Error(`engine roles ${roles.join(', ')} leave a kind of model unserved`);
   }
 
   get models(): EngineModels {
-    return this.engines[0]!.models;
+    return { ...this.serving.vision[0]!.models, text: this.serving.text[0]!.models.text };
   }
 
   /** Engine process ids (tests kill one to prove a restart). */
@@ -34,17 +44,17 @@ export class EnginePool implements ImageEngine {
     return this.engines.reduce((n, e) => n + e.restarts, 0);
   }
 
-  private leastBusy(): EngineProcess {
-    return this.engines.reduce((a, b) => (b.load < a.load ? b : a));
+  private leastBusy(kind: Kind = 'vision'): EngineProcess {
+    return this.serving[kind].reduce((a, b) => (b.load < a.load ? b : a));
   }
 
-  private for(src: ImageInput): EngineProcess {
-    const sha = src.sha256;
-    if (!sha) return this.leastBusy();
-    let engine = this.affinity.get(sha);
-    if (engine) this.affinity.delete(sha);
-    else engine = this.leastBusy();
-    this.affinity.set(sha, engine); // most recent last
+  private for(src: ImageInput, kind: Kind = 'vision'): EngineProcess {
+    if (!src.sha256) return this.leastBusy(kind);
+    const key = `${kind}|${src.sha256}`;
+    let engine = this.affinity.get(key);
+    if (engine) this.affinity.delete(key);
+    else engine = this.leastBusy(kind);
+    this.affinity.set(key, engine); // most recent last
     if (this.affinity.size > AFFINITY_ENTRIES) this.affinity.delete(this.affinity.keys().next().value!);
     return engine;
   }
@@ -59,7 +69,7 @@ export class EnginePool implements ImageEngine {
     return this.for(src).objects(src, cropPadding);
   }
   text(src: ImageInput): Promise<TextResult> {
-    return this.for(src).text(src);
+    return this.for(src, 'text').text(src);
   }
   describe(src: ImageInput): Promise<DescribeResult> {
     return this.for(src).describe(src);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../core/config';
 import { nodeEnv } from '../services/embedded';
 import { EngineProcess } from './engine-process';
-import { EnginePool } from './engine-pool';
+import { EnginePool, type EngineRole } from './engine-pool';
 
 /** The engine process of this worker (or test), from the compiled entry point. */
 type EngineOptions = { env?: NodeJS.ProcessEnv; callTimeoutMs?: number; log?: (message: string) => void; maxConcurrent?: number };
@@ -22,9 +22,13 @@ export function startEngine(cfg: Config, opts: EngineOptions = {}): Promise<Engi
 
 /**
  * A worker's engines: CLUES_ENGINE_PROCESSES processes (one core each), sharing the worker's CPU
- * concurrency between them.
+ * concurrency between them. Two or more split the models (vision, text, vision, ...): the OCR
+ * engines in one process and the other models in another hold one set of models between them,
+ * where two full engines held two (docs/batch.md).
  */
 export async function startEngines(cfg: Config, opts: Omit<EngineOptions, 'maxConcurrent'> = {}): Promise<EnginePool> {
   const { processes, callsPerProcess } = cfg.engine;
-  return new EnginePool(await Promise.all(Array.from({ length: processes }, () => startEngine(cfg, { ...opts, maxConcurrent: callsPerProcess }))));
+  const roles: EngineRole[] = processes === 1 ? ['all'] : Array.from({ length: processes }, (_, i) => (i % 2 === 0 ? 'vision' : 'text'));
+  const engines = await Promise.all(roles.map((role) => startEngine(cfg, { ...opts, env: { ...opts.env, CLUES_ENGINE_ROLE: role }, maxConcurrent: callsPerProcess })));
+  return new EnginePool(engines, roles);
 }

