@@ -99,7 +99,7 @@ node -e 'const { token } = require(process.argv[1]); fetch("http://127.0.0.1:808
     expect(file('down.txt')).toMatch(/stopped: .*worker/);
 
     const ingest = JSON.parse(file('ingest.json')) as IngestSummary;
-    expect(ingest).toMatchObject({ total: 8, processed: 8, failed: 0 });
+    expect(ingest).toMatchObject({ total: 9, processed: 9, failed: 0 });
     for (const r of ingest.results) expect(Object.values(r.result.stages).every((s) => s === 'ok'), r.path).toBe(true);
     const hits = JSON.parse(file('search.json')) as { path: string }[];
     expect(hits.map((h) => h.path)).toContain(join(root, 'samples', 'page.png'));
