@@ -59,15 +59,13 @@ async function ocr(set: EvalSet, engine: LocalEngine) {
     const res = await timed('text', () => engine.text({ path: item.path }));
     const got = new Set(res.lines.flatMap((l) => l.tokens));
     countAccents(accents, item.words, res.lines.map((l) => l.text));
-    const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
-    const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
-    const hit = [...truth].filter((w) => got.has(w)).length;
+    const { hit, truth, predicted: p } = wordScore(item, got);
     tp += hit;
-    truthN += truth.size;
-    predicted += [...got].filter((w) => !optional.has(w) || truth.has(w)).length;
+    truthN += truth;
+    predicted += p;
     const v = (byVariant[item.variant.replace(/ \d+$/, ' (any angle)')] ??= { tp: 0, truth: 0 });
     v.tp += hit;
-    v.truth += truth.size;
+    v.truth += truth;
   }
   console.log(`\nScene text: ${set.text.length} photos (synthetic signs: plain, rotated, blurred, JPEG 40, small, sheared, turned; real photos of signs)`);
   const recall = tp / truthN;
@@ -99,6 +97,13 @@ async function compareDetectors(set: EvalSet, nanodetDir: string): Promise<void>
 
 const hasAccent = (w: string) => w.normalize('NFD') !== w;
 /** Accented truth words whose exact spelling (ignoring case) is in the text read. */
+/** Words of an OCR eval item found: hits, words to find, and words read that count against precision (not the optional ones). */
+function wordScore(item: { words: string[]; optional?: string[] }, got: Set<string>): { hit: number; truth: number; predicted: number } {
+  const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
+  const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
+  return { hit: [...truth].filter((w) => got.has(w)).length, truth: truth.size, predicted: [...got].filter((w) => !optional.has(w) || truth.has(w)).length };
+}
+
 function countAccents(acc: { kept: number; n: number }, words: string[], lines: string[]): void {
   const text = lines.join(' ').normalize('NFC').toLocaleLowerCase();
   for (const w of words.filter(hasAccent)) {
@@ -134,15 +139,13 @@ async function compareOcr(set: EvalSet, dir: string): Promise<void> {
       const lines = await reader.read(rgb);
       ms += performance.now() - t0;
       const got = new Set(mergeLines([{ engine: s.name, lines }]).flatMap((l) => l.tokens));
-      const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
-      const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
-      const hit = [...truth].filter((w) => got.has(w)).length;
+      const { hit, truth, predicted: p } = wordScore(item, got);
       tp += hit;
-      truthN += truth.size;
-      predicted += [...got].filter((w) => !optional.has(w) || truth.has(w)).length;
+      truthN += truth;
+      predicted += p;
       if (/turned/.test(item.variant)) {
         turned.tp += hit;
-        turned.n += truth.size;
+        turned.n += truth;
       }
       countAccents(accents, item.words, lines.map((l) => l.text));
     }
