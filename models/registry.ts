@@ -76,15 +76,15 @@ async function loadTextReaders(cfg: Config): Promise<Maybe<TextReader>[]> {
 
 async function loadVision(cfg: Config) {
   const threads = cfg.engine.ortThreads;
-  // A low floor: the uncertain boxes get a second look below (verified-detector.ts).
-  const centernet = await attempt(() => CenterNetDetector.create(0.1, cfg.engine.tfjsThreads));
-  const matcher = await attempt(() => OrbMatcher.create());
   const backbone = await attempt(() => ImageNetBackbone.create(threads));
+  // With the backbone, CenterNet's uncertain boxes (from 0.1) get its second look
+  // (verified-detector.ts); without it, CenterNet keeps its own floor.
+  const centernet = await attempt(() => CenterNetDetector.create(backbone.ok ? 0.1 : undefined, cfg.engine.tfjsThreads));
+  const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet;
+  const matcher = await attempt(() => OrbMatcher.create());
   const scene: Maybe<SceneClassifier> = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
   const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
   const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
-  // CenterNet's uncertain boxes get a second look from the ImageNet backbone (verified-detector.ts).
-  const detector: Maybe<ObjectDetector> = centernet.ok && backbone.ok ? { ok: true, value: new VerifiedDetector(centernet.value, backbone.value) } : centernet.ok ? { ok: true, value: await CenterNetDetector.create(undefined, cfg.engine.tfjsThreads) } : centernet;
   return {
     detector,
     backbone,

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
@@ -14,7 +15,6 @@ import { openTestContext, type TestContext } from './support/services';
 // The web views in a real browser (Debian's chromium through playwright-core), against the real
 // FerretDB, Temporal and worker. Screenshots go to screenshots/web/ (not in git).
 
-const CHROMIUM = process.env.CLUES_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', 'screenshots', 'web');
 const WORD = 'LIMPOPO';
 
@@ -46,7 +46,6 @@ async function signIn(page: Page, path: string, token: string): Promise<void> {
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (scripts/test.sh does on CI) or set CLUES_CHROMIUM`);
   mkdirSync(SHOTS, { recursive: true });
   ctx = await openTestContext('web');
   const img = await photoWithSign(tempDir('web'));
@@ -58,7 +57,7 @@ beforeAll(async () => {
   server = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue: 'web-unused' }}).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

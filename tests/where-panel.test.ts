@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whereAndWhen, whereAndWhenSeries, type WhereClue } from '../where';
 
@@ -11,7 +12,6 @@ import { whereAndWhen, whereAndWhenSeries, type WhereClue } from '../where';
 // web views (api/web.ts), with results computed by where/ from clues like the pipeline's.
 // Screenshots go to screenshots/web/ (not in git).
 
-const CHROMIUM = process.env.CLUES_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..');
 const SHOTS = join(ROOT, 'screenshots', 'web');
 const CSP = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -39,7 +39,6 @@ async function results() {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (scripts/test.sh does on CI) or set CLUES_CHROMIUM`);
   mkdirSync(SHOTS, { recursive: true });
   const bundle = await build({ entryPoints: [join(ROOT, 'web', 'src', 'where-demo.ts')], bundle: true, write: false, format: 'esm', target: 'es2022', minify: true, logLevel: 'warning' });
   const files: Record<string, [string, string | Uint8Array]> = {
@@ -56,7 +55,7 @@ beforeAll(async () => {
   }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
