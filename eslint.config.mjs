@@ -42,7 +42,7 @@ export default tseslint.config(
           { group: ['node:*'], message: WORKFLOW_MESSAGE },
           // What workers and processes run: types only (proxyActivities<typeof activities>).
           {
-            group: ['**/activities', '**/activities/*', '**/store', '**/store/*', '**/storage', '**/storage/*', '**/models', '**/models/*', '**/engine', '**/engine/*', '**/client', '**/client/*', '**/services/*', '**/api/*', '**/worker/*', '**/cli/*', '**/core/config', '**/core/log', '**/core/project-root'],
+            group: ['**/activities', '**/activities/*', '**/store', '**/store/*', '**/blobs', '**/blobs/*', '**/models', '**/models/*', '**/engine', '**/engine/*', '**/client', '**/client/*', '**/services/*', '**/api/*', '**/worker/*', '**/cli/*', '**/core/config', '**/core/log', '**/core/project-root'],
             allowTypeImports: true,
             message: 'workflows import activities, stores and models as types only',
           },

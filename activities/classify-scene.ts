@@ -2,7 +2,7 @@ import type { ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine } from '../engine/image-engine';
 import { sceneFromObjects, SCENE_RULES_MODEL } from '../models/scene-from-objects';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

@@ -1,7 +1,7 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import { joinedModel, type ImageEngine } from '../engine/image-engine';
-import type { BlobStore } from '../storage/blob-store';
-import { featuresKey } from '../storage/keys';
+import type { BlobStore } from '../blobs/blob-store';
+import { featuresKey } from '../blobs/keys';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

@@ -1,6 +1,6 @@
 import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import type { ImageEngine } from '../engine/image-engine';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

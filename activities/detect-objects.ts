@@ -1,8 +1,8 @@
 import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine } from '../engine/image-engine';
-import type { BlobStore } from '../storage/blob-store';
-import { cropKey } from '../storage/keys';
+import type { BlobStore } from '../blobs/blob-store';
+import { cropKey } from '../blobs/keys';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FramesSummary, ImageRef } from '../core/clues';
 import type { ImageEngine } from '../engine/image-engine';
-import { blobRef, type BlobStore } from '../storage/blob-store';
-import { frameKey } from '../storage/keys';
+import { blobRef, type BlobStore } from '../blobs/blob-store';
+import { frameKey } from '../blobs/keys';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 import { engineInput, imageSource } from './image-source';

@@ -1,7 +1,7 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import type { ImageEngine } from '../engine/image-engine';
 import { fileDigests } from '../models/file-hashes';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { PDQ_MODEL } from './stage-models';

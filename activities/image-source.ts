@@ -1,6 +1,6 @@
 import type { ImageInput } from '../engine/image-engine';
 import { InvalidImageError, type ImageSource } from '../models/image-loader';
-import { BlobNotFoundError, readImageRef, type BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, readImageRef, type BlobStore } from '../blobs/blob-store';
 
 /**
  * What the models read for an image reference (a path, or the bytes of an uploaded query image

@@ -1,6 +1,6 @@
 import type { ImageEngine } from '../engine/image-engine';
 import type { Store } from '../store';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectFaces } from './detect-faces';

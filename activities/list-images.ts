@@ -6,10 +6,10 @@ import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { BatchItem, BatchPage, BatchSource } from '../core/batch';
-import { findFiles } from '../client/find-files';
+import { findFiles } from '../usecases/find-files';
 import { fileSha256 } from '../models/file-hashes';
 import type { Store } from '../store';
-import { BLOB_REF, BlobNotFoundError, type BlobStore } from '../storage/blob-store';
+import { BLOB_REF, BlobNotFoundError, type BlobStore } from '../blobs/blob-store';
 import { withHeartbeat } from './heartbeat';
 import { imageSource } from './image-source';
 

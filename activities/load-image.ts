@@ -2,7 +2,7 @@ import type { ImageInfo, ImageRef } from '../core/clues';
 import type { ImageEngine } from '../engine/image-engine';
 import { fileSha256 } from '../models/file-hashes';
 import { InvalidImageError } from '../models/image-loader';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

@@ -3,7 +3,7 @@ import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine } from '../engine/image-engine';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import type { Store } from '../store';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 

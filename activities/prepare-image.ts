@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import type { ImageInfo, ImageRef } from '../core/clues';
 import type { ImageEngine } from '../engine/image-engine';
 import { InvalidImageError } from '../models/image-loader';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
 import { imageSource } from './image-source';

@@ -2,7 +2,7 @@ import type { ImageEngine } from '../engine/image-engine';
 import type { Store } from '../store';
 import { addKnownPlace } from '../usecases/known-places';
 import { findSimilar, type SimilarHit } from '../usecases/similar-images';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { asActivityError } from './errors';
 import { engineInput, imageSource } from './image-source';
 import { withHeartbeat } from './heartbeat';

@@ -1,6 +1,6 @@
 import type { ImageRef, StageOutcome } from '../core/clues';
 import { exifClues, readExif } from '../models/exif-reader';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { imageSource } from './image-source';
 
 

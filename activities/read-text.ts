@@ -1,7 +1,7 @@
 import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { joinedModel, type ImageEngine } from '../engine/image-engine';
 import type { MergedLine } from '../models/text-merge';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';

@@ -9,7 +9,7 @@ import { changeCropState } from '../usecases/change-crop-state';
 import { publishCrop } from '../usecases/publish-crop';
 import { reviewObjects, triageQueue } from '../usecases/review-queue';
 import { triageTip } from '../usecases/triage-tip';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { cropIdParam, tipIdParam } from './crop-params';
 import { HttpError } from './http-error';

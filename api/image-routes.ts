@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { z } from 'zod';
 import type { Store } from '../store';
 import { addAnalystTag, tagHistory } from '../usecases/tag-history';
-import { FileBlobStore, type BlobStore } from '../storage/blob-store';
+import { FileBlobStore, type BlobStore } from '../blobs/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { readableSource, thumbnail, viewImage } from './media';

@@ -4,7 +4,7 @@ import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
 import { openStore } from '../store';
-import { openBlobStore } from '../storage/open';
+import { openBlobStore } from '../blobs/open';
 import { createApp } from './app';
 import { scheduleUploadExpiry } from './upload-expiry';
 

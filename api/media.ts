@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { ImageSource } from '../models/image-loader';
-import { BlobNotFoundError, blobKeyOf, readImageRef, type BlobStore, type FileBlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, blobKeyOf, readImageRef, type BlobStore, type FileBlobStore } from '../blobs/blob-store';
 import { HttpError } from './http-error';
 
 // Pictures the web views show. Every output is re-encoded by sharp, which drops EXIF, GPS and

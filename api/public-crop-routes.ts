@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { uniqueTokens } from '../core/tokens';
 import type { Store } from '../store';
 import { submitTip } from '../usecases/submit-tip';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { cropIdParam, tipIdParam } from './crop-params';
 import { HttpError } from './http-error';

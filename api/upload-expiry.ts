@@ -1,5 +1,5 @@
 import { logger } from '../core/log';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 import { UPLOADS } from './uploads';
 
 const log = logger('api');

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request } from 'express';
 import { logger } from '../core/log';
-import { blobRef, type BlobStore } from '../storage/blob-store';
+import { blobRef, type BlobStore } from '../blobs/blob-store';
 import { HttpError } from './http-error';
 
 const log = logger('api');

@@ -10,7 +10,7 @@ import { LocalEngine } from '../engine/local-engine';
 import { readPid } from '../services/daemon';
 import { upServices } from '../services/embedded';
 import { openStore, type Store } from '../store';
-import { openBlobStore } from '../storage/open';
+import { openBlobStore } from '../blobs/open';
 import { saveTimePerImage } from './store-writes';
 import { buildSyntheticStore } from './synthetic-store';
 import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers, withChildren } from './batch-support';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { failureReason, ingest } from '../client/ingest';
+import { failureReason, ingest } from '../usecases/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';

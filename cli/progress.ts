@@ -1,4 +1,4 @@
-import type { IngestProgress } from '../client/ingest';
+import type { IngestProgress } from '../usecases/ingest';
 
 /** A one-line progress bar on a terminal; silent otherwise (logs stay clean in CI). */
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update: (p: IngestProgress) => void; end: () => void } {

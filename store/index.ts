@@ -11,7 +11,7 @@ import { SearchTerms } from './search-terms';
 import { SettingsRepository } from './settings';
 import { TaggerBlockRepository } from './tagger-blocks';
 import { TipContactRepository } from './tip-contacts';
-import { TokenRepository } from './tokens';
+import { TokenRepository } from './api-tokens';
 
 // The store: small repositories over one database handle. Rules that span them (accepting a
 // crowd answer, ranking similar images, exporting a case) are use cases, in usecases/.
@@ -20,7 +20,7 @@ export type { AuditEntry, ClueDoc, ImageDoc, PlaceDoc, SimilarityCandidate, Stag
 export { DEFAULT_SETTINGS } from './documents';
 export type { SaveImageInput } from './images';
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery } from './search';
-export { ROLES, type Principal, type Role } from './tokens';
+export { ROLES, type Principal, type Role } from './api-tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
 export type { LinkedImage, LinkReason, Series } from './links';
 export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crops';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
 import type { BatchProgress } from '../core/batch';
 import { STAGES } from '../core/clues';
-import type { IngestSummary } from '../client/ingest';
+import type { IngestSummary } from '../usecases/ingest';
 import { decodeReason } from '../models/decode-reason';
 import { fileSha256 } from '../models/file-hashes';
 import { runCli } from './support/cli';

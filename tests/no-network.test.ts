@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../client/ingest';
+import type { IngestSummary } from '../usecases/ingest';
 import { loadConfig } from '../core/config';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';

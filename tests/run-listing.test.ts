@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchInput, BatchProgress } from '../core/batch';
 import { fileSha256 } from '../models/file-hashes';
-import { openBlobStore } from '../storage/open';
+import { openBlobStore } from '../blobs/open';
 import { runCli } from './support/cli';
 import { tempDir } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';

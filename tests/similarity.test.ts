@@ -9,7 +9,7 @@ import { findSimilar, rankSimilar } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { decodeFeatures, OrbMatcher } from '../models/local-features';
 import { cosine, MIN_SIMILAR_COSINE } from '../models/similarity';
-import { openBlobStore } from '../storage/open';
+import { openBlobStore } from '../blobs/open';
 import { runCli } from './support/cli';
 import { SAMPLES, tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
 import { expireUploads } from '../api/upload-expiry';
 import { UPLOADS } from '../api/uploads';
-import { FileBlobStore, type BlobStore } from '../storage/blob-store';
+import { FileBlobStore, type BlobStore } from '../blobs/blob-store';
 import { SAMPLES, tempDir } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 

@@ -1,10 +1,10 @@
 import { uniqueTokens } from '../core/tokens';
 import type { ImageEngine, ImageInput } from '../engine/image-engine';
-import { featuresKey } from '../storage/keys';
+import { featuresKey } from '../blobs/keys';
 import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import { SCENE_MATCH_MODEL_NAME } from '../models/scene-from-objects';
 import type { Store } from '../store';
-import { blobRef, type BlobStore } from '../storage/blob-store';
+import { blobRef, type BlobStore } from '../blobs/blob-store';
 
 /** How many stored images that look most alike are verified against a new place. */
 const VERIFY_TOP = 200;

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Box } from '../core/clues';
 import { screenCrop } from '../core/crop-screening';
 import type { Store } from '../store';
-import type { BlobStore } from '../storage/blob-store';
+import type { BlobStore } from '../blobs/blob-store';
 
 export type PublishOutcome =
   | { ok: true; id: string; question: string; label: string; created: boolean }

@@ -6,7 +6,7 @@ import type { SimilarityTier } from '../core/api-types';
 import { cosine, MIN_SIMILAR_COSINE, sameSurface, sceneScore } from '../models/similarity';
 import type { Store } from '../store';
 import type { SimilarityCandidate } from '../store/documents';
-import { readImageRef, type BlobStore } from '../storage/blob-store';
+import { readImageRef, type BlobStore } from '../blobs/blob-store';
 
 export type { SimilarHit } from '../core/api-types';
 

@@ -5,7 +5,7 @@ import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
 import { startEngines } from '../engine/start-engine';
 import { openStore } from '../store';
-import { openBlobStore } from '../storage/open';
+import { openBlobStore } from '../blobs/open';
 import { connectWorker, createWorkers, ownQueueName } from './create-workers';
 
 const log = logger('worker');

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config';
-import { S3BlobStore, type S3Settings } from '../../storage/s3-blob-store';
+import { S3BlobStore, type S3Settings } from '../../blobs/s3-blob-store';
 import { tempDir } from './fixtures';
 
 async function freePort(): Promise<number> {

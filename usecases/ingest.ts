@@ -5,7 +5,7 @@ import { fileSha256 } from '../models/file-hashes';
 import type { Store } from '../store';
 import type { processImage } from '../workflows';
 import { findFiles } from './find-files';
-import { imageWorkflowId } from './temporal-client';
+import { imageWorkflowId } from '../client/temporal-client';
 
 export interface IngestProgress {
   total: number;
