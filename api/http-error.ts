@@ -1,17 +1,12 @@
 import type { ErrorRequestHandler } from 'express';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { INVALID_IMAGE } from '../core/clues';
+import { applicationFailure } from '../core/failures';
 import { logger } from '../core/log';
 
 const log = logger('api');
 
-function isInvalidImage(err: unknown): boolean {
-  let e: unknown = err instanceof WorkflowFailedError ? err.cause : undefined;
-  while (e instanceof Error && !(e instanceof ApplicationFailure) && e.cause) e = e.cause;
-  return e instanceof ApplicationFailure && e.type === INVALID_IMAGE;
-}
+const isInvalidImage = (err: unknown): boolean => applicationFailure(err)?.type === INVALID_IMAGE;
 
 /** The one error type routes throw; anything else is logged and answered as a bare 500. */
 export class HttpError extends Error {

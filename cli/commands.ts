@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { failureReason, ingest } from '../usecases/ingest';
+import { failureReason } from '../core/failures';
+import { ingest } from '../usecases/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import { readFile, writeFile } from 'node:fs/promises';

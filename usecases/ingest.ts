@@ -1,6 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ProcessImageResult } from '../core/clues';
+import { failureReason } from '../core/failures';
 import { fileSha256 } from '../models/file-hashes';
 import type { Store } from '../store';
 import type { processImage } from '../workflows';
@@ -31,14 +31,6 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
 }
 
-export function failureReason(err: unknown): string {
-  if (err instanceof WorkflowFailedError) {
-    let cause: unknown = err.cause;
-    while (cause instanceof Error && cause.cause && !(cause instanceof ApplicationFailure)) cause = cause.cause;
-    return cause instanceof Error ? cause.message : err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Starts one `processImage` workflow per distinct image. Images already processed, or repeated in

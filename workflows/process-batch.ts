@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   ChildWorkflowFailure,
   condition,
   continueAsNew,
@@ -13,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type * as activities from '../activities';
+import { failureReason } from '../core/failures';
 import { batchStatus, type BatchInput, type BatchPage, type BatchProgress, type BatchStatus } from '../core/batch';
 import { processImage } from './process-image';
 
@@ -33,12 +33,6 @@ export const cancelSignal = defineSignal('cancel');
 const MAX_REASONS = 100;
 /** Pages per run before continue-as-new keeps the history small at any size. */
 const PAGES_PER_RUN = 20;
-
-function reasonOf(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause && !(e instanceof ApplicationFailure)) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 /**
  * A whole seizure: lists the images page by page (in an activity), runs one child processImage
@@ -106,7 +100,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
             note(p.skips, item.path, 'same image already in progress');
           } else {
             p.failed++;
-            note(p.failures, item.path, err instanceof ChildWorkflowFailure ? reasonOf(err.cause) : reasonOf(err));
+            note(p.failures, item.path, err instanceof ChildWorkflowFailure ? failureReason(err.cause) : failureReason(err));
           }
         } finally {
           p.inFlight--;
