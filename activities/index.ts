@@ -1,49 +1,35 @@
-import type { ImageEngine } from '../engine/image-engine';
-import type { Store } from '../store';
-import type { BlobStore } from '../blobs/blob-store';
-import { classifyScene } from './classify-scene';
-import { describeImage } from './describe-image';
-import { detectFaces } from './detect-faces';
-import { detectObjects } from './detect-objects';
-import { hashImage } from './hash-image';
-import { listImagesPage } from './list-images';
+import type { StageName } from '../core/clues';
+import { specOf, STAGES, type STAGE_REGISTRY } from '../core/stages';
+import type { ActivityDeps } from './deps';
 import { extractFrames } from './extract-frames';
+import { listImagesPage } from './list-images';
 import { loadImage } from './load-image';
-import { locateImage } from './locate-image';
 import { locateSeries } from './locate-series';
 import { prepareImage } from './prepare-image';
-import { matchPlaces } from './match-places';
 import { addPlace, findSimilarImages } from './query-images';
-import { readMetadata } from './read-metadata';
-import { readText } from './read-text';
-import { recordFailure, saveClues } from './save-clues';
 import { runStages } from './run-stages';
+import { recordFailure, saveClues } from './save-clues';
+import { stageActivity, type StageInput } from './stage';
+import { STAGE_DEFINITIONS } from './stage-definitions';
 import { stageModels } from './stage-models';
+import type { StageOutcome } from '../core/clues';
 
-export interface ActivityDeps {
-  store: Store;
-  /** This worker's own CPU task queue: the image's stages come back to the engine that decoded it. */
-  ownQueue: string;
-  /** Frames of one multi-page file processed as images (CLUES_MAX_FRAMES). */
-  maxFrames?: number;
-  /** Every decoder and model, in a process of its own (engine/engine-process.ts). */
-  engine: ImageEngine;
-  /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
-  blobs: BlobStore;
+export type { ActivityDeps } from './deps';
+
+/** The activity names of the stages (recorded in workflow histories). */
+export type StageActivityName = (typeof STAGE_REGISTRY)[StageName]['activity'];
+export type StageActivityFn = (input: StageInput) => Promise<StageOutcome>;
+
+/** Every stage's activity, built from its definition and registry entry. */
+function stageActivities(deps: ActivityDeps): Record<StageActivityName, StageActivityFn> {
+  return Object.fromEntries(STAGES.map((s) => [specOf(s).activity, stageActivity(s, STAGE_DEFINITIONS[s], deps)])) as Record<StageActivityName, StageActivityFn>;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 16 }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { store, engine, blobs, ownQueue, maxFrames = 16 } = deps;
   return {
-    hashImage: hashImage(engine, blobs),
-    readMetadata: readMetadata(blobs),
-    detectObjects: detectObjects(engine, blobs),
-    readText: readText(engine, blobs),
-    describeImage: describeImage(engine, blobs),
-    detectFaces: detectFaces(engine, blobs),
-    classifyScene: classifyScene(engine, blobs),
-    matchPlaces: matchPlaces(store, engine, blobs),
-    locateImage: locateImage(store),
+    ...stageActivities(deps),
     prepareImage: prepareImage(engine, blobs, ownQueue),
     extractFrames: extractFrames(engine, blobs, maxFrames),
     loadImage: loadImage(engine, blobs),

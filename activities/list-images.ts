@@ -105,7 +105,7 @@ function safeJson(line: string): unknown {
  * the run's root (refused, never read). `current` is the model each stage of this worker records.
  * One item per listed entry, so that found = done + skipped + failed.
  */
-export function listImagesPage(store: Store, blobs: BlobStore, current: Partial<Record<StageName, ModelRef>>) {
+export function listImagesPage(store: Store, blobs: BlobStore, current: Record<StageName, ModelRef | undefined>) {
   return async (input: { runId: string; source: BatchSource; offset: number; pageSize: number; caseId?: string }): Promise<BatchPage> => {
     const listing = new Listing(blobs, input.runId);
     const items: BatchItem[] = [];

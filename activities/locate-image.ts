@@ -1,8 +1,8 @@
-import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
+import type { ClueInput } from '../core/clues';
 import { windowWords } from '../core/periods';
 import { uniqueTokens } from '../core/tokens';
-import type { Store } from '../store';
 import { whereAndWhen, WHERE_VERSION, type LinkedInput, type WhereResult } from '../where';
+import type { StageDefinition } from './stage';
 
 /** Countries and regions kept as clues: the strongest few (the whole ranking is kept with the image). */
 const TOP = 5;
@@ -31,9 +31,9 @@ export function whereClues(result: WhereResult): ClueInput[] {
  * EXIF) and from the images linked to it (weaker, marked inherited); saved as its `where` stage.
  * It runs after the image's other stages are saved, and again when its clues or links change.
  */
-export function locateImage(store: Pick<Store, 'images' | 'links'>) {
-  return async (ref: Pick<ImageRef, 'sha256'>): Promise<StageOutcome> => {
-    const started = Date.now();
+export const locateImage: StageDefinition<'where'> = {
+  ownModel: { name: 'where', version: WHERE_VERSION },
+  async run({ ref, deps: { store } }) {
     const image = await store.images.get(ref.sha256);
     const clues = (await store.images.cluesOf(ref.sha256)).filter((c) => c.stage !== 'where').map((c) => ({ ...c, id: c._id }));
     const linked: LinkedInput[] = [];
@@ -43,16 +43,10 @@ export function locateImage(store: Pick<Store, 'images' | 'links'>) {
       if (own.length) linked.push({ sha256: l.sha256, strength: l.strength, reason: l.reasons.map((r) => `${r.kind} ${r.value}`).join(', '), evidence: own });
     }
     const result = await whereAndWhen({ clues, ...(image?.exif ? { exif: image.exif } : {}), linked, sha256: ref.sha256 });
-    const outcome: StageOutcome = {
-      stage: 'where',
-      status: 'ok',
-      model: { name: 'where', version: WHERE_VERSION },
+    return {
       clues: whereClues(result),
       data: { where: result as unknown as Record<string, unknown> },
       ...(result.noEvidence ? { reason: 'no evidence of where the image was taken' } : {}),
-      durationMs: Date.now() - started,
     };
-    await store.images.saveStage(ref.sha256, outcome);
-    return { ...outcome, data: {} }; // the ranking is stored with the image; the workflow needs only the outcome
-  };
-}
+  },
+};

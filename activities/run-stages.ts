@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ImageRef, StageName, StageOutcome } from '../core/clues';
-import { inputsOf, STAGE_REGISTRY, stageWaves, type StageSpec } from '../core/stages';
+import { inputsOf, specOf, stageWaves } from '../core/stages';
 
 type StageActivity = (input: ImageRef & { inputs: Partial<Record<StageName, StageOutcome>> }) => Promise<StageOutcome>;
 
@@ -26,7 +26,7 @@ export interface RunStagesResult {
  * per stage, on the worker whose engine holds the image's pixels. Stages run wave by wave, as the
  * workflow would run them, and one stage's failure is that stage's outcome alone.
  */
-export function runStages(activities: Record<StageSpec['activity'], StageActivity>) {
+export function runStages(activities: object) {
   return async ({ stages, inputs, ...ref }: RunStagesInput): Promise<RunStagesResult> => {
     const done = new Map<StageName, StageOutcome>(Object.entries(inputs) as [StageName, StageOutcome][]);
     const outcomes: StageOutcome[] = [];
@@ -36,7 +36,7 @@ export function runStages(activities: Record<StageSpec['activity'], StageActivit
         wave.map(async (name): Promise<StageOutcome> => {
           const arg = { path: ref.path, sha256: ref.sha256, inputs: Object.fromEntries(inputsOf(name).flatMap((i) => (done.has(i) ? [[i, done.get(i)!]] : []))) };
           try {
-            return await activities[STAGE_REGISTRY[name].activity](arg);
+            return await (activities as Record<string, StageActivity>)[specOf(name).activity]!(arg);
           } catch (err) {
             if (!(err instanceof ApplicationFailure && err.nonRetryable)) retry.push(name);
             return { stage: name, status: 'failed', reason: err instanceof Error ? err.message : String(err), clues: [] };

@@ -1,29 +1,19 @@
 import type { ModelRef, StageName } from '../core/clues';
-import { joinedModel, modelOf, type EngineModels } from '../engine/image-engine';
-import { SCENE_RULES_MODEL } from '../models/scene-from-objects';
-import { WHERE_VERSION } from '../where/weights';
-import { EXIFR_VERSION } from './read-metadata';
-
-export const PDQ_MODEL: ModelRef = { name: 'pdq', version: '1.0-ts' };
+import { STAGES } from '../core/stages';
+import type { EngineModels } from '../engine/image-engine';
+import { stageModel } from './stage';
+import { STAGE_DEFINITIONS } from './stage-definitions';
 
 /**
- * The model each stage would record if it ran now in this worker; undefined where the stage has
- * no model installed. The stages record exactly these, so a stored version can be compared.
+ * The model each stage would record if it ran now in this worker; undefined where the stage
+ * cannot run (a model it needs is not installed). The re-run rules compare these with what is
+ * stored: a stage recorded `unavailable` runs again once its model is here.
  */
-export function stageModels(models: EngineModels): Partial<Record<StageName, ModelRef>> {
-  const readers = models.text.flatMap((t) => (t.ok ? [t.model] : []));
-  const out: Partial<Record<StageName, ModelRef>> = {
-    where: { name: 'where', version: WHERE_VERSION },
-    hashes: PDQ_MODEL,
-    metadata: { name: 'exifr', version: EXIFR_VERSION },
-    scene: modelOf(models.scene) ?? SCENE_RULES_MODEL,
-  };
-  const objects = modelOf(models.objects);
-  const embedder = modelOf(models.embedder);
-  const matcher = modelOf(models.matcher);
-  if (objects) out.objects = objects;
-  if (readers.length) out.text = joinedModel(readers);
-  if (embedder && matcher) out.features = joinedModel([embedder, matcher]);
-  if (matcher) out.places = matcher;
+export function stageModels(models: EngineModels): Record<StageName, ModelRef | undefined> {
+  const out = {} as Record<StageName, ModelRef | undefined>;
+  for (const s of STAGES) {
+    const chosen = stageModel(s, models, STAGE_DEFINITIONS[s].ownModel);
+    out[s] = 'model' in chosen ? chosen.model : undefined;
+  }
   return out;
 }

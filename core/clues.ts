@@ -1,19 +1,12 @@
 // Plain data shared by workflows, activities, the store and the CLI. Types only: workflows import
 // this file, so it must stay free of I/O and Node built-ins.
 
-import { afterSave, inputsOf, STAGES, type StageName } from './stages';
+import { afterSave, inputsOf, STAGES, type ClueType, type StageName } from './stages';
 
-export { STAGES, type StageName } from './stages';
+export { STAGES, type ClueType, type StageName } from './stages';
 
 /** `unavailable`: no model is installed for the stage; it is recorded, never faked. */
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
-
-/**
- * `tag`: a name given by people (an analyst, or the crowd through a reviewer), not by a model.
- * `country`, `region`, `time`: where and when the image was taken, weighed from the other clues
- * (where/).
- */
-export type ClueType = 'object' | 'face' | 'text' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
 
 /** Where a stored clue came from: a pipeline stage, or people tagging (`tags`). */
 export type ClueStage = StageName | 'tags';
@@ -114,7 +107,7 @@ export interface ProcessImageResult {
  */
 export function stagesToRerun(
   stored: Partial<Record<StageName, { status: StageStatus; model?: ModelRef }>> | undefined,
-  current: Partial<Record<StageName, ModelRef>>,
+  current: Record<StageName, ModelRef | undefined>,
 ): StageName[] {
   const stale = new Set<StageName>();
   for (const s of STAGES) {

@@ -1,56 +1,46 @@
-import type { ClueType } from './clues';
+import { PEOPLE_CLUES, STAGE_REGISTRY, type SearchAs, type StageSpec } from './stage-registry';
+import type { TermKind } from './search-fields';
 
-// The one definition of the stages an image goes through. The workflow runs them from it (which
-// queue, in which wave, with which inputs), the re-run rules read their inputs from it, and the
-// image page lists them in its order. Types only and plain data: workflows import this file.
+// What is derived from the stage registry (core/stage-registry.ts): names, waves, the clue types
+// and how each is searched. Plain data and pure functions: workflows and the web import this file.
 
-export interface StageSpec {
-  /**
-   * Where it runs: `io`, the light queue; `image`, the worker whose engine holds the image's
-   * decoded pixels (its own task queue), or any CPU worker if that one is gone.
-   */
-  queue: 'io' | 'image';
-  /** The activity that runs it. */
-  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'detectFaces' | 'classifyScene' | 'matchPlaces' | 'locateImage';
-  /** Stages whose outcome it reads: it runs after them, and is re-run with them. */
-  inputs: readonly string[];
-  /** The clue types it produces. */
-  clueTypes: readonly ClueType[];
-  /** For people: what it finds. */
-  label: string;
-  /** Runs after the others are saved, on what the image holds then (its tags and links too). */
-  afterSave?: boolean;
-  /**
-   * A stage added while workflows were running: it runs where patched(patch) holds, so that a
-   * workflow started before it replays as it ran.
-   */
-  patch?: string;
-}
-
-export const STAGE_REGISTRY = {
-  hashes: { queue: 'image', activity: 'hashImage', inputs: [], clueTypes: [], label: 'MD5, SHA-1 and PDQ (near-duplicates, known-hash lists)' },
-  metadata: { queue: 'io', activity: 'readMetadata', inputs: [], clueTypes: ['metadata'], label: 'EXIF: camera, serials, times, GPS' },
-  objects: { queue: 'image', activity: 'detectObjects', inputs: [], clueTypes: ['object'], label: 'objects, with crops' },
-  text: { queue: 'image', activity: 'readText', inputs: [], clueTypes: ['text'], label: 'visible text, line by line' },
-  features: { queue: 'image', activity: 'describeImage', inputs: [], clueTypes: [], label: 'global embedding and keypoints (similar images, places)' },
-  faces: { queue: 'image', activity: 'detectFaces', inputs: [], clueTypes: ['face'], label: 'faces: count and boxes, for analysts only (a crop touching one is never published)', patch: 'faces-stage' },
-  scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },
-  places: { queue: 'image', activity: 'matchPlaces', inputs: ['features'], clueTypes: ['location'], label: 'known places matched' },
-  where: { queue: 'io', activity: 'locateImage', inputs: [], clueTypes: ['country', 'region', 'time'], label: 'where and when, weighed from every clue', afterSave: true },
-} as const satisfies Record<string, StageSpec>;
+export { ENGINE_MODELS, STAGE_REGISTRY, type EngineModelName, type StageSpec } from './stage-registry';
 
 export type StageName = keyof typeof STAGE_REGISTRY;
 export const STAGES = Object.keys(STAGE_REGISTRY) as StageName[];
+
+/** A stage's entry, typed loosely (optional fields readable on every stage). */
+export const specOf = (s: StageName): StageSpec => STAGE_REGISTRY[s];
 
 // Every input names a stage (checked when compiling).
 const inputsAreStages: (typeof STAGE_REGISTRY)[StageName]['inputs'][number] extends StageName ? true : never = true;
 void inputsAreStages;
 
+/** Every clue type: those the stages give, and those people give. */
+export type ClueType = { [S in StageName]: keyof (typeof STAGE_REGISTRY)[S]['clues'] }[StageName] | keyof typeof PEOPLE_CLUES;
+
+/** How each clue type is searched, gathered from the stages that give it. */
+const SEARCH_AS: Record<string, SearchAs> = Object.assign(
+  {},
+  PEOPLE_CLUES,
+  ...STAGES.map((s) => specOf(s).clues),
+);
+export const CLUE_TYPES = Object.keys(SEARCH_AS) as ClueType[];
+
+/** Which kind of search term a clue's tokens are; null where it is not searchable. */
+export function termKindOf(c: { type: string; detail?: Record<string, unknown> | undefined }): TermKind | null {
+  const rule = SEARCH_AS[c.type];
+  if (!rule) return null;
+  if (typeof rule === 'string') return rule;
+  const field = c.detail?.field;
+  return typeof field === 'string' ? (rule.byField[field] ?? null) : null;
+}
+
 /** The stages a stage reads. */
-export const inputsOf = (s: StageName): readonly StageName[] => STAGE_REGISTRY[s].inputs as readonly StageName[];
+export const inputsOf = (s: StageName): readonly StageName[] => specOf(s).inputs as readonly StageName[];
 
 /** Whether a stage runs after the others are saved. */
-export const afterSave = (s: StageName): boolean => (STAGE_REGISTRY[s] as StageSpec).afterSave === true;
+export const afterSave = (s: StageName): boolean => specOf(s).afterSave === true;
 
 /** Stages in waves: each runs after every stage it reads (stages that run after saving are not in them). */
 export function stageWaves(stages: readonly StageName[] = STAGES): StageName[][] {

@@ -1,9 +1,5 @@
-import type { ImageInfo } from '../core/clues';
-import type { FeatureMatch } from '../models/local-features';
-import type { PdqResult } from '../models/pdq';
-import type { SceneLabel } from '../models/scene-classifier';
 import type { EngineProcess } from './engine-process';
-import type { DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import { ENGINE_OPS, passThrough, type EngineModels, type EngineOp, type EngineOps, type ImageEngine, type ImageInput } from './image-engine';
 
 /** Images remembered with the engine that decoded them (an LRU of SHA-256s, a few hours of work). */
 const AFFINITY_ENTRIES = 4096;
@@ -20,6 +16,7 @@ type Kind = 'text' | 'vision';
  * kind goes to the least busy engine serving it, and its later calls to the same one, which holds
  * its decoded pixels (an image is decoded once by each role).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class EnginePool implements ImageEngine {
   private readonly affinity = new Map<string, EngineProcess>();
   private readonly serving: Record<Kind, EngineProcess[]>;
@@ -59,41 +56,18 @@ export class EnginePool implements ImageEngine {
     return engine;
   }
 
-  probe(src: ImageInput): Promise<ImageInfo> {
-    return this.for(src).probe(src);
-  }
-  pdq(src: ImageInput): Promise<PdqResult> {
-    return this.for(src).pdq(src);
-  }
-  objects(src: ImageInput, cropPadding: number): Promise<ObjectsResult> {
-    return this.for(src).objects(src, cropPadding);
-  }
-  text(src: ImageInput): Promise<TextResult> {
-    return this.for(src, 'text').text(src);
-  }
-  describe(src: ImageInput): Promise<DescribeResult> {
-    return this.for(src).describe(src);
-  }
-  scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
-    return this.for(src).scene(src, objects);
-  }
-  faces(src: ImageInput): Promise<FacesResult> {
-    return this.for(src).faces(src);
-  }
-  query(src: ImageInput): Promise<QueryResult> {
-    return this.for(src).query(src);
-  }
-  frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
-    return this.for(src).frames(src, pages);
-  }
-  match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
-    return this.leastBusy().match(query, candidates);
-  }
-  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
-    return this.leastBusy().matchDense(query, candidates);
+  /** An operation: one that reads an image goes to the engine holding its pixels, others to the least busy. */
+  route(op: EngineOp, args: unknown[]): Promise<unknown> {
+    const { role, image } = ENGINE_OPS[op];
+    const engine = image ? this.for(args[0] as ImageInput, role) : this.leastBusy(role);
+    return (engine[op] as (...a: unknown[]) => Promise<unknown>)(...args);
   }
 
   async close(): Promise<void> {
     await Promise.all(this.engines.map((e) => e.close()));
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface EnginePool extends EngineOps {}
+passThrough(EnginePool, (pool, op, args) => pool.route(op, args));

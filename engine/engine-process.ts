@@ -1,13 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImageInfo } from '../core/clues';
 import { InvalidImageError, type InvalidImageCode } from '../models/image-loader';
-import type { FeatureMatch } from '../models/local-features';
-import type { PdqResult } from '../models/pdq';
-import type { SceneLabel } from '../models/scene-classifier';
 import { EngineFailure, type WireError } from './engine-errors';
 import type { EngineReply, EngineRequest } from './engine-protocol';
-import type { DescribeResult, EngineModels, EngineOp, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import { passThrough, type EngineModels, type EngineOp, type EngineOps, type ImageEngine } from './image-engine';
 
 export interface EngineProcessOptions {
   /** The compiled engine entry point (dist/engine/host-main.js). */
@@ -47,6 +43,7 @@ function fromWire(e: WireError): Error {
  * in flight together are run again one at a time in a fresh process, so that only the file that
  * crashes an engine alone is blamed, and the images beside it lose nothing.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class EngineProcess implements ImageEngine {
   models!: EngineModels;
   private child: ChildProcess | null = null;
@@ -210,7 +207,8 @@ export class EngineProcess implements ImageEngine {
     this.pump();
   }
 
-  private call<T>(op: EngineOp, args: unknown[]): Promise<T> {
+  /** One operation, queued until the engine can take it (every operation of ImageEngine comes here). */
+  call<T>(op: EngineOp, args: unknown[]): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the image engine was shut down'));
     if (this.startFailures >= 3 && !this.ready) return Promise.reject(new Error(`the image engine cannot start: ${this.lastStartError}`));
     return new Promise<T>((resolve, reject) => {
@@ -218,40 +216,6 @@ export class EngineProcess implements ImageEngine {
       this.pump();
       if (!this.child && !this.starting) this.restart();
     });
-  }
-
-  probe(src: ImageInput): Promise<ImageInfo> {
-    return this.call('probe', [src]);
-  }
-  pdq(src: ImageInput): Promise<PdqResult> {
-    return this.call('pdq', [src]);
-  }
-  objects(src: ImageInput, cropPadding: number): Promise<ObjectsResult> {
-    return this.call('objects', [src, cropPadding]);
-  }
-  text(src: ImageInput): Promise<TextResult> {
-    return this.call('text', [src]);
-  }
-  describe(src: ImageInput): Promise<DescribeResult> {
-    return this.call('describe', [src]);
-  }
-  scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]> {
-    return this.call('scene', objects ? [src, objects] : [src]);
-  }
-  faces(src: ImageInput): Promise<FacesResult> {
-    return this.call('faces', [src]);
-  }
-  query(src: ImageInput): Promise<QueryResult> {
-    return this.call('query', [src]);
-  }
-  frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
-    return this.call('frames', [src, pages]);
-  }
-  match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
-    return this.call('match', [query, candidates]);
-  }
-  matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
-    return this.call('matchDense', [query, candidates]);
   }
 
   async close(): Promise<void> {
@@ -265,3 +229,8 @@ export class EngineProcess implements ImageEngine {
     clearTimeout(timer);
   }
 }
+
+// The operations themselves: each is `call(op, args)`.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface EngineProcess extends EngineOps {}
+passThrough(EngineProcess, (engine, op, args) => engine.call(op, args));

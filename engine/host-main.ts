@@ -1,7 +1,7 @@
 import { loadConfig } from '../core/config';
 import { logger } from '../core/log';
 import { toWire } from './engine-errors';
-import { ENGINE_OPS, type EngineOp } from './image-engine';
+import { isEngineOp } from './image-engine';
 import type { EngineReply, EngineRequest } from './engine-protocol';
 import { LocalEngine } from './local-engine';
 
@@ -31,12 +31,12 @@ async function main(): Promise<void> {
   // The worker went away (killed, crashed): nothing is left to answer to.
   process.on('disconnect', () => process.exit(0));
   process.on('message', (req: EngineRequest) => {
-    if (!ENGINE_OPS.includes(req.op)) {
+    if (!isEngineOp(req.op)) {
       send({ id: req.id, ok: false, error: { name: 'Error', message: `unknown engine operation ${String(req.op)}` } });
       return;
     }
     if (faultInjected(req)) process.abort();
-    const op = engine[req.op as EngineOp] as (...args: unknown[]) => Promise<unknown>;
+    const op = engine[req.op] as (...args: unknown[]) => Promise<unknown>;
     op.apply(engine, req.args).then(
       (value) => send({ id: req.id, ok: true, value }),
       (err: unknown) => send({ id: req.id, ok: false, error: toWire(err) }),

@@ -1,4 +1,5 @@
 import type { Box, ImageInfo, ModelRef } from '../core/clues';
+import type { EngineModelName } from '../core/stage-registry';
 import type { Face } from '../models/face-detector';
 import type { FeatureMatch } from '../models/local-features';
 import type { PdqResult } from '../models/pdq';
@@ -18,15 +19,12 @@ export type ImageInput = ({ path: string } | { bytes: Uint8Array }) & { sha256?:
 /** A model, or the honest reason it is absent: stages record `unavailable`, never invented output. */
 export type Available = { ok: true; model: ModelRef } | { ok: false; reason: string };
 
-export interface EngineModels {
-  objects: Available;
-  /** Scene text (PP-OCR) first, documents (tesseract) second; their lines are merged. */
-  text: Available[];
-  embedder: Available;
-  matcher: Available;
-  scene: Available;
-  faces: Available;
-}
+/**
+ * What each engine model is, or why it is absent, by the names stages need them under
+ * (core/stage-registry.ts). Scene text (PP-OCR) first, documents (tesseract) second: their lines
+ * are merged.
+ */
+export type EngineModels = { [K in EngineModelName]: K extends 'text' ? Available[] : Available };
 
 export interface ObjectsResult {
   /** Boxes in the oriented image's pixels. */
@@ -86,7 +84,49 @@ export interface ImageEngine {
 }
 
 export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
-export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'query', 'frames', 'match', 'matchDense'];
+export type EngineOps = Pick<ImageEngine, EngineOp>;
+
+/**
+ * The one list of engine operations. `role`: the engine process that serves it (one holding the
+ * OCR models, or the others); `image`: it reads one image (its first argument), so it goes to the
+ * engine that decoded that image's pixels. The layers that only pass calls on (the engine
+ * process's client, the pool) are derived from this list (`passThrough`), not written out.
+ */
+export const ENGINE_OPS = {
+  probe: { role: 'vision', image: true },
+  pdq: { role: 'vision', image: true },
+  objects: { role: 'vision', image: true },
+  text: { role: 'text', image: true },
+  describe: { role: 'vision', image: true },
+  scene: { role: 'vision', image: true },
+  faces: { role: 'vision', image: true },
+  query: { role: 'vision', image: true },
+  frames: { role: 'vision', image: true },
+  match: { role: 'vision', image: false },
+  matchDense: { role: 'vision', image: false },
+} as const satisfies Record<EngineOp, { role: 'text' | 'vision'; image: boolean }>;
+
+export const ENGINE_OP_NAMES = Object.keys(ENGINE_OPS) as EngineOp[];
+
+export const isEngineOp = (op: unknown): op is EngineOp => typeof op === 'string' && Object.hasOwn(ENGINE_OPS, op);
+
+/**
+ * Gives a class every engine operation as `dispatch(op, args)`; declare `interface C extends
+ * EngineOps {}` beside it so the compiler knows.
+ */
+export function passThrough<T extends object>(cls: { prototype: T }, dispatch: (self: T, op: EngineOp, args: unknown[]) => Promise<unknown>): void {
+  for (const op of ENGINE_OP_NAMES) {
+    Object.defineProperty(cls.prototype, op, {
+      value: function (this: T, ...args: unknown[]) {
+        // A trailing optional argument left out is not sent as `undefined`.
+        while (args.length && args[args.length - 1] === undefined) args.pop();
+        return dispatch(this, op, args);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
 
 export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
 

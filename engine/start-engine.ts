@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../core/config';
-import { nodeEnv } from '../services/embedded';
+import { nodeEnv } from '../core/node-env';
 import { EngineProcess } from './engine-process';
 import { EnginePool, type EngineRole } from './engine-pool';
 

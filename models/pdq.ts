@@ -145,20 +145,5 @@ export function pdqFromLuma(luma: Float32Array, rows: number, cols: number): Pdq
   return { hash: toHex(dct64To16(grid)), quality: quality(grid) };
 }
 
-const POPCOUNT = (() => {
-  const t = new Uint8Array(256);
-  for (let i = 1; i < 256; i++) t[i] = (i & 1) + t[i >> 1]!;
-  return t;
-})();
-
-/** Number of differing bits between two 64-hex-digit PDQ hashes. */
-export function pdqDistance(a: string, b: string): number {
-  if (a.length !== 64 || b.length !== 64) throw new Error('PDQ hashes are 64 hex digits');
-  let d = 0;
-  for (let i = 0; i < 64; i += 2) d += POPCOUNT[parseInt(a.slice(i, i + 2), 16) ^ parseInt(b.slice(i, i + 2), 16)]!;
-  return d;
-}
-
-/** Meta's recommended match rule for PDQ. */
-export const PDQ_MATCH_DISTANCE = 31;
-export const PDQ_MIN_QUALITY = 50;
+// The match rule lives with the domain's rules (the store applies it too).
+export { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../core/pdq-rules';

@@ -34,12 +34,9 @@ export function tool(cfg: Config, name: string): string {
   return p;
 }
 
-/**
- * Environment for our Node processes. glibc gives threads their own malloc arenas; libvips and
- * onnxruntime threads allocating images of every size leave each arena fragmented, and RSS
- * creeps up over a night's run. Two arenas is what sharp's documentation recommends.
- */
-export const nodeEnv = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv => ({ ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' });
+import { nodeEnv } from '../core/node-env';
+
+export { nodeEnv };
 
 function node(cfg: Config, script: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const js = join(cfg.root, 'dist', script);

@@ -1,7 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { KnownHashMatch } from '../core/api-types';
 import type { VicsDocument, VicsMedia } from '../hashsets/vics';
-import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
+import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../core/pdq-rules';
 import type { ClueDatabase, IndexSpec } from './database';
 import { pdqKeys, pdqProbes } from './pdq-index';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
-import { PDQ_MIN_QUALITY } from '../models/pdq';
+import { PDQ_MIN_QUALITY } from '../core/pdq-rules';
 import type { ClueDatabase, IndexSpec } from './database';
 import type { ClueDoc, ImageDoc, SimilarityCandidate, StageRecord } from './documents';
 import { pdqKeys } from './pdq-index';

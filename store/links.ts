@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { LinkedImage, LinkKind, LinkReason, Series } from '../core/api-types';
-import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../models/pdq';
+import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../core/pdq-rules';
 import type { ClueDoc, ImageDoc, TermDoc } from './documents';
 import { pdqKeys, pdqProbes } from './pdq-index';
 import type { SearchTerms } from './search-terms';

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
-import type { ClueInput } from '../core/clues';
 import type { TermKind } from '../core/search-fields';
+import { termKindOf } from '../core/stages';
 import { trigrams } from '../core/tokens';
 import type { ClueDatabase, IndexSpec } from './database';
 import type { ClueDoc, ImageDoc, TermDoc, TermStatsDoc, WordDoc } from './documents';
@@ -12,29 +12,6 @@ import type { ClueDoc, ImageDoc, TermDoc, TermStatsDoc, WordDoc } from './docume
 // common label ("person" in 40% of images) costs a scan of all its entries. The histogram gives
 // the score above which the page's images lie, and the scan is bounded by it; the count is read,
 // not counted. MongoDB stops at the limit anyway; the bound does no harm there.
-
-/** Which kind of term a clue's tokens are searched as; null where it is not searchable. */
-export function termKindOf(c: Pick<ClueInput, 'type' | 'detail'>): TermKind | null {
-  switch (c.type) {
-    case 'text':
-    case 'tag':
-      return 'word'; // words people gave are found like words read in the image
-    case 'face':
-      return 'object'; // analysts find images with faces as object:face (never published)
-    case 'object':
-    case 'scene':
-    case 'location':
-      return c.type;
-    case 'metadata':
-      return c.detail?.field === 'serial' ? 'serial' : null;
-    case 'country':
-      return 'country';
-    case 'region':
-      return 'location'; // a town near a GPS fix is a place to search by, as a known place is
-    case 'time':
-      return 'month'; // its tokens are the months of its window
-  }
-}
 
 /** Stats documents per term and case are split this many ways: busy terms are written by every worker. */
 const SHARDS = 8;

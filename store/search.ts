@@ -5,7 +5,8 @@ import { CRITERIA, type SearchQuery, type TermKind, type TextMode } from '../cor
 import { fuzzyMaxEdits, fuzzyScore, FUZZY_MIN_SIMILARITY, trigrams, uniqueTokens } from '../core/tokens';
 import type { ClueDoc, ImageDoc } from './documents';
 import { periodWords } from '../core/periods';
-import { termKindOf, type SearchTerms, type TermCount } from './search-terms';
+import { termKindOf } from '../core/stages';
+import type { SearchTerms, TermCount } from './search-terms';
 
 // Clue search on the database's indexes. One word of one kind (a label, a word) is one index
 // range read a page at a time; anything else (several words, prefix or fuzzy words, several

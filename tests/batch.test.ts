@@ -48,7 +48,7 @@ describe('which stages to re-run', () => {
     expect(stagesToRerun(withoutMetadata, current)).toEqual(['metadata', 'where']);
     expect(stagesToRerun({ ...upToDate, scene: { status: 'unavailable' } }, current)).toEqual(['objects', 'scene', 'where']);
     // A stage whose model is not installed in this worker keeps what it has.
-    const { text: _none, ...noOcr } = current;
+    const noOcr = { ...current, text: undefined };
     expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '0')) }, noOcr)).toEqual([]);
   });
 });

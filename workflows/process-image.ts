@@ -2,7 +2,7 @@ import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInf
 import type * as activities from '../activities';
 import { INVALID_IMAGE, STAGES, type FramesSummary, type ImageRef, type ProcessImageInput, type ProcessImageResult, type StageName, type StageOutcome, type StageStatus } from '../core/clues';
 import { applicationFailure, failureReason, neverStarted } from '../core/failures';
-import { afterSave, inputsOf, STAGE_REGISTRY, stageWaves, type StageSpec } from '../core/stages';
+import { afterSave, inputsOf, specOf, stageWaves } from '../core/stages';
 import { cpuOptions, ioOptions, stage } from './policies';
 import { processImageV1 } from './process-image-v1';
 
@@ -61,9 +61,9 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
       const outcomes = await Promise.all(
         wave.map((name) =>
           stage(name, async () => {
-            const spec = STAGE_REGISTRY[name];
+            const spec = specOf(name);
             const arg = { ...ref, inputs: Object.fromEntries(inputsOf(name).flatMap((i) => (done.has(i) ? [[i, done.get(i)!]] : []))) };
-            const run = (acts: Activities) => (acts[spec.activity] as StageActivity)(arg);
+            const run = (acts: Activities) => stageActivity(acts, name)(arg);
             try {
               return await run(queues[spec.queue]);
             } catch (err) {
@@ -109,8 +109,7 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   let added = 0;
   if (patched(WHERE_STAGE)) {
     for (const name of wanted.filter(afterSave)) {
-      const spec = STAGE_REGISTRY[name];
-      const o = await stage(name, () => (io[spec.activity] as StageActivity)({ ...ref, inputs: {} }));
+      const o = await stage(name, () => stageActivity(io, name)({ ...ref, inputs: {} }));
       // A success is saved by the stage itself; a failure is kept on record here.
       if (o.status !== 'ok') await io.saveClues({ ...ref, info: prepared.info, stages: [o] });
       added += o.clues.length;
@@ -123,9 +122,12 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
   return { sha256: input.sha256, stages, clueCount: clueCount + added, ...(summary ? { frames: summary } : {}) };
 }
 
+/** A stage's activity (the name its registry entry gives) on some queue's proxies. */
+const stageActivity = (acts: Activities, name: StageName) => (acts as unknown as Record<string, StageActivity>)[specOf(name).activity]!;
+
 /** Whether this workflow runs a stage: one added later (its `patch`) only where it was patched in. */
 function addedBefore(s: StageName): boolean {
-  const patch = (STAGE_REGISTRY[s] as StageSpec).patch;
+  const patch = specOf(s).patch;
   return !patch || patched(patch);
 }
 

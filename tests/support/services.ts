@@ -33,7 +33,7 @@ export interface TestContext {
 }
 
 /** Real services for one test file: its own database, the shared Temporal dev server. */
-export async function openTestContext(name: string, opts: { blobs?: BlobStore; engineEnv?: NodeJS.ProcessEnv } = {}): Promise<TestContext> {
+export async function openTestContext(name: string, opts: { blobs?: BlobStore; engineEnv?: NodeJS.ProcessEnv; workflowBundle?: string } = {}): Promise<TestContext> {
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
   const store = await openStore(cfg.mongo.uri, dbName);
@@ -57,7 +57,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
         queues,
         activities: withRunStages(wrap(createActivities({ ...deps, ownQueue: queues.own }))),
         concurrency: { io: 8, cpu: 2 },
-        workflows: { workflowBundle: { codePath: join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
+        workflows: { workflowBundle: { codePath: opts.workflowBundle ?? join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
       });
       return io!.runUntil(cpu!.runUntil(own!.runUntil(fn(taskQueue))));
     },
