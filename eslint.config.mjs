@@ -2,6 +2,7 @@
 // that keeps workflow code deterministic: no Node built-ins, no I/O modules, activities as types.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 const nodeGlobals = Object.fromEntries(
@@ -18,6 +19,38 @@ const IO_MODULES = [
 ];
 const WORKFLOW_MESSAGE = 'workflow code must be deterministic: no Node built-ins or I/O (use an activity)';
 
+/**
+ * The layers, lowest first, and what each may import (its own folder always). An arrow up (a
+ * store importing a use case, core importing the store) does not lint. `types` may be imported
+ * as types only: clients name the workflows they start, the engine's protocol names model results.
+ * docs/architecture.md draws the same picture.
+ */
+const LAYERS = {
+  core: { may: [] },
+  where: { may: ['core'] },
+  hashsets: { may: ['core'] },
+  models: { may: ['core', 'where'] },
+  blobs: { may: ['core'] },
+  store: { may: ['core', 'where', 'hashsets'] },
+  engine: { may: ['core', 'models'] },
+  client: { may: ['core'], types: ['workflows'] },
+  usecases: { may: ['core', 'where', 'hashsets', 'models', 'blobs', 'store', 'client'], types: ['engine', 'workflows'] },
+  activities: { may: ['core', 'where', 'hashsets', 'models', 'blobs', 'store', 'engine', 'usecases'] },
+  workflows: { may: ['core'], types: ['activities'] },
+  services: { may: ['core'] },
+  worker: { may: ['core', 'models', 'blobs', 'store', 'engine', 'activities', 'services', 'client'] },
+  api: { may: ['core', 'where', 'models', 'blobs', 'store', 'client', 'usecases'], types: ['workflows'] },
+  cli: { may: ['core', 'where', 'hashsets', 'models', 'blobs', 'store', 'client', 'usecases', 'services'], types: ['workflows'] },
+  web: { may: ['core', 'where'] },
+};
+const layerPolicies = Object.entries(LAYERS).map(([layer, { may, types = [] }]) => ({
+  from: { element: { type: layer } },
+  allow: [
+    { to: { element: { types: { anyOf: [layer, ...may] } } } },
+    ...(types.length ? [{ to: { element: { types: { anyOf: types } } }, dependency: { kind: 'type' } }] : []),
+  ],
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tools/**', 'tests/.tmp/**', 'bench/out/**', 'screenshots/**', 'eval/source/**'] },
   js.configs.recommended,
@@ -30,6 +63,15 @@ export default tseslint.config(
       // Package versions are read with require('<pkg>/package.json').
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    files: Object.keys(LAYERS).map((l) => (l === 'web' ? 'web/src/**/*.ts' : `${l}/**/*.ts`)),
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } },
+      'boundaries/elements': Object.keys(LAYERS).map((l) => ({ type: l, pattern: l === 'web' ? 'web/src' : l })),
+    },
+    rules: { 'boundaries/dependencies': ['error', { default: 'disallow', policies: layerPolicies }] },
   },
   // Tests read JSON answers loosely on purpose.
   { files: ['tests/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

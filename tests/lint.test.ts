@@ -37,3 +37,29 @@ describe('ESLint rules for workflow code', () => {
     expect(await problems("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", 'activities/x.ts')).toEqual([]);
   });
 });
+
+describe('ESLint rule for the layers (no arrow from a lower layer to a higher one)', () => {
+  it.each([
+    ['store/x.ts', "import { searchImages } from '../usecases/search-images';\nexport const x = searchImages;"],
+    ['core/x.ts', "import type { Store } from '../store';\nexport type X = Store;"],
+    ['models/x.ts', "import { openStore } from '../store';\nexport const x = openStore;"],
+    ['web/src/x.ts', "import type { ClueDoc } from '../../store/documents';\nexport type X = ClueDoc;"],
+    ['client/x.ts', "import { ingest } from '../usecases/ingest';\nexport const x = ingest;"],
+    ['engine/x.ts', "import { createActivities } from '../activities';\nexport const x = createActivities;"],
+  ])('when %s imports a higher layer, then lint fails', async (file, code) => {
+    expect((await problems(code, file)).some((p) => p.startsWith('boundaries/dependencies'))).toBe(true);
+  });
+
+  it.each([
+    ['usecases/x.ts', "import { openStore } from '../store';\nexport const x = openStore;"],
+    ['client/x.ts', "import type { processImage } from '../workflows';\nexport type X = typeof processImage;"],
+    ['api/x.ts', "import { searchImages } from '../usecases/search-images';\nexport const x = searchImages;"],
+  ])('when %s imports a lower layer (or a workflow as a type), then the layer rule passes', async (file, code) => {
+    expect((await problems(code, file)).filter((p) => p.startsWith('boundaries/'))).toEqual([]);
+  });
+
+  it('when a client imports a workflow as a value, then lint fails (types only)', async () => {
+    const found = await problems("import { processImage } from '../workflows';\nexport const x = processImage;", 'client/x.ts');
+    expect(found.some((p) => p.startsWith('boundaries/dependencies'))).toBe(true);
+  });
+});

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import webpack from 'webpack';
 import type { BatchInput, BatchProgress } from '../core/batch';
+import { stagesToRerun } from '../core/clues';
 import { STAGES, termKindOf } from '../core/stages';
 import { fileSha256 } from '../models/file-hashes';
 import { stageModels } from '../activities/stage-models';
@@ -58,6 +59,15 @@ describe('a stage added in one registry entry and one definition', () => {
     expect(STAGES).toContain(toy);
     expect(termKindOf({ type: 'shape' })).toBe('word');
     expect(stageModels(ctx.engine.models)[toy]).toEqual({ name: 'toy-shape', version: '1' });
+  });
+
+  it('when a stage was recorded unavailable (faces, before its model was installed), then the model this worker has makes it run again, with where', () => {
+    const current = stageModels(ctx.engine.models);
+    expect(current.faces).toMatchObject({ name: expect.stringContaining('retinaface') });
+    const stored = Object.fromEntries(STAGES.map((s) => [s, { status: 'ok' as const, ...(current[s] ? { model: current[s] } : {}) }]));
+    expect(stagesToRerun(stored, current)).toEqual([]);
+    expect(stagesToRerun({ ...stored, faces: { status: 'unavailable' } }, current)).toEqual(['faces', 'where']);
+    expect(stagesToRerun({ ...stored, faces: { status: 'ok', model: { ...current.faces!, version: '0' } } }, current)).toEqual(['faces', 'where']);
   });
 
   it('when an image is processed, then the toy stage runs in the workflow, its clue is saved and found by search; when its model changes, a run re-runs it alone (with where)', async () => {
