@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
 import { loadConfig } from '../core/config';
 import { projectRoot } from '../core/project-root';
 import { nodeEnv } from '../services/embedded';
@@ -20,22 +17,6 @@ export function benchEnvironment(): void {
   process.env.CLUES_DB_PORT ??= '27401';
   process.env.CLUES_TEMPORAL_PORT ??= '27433';
   process.env.CLUES_TEMPORAL_UI_PORT ??= '27434';
-}
-
-const SOURCES = ['astronaut.png', 'camera.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png', 'page.png', 'text.png'];
-
-/** `count` distinct images (one changed pixel block each) cycling through the samples. */
-export async function generateImages(label: string, count: number): Promise<string> {
-  const dir = join(tmpdir(), `clues-bench-${label}-${Date.now()}`);
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const [r, g, b] = randomBytes(3);
-    await sharp(join(root, 'samples', SOURCES[i % SOURCES.length]!))
-      .composite([{ input: { create: { width: 2, height: 2, channels: 3, background: { r: r!, g: g!, b: b! } } }, left: i % 50, top: 0 }])
-      .png({ compressionLevel: 1 })
-      .toFile(join(dir, `${i}.png`));
-  }
-  return dir;
 }
 
 export async function startWorkers(count: number, taskQueue: string, env: Record<string, string>): Promise<ChildProcess[]> {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
 import { connectClient } from '../client/temporal-client';
@@ -13,20 +14,30 @@ import { openStore, type Store } from '../store';
 import { openBlobStore } from '../blobs/open';
 import { saveTimePerImage } from './store-writes';
 import { buildSyntheticStore } from './synthetic-store';
-import { benchEnvironment, cpuSeconds, generateImages, peakRss, startWorkers, withChildren } from './batch-support';
+import { benchEnvironment, cpuSeconds, peakRss, root, startWorkers, withChildren } from './batch-support';
+import { corpus, MIXES, type Mix } from './corpus';
+import { checkoutOf, median, runRound, type RoundResult } from './side-by-side';
 
-// `npm run bench:batch [-- --json]`: images per hour end to end (Temporal + the database + worker
-// processes with their engines) on BENCH_BATCH_IMAGES images (default 200, mixed photos, signs and
-// documents), against the pure model time of the same engines (same cascade, same pixel cache) in
-// one process; one worker process (default settings, and at CPU concurrency 1) and two. CPU
-// seconds per process and peak RSS (worker + engine) are printed beside the times.
-// `--store`: the store's own time per saved image, empty and with 100,000 images.
+// `npm run bench:batch [-- --mix phone|small|mixed] [--images N] [--baseline REV] [--rounds R]
+// [--concurrency C] [--json]`: images per hour of this code and of an earlier commit (default
+// 03e7cee) side by side, each with its own stack (`clues up`, `clues run`), in the same run, on the
+// same images (bench/corpus.ts), at the same settings; rounds alternate the two. CPU seconds per
+// image (every process of the stack) and the worker's peak RSS (with its engines) beside the times.
+// `--breakdown`: this code alone, end to end against its pure model time, one worker and two
+// (BENCH_ONLY=pure,one,seq,two for a part). `--store`: the store's own time per saved image,
+// empty and with 100,000 images.
 
-const N = Number(process.env.BENCH_BATCH_IMAGES ?? 200);
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const MIX = (arg('mix') ?? 'small') as Mix;
+if (!MIXES.includes(MIX)) throw new Error(`--mix takes ${MIXES.join(', ')}`);
+const N = Number(arg('images') ?? process.env.BENCH_BATCH_IMAGES ?? (MIX === 'phone' ? 100 : 200));
 const JSON_OUT = process.argv.includes('--json');
 benchEnvironment();
-const images = (label: string) => generateImages(label, N);
 const say = (line: string) => JSON_OUT || console.log(line);
+const images = async (_label: string) => (await corpus(MIX, N, say)).dir;
 
 /** The same stages in one process, one image after another: the model time alone. */
 async function pureModelTime(dir: string, store: Store): Promise<number> {
@@ -34,9 +45,10 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
   // The engine in this process: model time without Temporal, the engine process's messages or saving.
   const engine = await LocalEngine.create(cfg);
   const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), ownQueue: 'in-process' });
+  const files = readdirSync(dir).sort();
   const started = performance.now();
   for (let i = 0; i < N; i++) {
-    const path = join(dir, `${i}.png`);
+    const path = join(dir, files[i]!);
     const ref = { path, sha256: await fileSha256(path) };
     await a.prepareImage(ref);
     const done: Partial<Record<StageName, StageOutcome>> = {};
@@ -114,8 +126,48 @@ async function storeTimes(): Promise<void> {
   }
 }
 
+/** This code and an earlier commit, side by side on the same corpus at the same settings. */
+async function sideBySide(): Promise<void> {
+  const rev = arg('baseline') ?? '03e7cee';
+  const rounds = Number(arg('rounds') ?? 1);
+  const concurrency = Number(arg('concurrency') ?? DEFAULT_RUN_CONCURRENCY);
+  const { dir, bytes, sources } = await corpus(MIX, N, say);
+  say(`bench:batch --mix ${MIX}: ${N} images (${(bytes / 2 ** 20).toFixed(0)} MiB, cut from ${sources.length} real photos) in ${dir}`);
+  const baseline = checkoutOf(rev, say);
+  const current = { label: 'this', dir: root };
+  const results: RoundResult[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which goes first, so that neither always meets a warmer or a busier machine.
+    const order = r % 2 ? [current, baseline] : [baseline, current];
+    for (const side of order) {
+      const res = await runRound(side, dir, N, { concurrency, port: side === current ? 27501 : 27601 });
+      results.push(res);
+      say(`round ${r + 1} ${side.label.padEnd(8)} ${res.seconds.toFixed(0).padStart(5)} s ${res.perHour.toFixed(0).padStart(7)} img/h  done ${res.done}, partial ${res.partial}, failed ${res.failed}; CPU ${(res.cpuSeconds / N).toFixed(2)} s/image; worker + engines peak ${res.workerPeakMiB.toFixed(0)} MiB`);
+    }
+  }
+  const of = (label: string, f: (x: RoundResult) => number) => median(results.filter((x) => x.label === label).map(f));
+  const ratios = Array.from({ length: rounds }, (_, r) => results.filter((x, i) => Math.floor(i / 2) === r)).map((pair) => pair.find((x) => x.label === 'this')!.perHour / pair.find((x) => x.label !== 'this')!.perHour);
+  const out = {
+    mix: MIX,
+    images: N,
+    concurrency,
+    baseline: baseline.label,
+    images_per_hour: Math.round(of('this', (x) => x.perHour)),
+    baseline_images_per_hour: Math.round(of(baseline.label, (x) => x.perHour)),
+    ratio: Math.round(median(ratios) * 100) / 100,
+    cpu_s_per_image: Math.round((of('this', (x) => x.cpuSeconds) / N) * 100) / 100,
+    baseline_cpu_s_per_image: Math.round((of(baseline.label, (x) => x.cpuSeconds) / N) * 100) / 100,
+    worker_peak_rss_mib: Math.round(of('this', (x) => x.workerPeakMiB)),
+    baseline_worker_peak_rss_mib: Math.round(of(baseline.label, (x) => x.workerPeakMiB)),
+    failed: results.filter((x) => x.label === 'this').reduce((n, x) => n + x.failed, 0),
+  };
+  say(`\nthis code ${out.images_per_hour} img/h against ${baseline.label} ${out.baseline_images_per_hour} img/h: ${out.ratio}x (median of ${rounds} round(s), each pair in one run)`);
+  console.log(JSON.stringify(out));
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--store')) return storeTimes();
+  if (!process.argv.includes('--breakdown')) return sideBySide();
   const cfg = loadConfig();
   say(`bench:batch: ${N} images, data in ${cfg.dataDir}`);
   await upServices(cfg, ['database', 'temporal']);

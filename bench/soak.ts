@@ -3,14 +3,19 @@ import { connectClient } from '../client/temporal-client';
 import { DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
 import { loadConfig } from '../core/config';
 import { upServices } from '../services/embedded';
-import { benchEnvironment, currentRss, generateImages, peakRss, startWorkers, withChildren } from './batch-support';
+import { benchEnvironment, currentRss, peakRss, startWorkers, withChildren } from './batch-support';
+import { corpus, MIXES, type Mix } from './corpus';
 
-// `npm run bench:soak`: one worker process, every model loaded, runs BENCH_SOAK_IMAGES images
-// (default 1,000) as one batch. Prints the RSS of the worker with its engine processes as the run
+// `npm run bench:soak [-- --mix phone|small|mixed] [--json]`: one worker process, every model
+// loaded, runs BENCH_SOAK_IMAGES images (default 1,000) of the mix (bench/corpus.ts; default small)
+// as one batch. Prints the RSS of the worker with its engine processes as the run
 // goes, its peak (the sum of each process's peak), and the growth over the second half: the limit
 // is 2 GiB and flat.
 
 const N = Number(process.env.BENCH_SOAK_IMAGES ?? 1000);
+const at = process.argv.indexOf('--mix');
+const MIX = (at > 0 ? process.argv[at + 1] : 'small') as Mix;
+if (!MIXES.includes(MIX)) throw new Error(`--mix takes ${MIXES.join(', ')}`);
 benchEnvironment();
 
 /** Least-squares slope of rss over done, in MiB per 100 images. */
@@ -26,9 +31,9 @@ function slope(points: { done: number; rss: number }[]): number {
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
-  console.log(`bench:soak: ${N} images through one worker process, data in ${cfg.dataDir}`);
+  console.log(`bench:soak --mix ${MIX}: ${N} images through one worker process, data in ${cfg.dataDir}`);
   await upServices(cfg, ['database', 'temporal']);
-  const dir = await generateImages('soak', N);
+  const { dir } = await corpus(MIX, N, (s) => console.log(s));
   const taskQueue = `soak-${Date.now()}`;
   const [worker] = await startWorkers(1, taskQueue, {});
   const pid = worker!.pid!;
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
   console.log(`\ndone ${result.done}, failed ${result.failed}, skipped ${result.skipped} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   console.log(`worker + engines peak RSS ${peak().toFixed(0)} MiB (limit 2048); RSS at half ${secondHalf[0]?.rss.toFixed(0)} MiB, at the end ${samples.at(-1)?.rss.toFixed(0)} MiB`);
   console.log(`RSS growth over the second half: ${slope(secondHalf).toFixed(1)} MiB per 100 images`);
+  console.log(JSON.stringify({ mix: MIX, images: N, done: result.done, failed: result.failed, peak_rss_mib: Math.round(peak()), rss_half_mib: Math.round(secondHalf[0]?.rss ?? NaN), rss_end_mib: Math.round(samples.at(-1)?.rss ?? NaN), growth_mib_per_100: Math.round(slope(secondHalf) * 10) / 10 }));
   worker!.kill('SIGTERM');
   await client.connection.close();
   console.log('(services left running in the bench data folder: CLUES_DATA_DIR=.data/bench npx clues down)');
