@@ -4,6 +4,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectFaces } from './detect-faces';
+import { groupFaces } from './group-faces';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
@@ -40,7 +41,8 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     detectObjects: detectObjects(engine, blobs),
     readText: readText(engine, blobs),
     describeImage: describeImage(engine, blobs),
-    detectFaces: detectFaces(engine, blobs),
+    detectFaces: detectFaces(engine, blobs, store),
+    groupFaces: groupFaces(store),
     classifyScene: classifyScene(engine, blobs),
     matchPlaces: matchPlaces(store, engine, blobs),
     locateImage: locateImage(store),

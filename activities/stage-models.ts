@@ -3,6 +3,7 @@ import { joinedModel, modelOf, type EngineModels } from '../engine/image-engine'
 import { SCENE_RULES_MODEL } from '../models/scene-from-objects';
 import { WHERE_VERSION } from '../where/weights';
 import { EXIFR_VERSION } from './read-metadata';
+import { PEOPLE_MODEL } from './group-faces';
 
 export const PDQ_MODEL: ModelRef = { name: 'pdq', version: '1.0-ts' };
 
@@ -17,6 +18,7 @@ export function stageModels(models: EngineModels): Partial<Record<StageName, Mod
     hashes: PDQ_MODEL,
     metadata: { name: 'exifr', version: EXIFR_VERSION },
     scene: modelOf(models.scene) ?? SCENE_RULES_MODEL,
+    people: PEOPLE_MODEL,
   };
   const objects = modelOf(models.objects);
   const embedder = modelOf(models.embedder);
@@ -25,5 +27,8 @@ export function stageModels(models: EngineModels): Partial<Record<StageName, Mod
   if (readers.length) out.text = joinedModel(readers);
   if (embedder && matcher) out.features = joinedModel([embedder, matcher]);
   if (matcher) out.places = matcher;
+  const faces = modelOf(models.faces);
+  const describer = modelOf(models.faceDescriber);
+  if (faces) out.faces = describer ? joinedModel([faces, describer]) : faces;
   return out;
 }

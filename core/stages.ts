@@ -11,7 +11,7 @@ export interface StageSpec {
    */
   queue: 'io' | 'image';
   /** The activity that runs it. */
-  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'detectFaces' | 'classifyScene' | 'matchPlaces' | 'locateImage';
+  activity: 'hashImage' | 'readMetadata' | 'detectObjects' | 'readText' | 'describeImage' | 'detectFaces' | 'classifyScene' | 'matchPlaces' | 'groupFaces' | 'locateImage';
   /** Stages whose outcome it reads: it runs after them, and is re-run with them. */
   inputs: readonly string[];
   /** The clue types it produces. */
@@ -36,6 +36,7 @@ export const STAGE_REGISTRY = {
   faces: { queue: 'image', activity: 'detectFaces', inputs: [], clueTypes: ['face'], label: 'faces: count and boxes, for analysts only (a crop touching one is never published)', patch: 'faces-stage' },
   scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },
   places: { queue: 'image', activity: 'matchPlaces', inputs: ['features'], clueTypes: ['location'], label: 'known places matched' },
+  people: { queue: 'io', activity: 'groupFaces', inputs: [], clueTypes: [], label: 'the same person across images: faces grouped into people (analysts and admins only)', afterSave: true, patch: 'people-stage' },
   where: { queue: 'io', activity: 'locateImage', inputs: [], clueTypes: ['country', 'region', 'time'], label: 'where and when, weighed from every clue', afterSave: true },
 } as const satisfies Record<string, StageSpec>;
 

@@ -198,7 +198,7 @@ export class LocalEngine implements ImageEngine {
     const image = await this.pixels(src);
     const faces = await scanFaces(detector, (side) => this.atSide(image, side), image.original);
     // Without a describer, faces are still found (boxes, screening), none is matchable.
-    if (!this.m.faceDescriber.ok) return { faces: faces.map((f) => ({ ...f, quality: { ok: false, reasons: [`no face describer: ${this.m.faceDescriber.ok ? '' : this.m.faceDescriber.reason}`], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0 } })) };
+    if (!this.m.faceDescriber.ok) return { faces: faces.map((f) => ({ ...f, quality: { ok: false, reasons: [`no face describer: ${this.m.faceDescriber.ok ? '' : this.m.faceDescriber.reason}`], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0, lowerFace: 0 } })) };
     return { faces: await describeFaces(this.m.faceDescriber.value, image, faces) };
   }
 

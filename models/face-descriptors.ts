@@ -19,7 +19,7 @@ export async function describeFaces(describer: FaceDescriber, image: RgbImage & 
   const out: DescribedFace[] = [];
   for (const f of faces) {
     if (!f.landmarks || f.landmarks.length !== 5) {
-      out.push({ ...f, quality: { ok: false, reasons: ['no landmarks to align on'], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0 } });
+      out.push({ ...f, quality: { ok: false, reasons: ['no landmarks to align on'], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0, lowerFace: 0 } });
       continue;
     }
     const chip = alignedChip(image, f.landmarks.map(([x, y]): [number, number] => [x / image.scale, y / image.scale]));

@@ -11,8 +11,10 @@ export const FACE_QUALITY = {
   minSide: 32,
   /** |yaw| estimated from the landmarks, in degrees. */
   maxYaw: 40,
-  /** Variance of the Laplacian of the chip's centre (grey levels squared): sharper is larger. */
-  minSharpness: 12,
+  /** sharpnessOf: the Laplacian's variance over the grey levels' variance (x100) at the chip's centre. */
+  minSharpness: 3,
+  /** lowerFaceDetail: the mouth band's Laplacian variance over the eye band's. */
+  minLowerFace: 0.08,
 } as const;
 
 export interface FaceQuality {
@@ -23,6 +25,7 @@ export interface FaceQuality {
   side: number;
   yaw: number;
   sharpness: number;
+  lowerFace: number;
 }
 
 /**
@@ -40,32 +43,54 @@ export function yawOf(landmarks: readonly [number, number][]): number {
   return Math.round((Math.asin(Math.max(-1, Math.min(1, along / 0.6))) * 180) / Math.PI);
 }
 
-/** Variance of the 4-neighbour Laplacian over the chip's central half (the face, not its margin). */
-export function sharpnessOf(chip: Uint8Array): number {
-  const S = CHIP_SIDE;
-  const grey = (x: number, y: number) => {
-    const o = (y * S + x) * 3;
-    return 0.299 * chip[o]! + 0.587 * chip[o + 1]! + 0.114 * chip[o + 2]!;
-  };
-  const from = Math.floor(S / 4), to = Math.ceil((3 * S) / 4);
-  let sum = 0, sq = 0, n = 0;
-  for (let y = from; y < to; y++) {
-    for (let x = from; x < to; x++) {
-      const l = grey(x - 1, y) + grey(x + 1, y) + grey(x, y - 1) + grey(x, y + 1) - 4 * grey(x, y);
-      sum += l; sq += l * l; n++;
+/** Grey level of a chip pixel. */
+function grey(chip: Uint8Array, x: number, y: number): number {
+  const o = (y * CHIP_SIDE + x) * 3;
+  return 0.299 * chip[o]! + 0.587 * chip[o + 1]! + 0.114 * chip[o + 2]!;
+}
+
+/** Variance of the 4-neighbour Laplacian, and of the grey levels, over a band of the chip. */
+function bandStats(chip: Uint8Array, x0: number, x1: number, y0: number, y1: number): { lap: number; grey: number } {
+  let sum = 0, sq = 0, gs = 0, gq = 0, n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const g = grey(chip, x, y);
+      const l = grey(chip, x - 1, y) + grey(chip, x + 1, y) + grey(chip, x, y - 1) + grey(chip, x, y + 1) - 4 * g;
+      sum += l; sq += l * l; gs += g; gq += g * g; n++;
     }
   }
-  const mean = sum / n;
-  return Math.round((sq / n - mean * mean) * 10) / 10;
+  return { lap: sq / n - (sum / n) ** 2, grey: gq / n - (gs / n) ** 2 };
+}
+
+/**
+ * Sharpness of the face (the chip's central half): the Laplacian's variance over the grey
+ * levels' variance, x1000, so that a dark or low-contrast photo is not taken for a blurred one.
+ */
+export function sharpnessOf(chip: Uint8Array): number {
+  const S = CHIP_SIDE;
+  const { lap, grey: g } = bandStats(chip, Math.floor(S / 4), Math.ceil((3 * S) / 4), Math.floor(S / 4), Math.ceil((3 * S) / 4));
+  return Math.round((1000 * lap) / Math.max(g, 1)) / 10;
+}
+
+/**
+ * How much detail the mouth band has against the eye band (Laplacian variances): near 0 when the
+ * lower face is covered by something flat (a mask, a bar, a hand in shadow).
+ */
+export function lowerFaceDetail(chip: Uint8Array): number {
+  const eyes = bandStats(chip, 35, 115, 32, 60);
+  const mouth = bandStats(chip, 45, 105, 92, 115);
+  return Math.round((100 * mouth.lap) / Math.max(eyes.lap, 1)) / 100;
 }
 
 export function faceQuality(box: { w: number; h: number }, landmarks: readonly [number, number][], chip: Uint8Array): FaceQuality {
   const side = Math.round(Math.min(box.w, box.h));
   const yaw = yawOf(landmarks);
   const sharpness = sharpnessOf(chip);
+  const lowerFace = lowerFaceDetail(chip);
   const reasons: string[] = [];
   if (side < FACE_QUALITY.minSide) reasons.push(`face ${side} px, under ${FACE_QUALITY.minSide}`);
   if (Math.abs(yaw) > FACE_QUALITY.maxYaw) reasons.push(`turned about ${Math.abs(yaw)}°, over ${FACE_QUALITY.maxYaw}°`);
   if (sharpness < FACE_QUALITY.minSharpness) reasons.push(`blurred (sharpness ${sharpness}, under ${FACE_QUALITY.minSharpness})`);
-  return { ok: reasons.length === 0, reasons, side, yaw, sharpness };
+  if (lowerFace < FACE_QUALITY.minLowerFace) reasons.push(`lower face covered or featureless (detail ${lowerFace}, under ${FACE_QUALITY.minLowerFace})`);
+  return { ok: reasons.length === 0, reasons, side, yaw, sharpness, lowerFace };
 }
