@@ -5,6 +5,7 @@ import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectFaces } from './detect-faces';
 import { groupFaces } from './group-faces';
+import { findFaces } from './find-faces';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
 import { listImagesPage } from './list-images';
@@ -51,6 +52,7 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     loadImage: loadImage(engine, blobs),
     findSimilarImages: findSimilarImages({ store, engine, blobs }),
     addPlace: addPlace({ store, engine, blobs }),
+    findFaces: findFaces({ store, engine, blobs }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
     locateSeries: locateSeries(store),
