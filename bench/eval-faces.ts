@@ -8,6 +8,7 @@ import { ExactVectorIndex, euclidean } from '../core/vector-index';
 import type { ImageEngine } from '../engine/image-engine';
 import { alignedChip, CHIP_SIDE } from '../models/face-align';
 import { FaceDescriber } from '../models/face-describer';
+import { FaceResDescriber } from '../models/faceres-describer';
 import type { DescribedFace } from '../models/face-descriptors';
 import { describeFaces } from '../models/face-descriptors';
 import { decodeRgb } from '../models/image-loader';
@@ -55,6 +56,8 @@ interface View {
   name: string;
   variant: string;
   face?: DescribedFace;
+  /** The image the face was found in. */
+  path: string;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -212,6 +215,41 @@ async function clustering(views: View[], label: string) {
 }
 
 /**
+ * `--face-models`: dlib's descriptor (the ONNX port) against HSE FaceRes (@vladmandic/human) on
+ * the same aligned chips of the same faces (those dlib's gate passed), each thresholded on the
+ * tune half at its nearest different people, then read on the report half.
+ */
+async function compareModels(all: View[], dlib: FaceDescriber): Promise<void> {
+  const faceres = await FaceResDescriber.create();
+  const chips = new Map<View, Uint8Array>();
+  for (const v of all) {
+    if (!v.face?.descriptor || !v.face.landmarks) continue;
+    chips.set(v, alignedChip(await decodeRgb(v.path, 1e8), v.face.landmarks));
+  }
+  console.log(`\n  descriptor models on the same ${chips.size} aligned faces:`);
+  for (const [name, describe] of [['dlib ResNet (face-api port, ONNX)', (c: Uint8Array) => dlib.describe(c)], ['HSE FaceRes (human, tfjs-wasm)', (c: Uint8Array) => faceres.describe(c)]] as const) {
+    const vecs = new Map<View, Float32Array>();
+    const t0 = performance.now();
+    for (const [v, c] of chips) vecs.set(v, await describe(c));
+    const ms = (performance.now() - t0) / chips.size;
+    const pairs = (half: View['half']) => {
+      const vs = [...vecs.keys()].filter((v) => v.half === half);
+      const g: number[] = [], i: number[] = [];
+      for (let a = 0; a < vs.length; a++) for (let b = a + 1; b < vs.length; b++) (vs[a]!.truth === vs[b]!.truth ? g : i).push(euclidean(vecs.get(vs[a]!)!, vecs.get(vs[b]!)!));
+      return { g, i: i.sort((x, y) => x - y) };
+    };
+    const tune = pairs('tune');
+    const threshold = tune.i[0]! * 0.95;
+    const rep = pairs('report');
+    const tarAtFar = (p: { g: number[]; i: number[] }) => p.g.filter((d) => d < p.i[Math.floor(p.i.length * FAR)]!).length / p.g.length;
+    report(`  ${name}: report TAR at FAR 1e-3`, `${(100 * tarAtFar(rep)).toFixed(1)}%`);
+    report(`  ${name}: report matched / different matched at ${threshold.toFixed(3)} (tune)`, `${(100 * rep.g.filter((d) => d <= threshold).length / rep.g.length).toFixed(1)}% / ${rep.i.filter((d) => d <= threshold).length}`);
+    report(`  ${name}: ms per face`, ms.toFixed(1));
+  }
+  faceres.close();
+}
+
+/**
  * The faces part of `npm run eval`: `dir` for the augmented views, `timing` the photos whose
  * faces op is timed (the eval set's face photos, with faces and without).
  */
@@ -243,7 +281,7 @@ export async function evaluateFaces(engine: ImageEngine, dir: string, timing: st
       for (const [i, f] of faces.entries()) {
         if (!f.quality.ok) continue; // the original must be matchable to be a reference
         const truth = truthOf(base, i);
-        all.push({ truth, half: half(truth), name: `${base}#${i}`, variant: 'original', face: f });
+        all.push({ truth, half: half(truth), name: `${base}#${i}`, variant: 'original', face: f, path: file });
         for (const v of await views(file, f.box)) {
           const path = join(dir, 'faces', `${base}-${i}-${v.variant.replace(/\W+/g, '-')}.jpg`);
           writeFileSync(path, v.jpeg);
@@ -251,7 +289,7 @@ export async function evaluateFaces(engine: ImageEngine, dir: string, timing: st
           const face = sameFace(found, v.at);
           if (!face) lost[v.variant] = (lost[v.variant] ?? 0) + 1;
           else if (!face.descriptor) gated[v.variant] = (gated[v.variant] ?? 0) + 1;
-          all.push({ truth, half: half(truth), name: `${base}#${i}/${v.variant}`, variant: v.variant, ...(face ? { face } : {}) });
+          all.push({ truth, half: half(truth), name: `${base}#${i}/${v.variant}`, variant: v.variant, path, ...(face ? { face } : {}) });
         }
       }
     }
@@ -272,6 +310,7 @@ export async function evaluateFaces(engine: ImageEngine, dir: string, timing: st
     const bothHalves = verification(all, 'both halves');
 
     const reference = await referenceDistance(engine, describer);
+    if (process.argv.includes('--face-models')) await compareModels(all, describer);
 
     // Time: the faces op per photo, and what describing adds (align, gate, describe) on its faces.
     const total: number[] = [];
