@@ -33,8 +33,8 @@ export class FaceResDescriber {
     const tf = this.tf;
     const out = tf.tidy(() => {
       const input = tf.image.resizeBilinear(tf.tensor3d(Float32Array.from(chip), [CHIP_SIDE, CHIP_SIDE, 3]), [SIDE, SIDE]).expandDims(0);
-      const res = this.graph.execute(input) as ReturnType<typeof tf.tensor2d>[];
-      const d = res.find((t) => t.shape[1] === 1024)!;
+      // The descriptor is not among the graph's default outputs (age and gender are).
+      const d = this.graph.execute(input, 'global_pooling/Mean') as ReturnType<typeof tf.tensor2d>;
       return tf.div(d, tf.norm(d));
     });
     const v = (await out.data()) as Float32Array;
