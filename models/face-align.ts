@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { RgbImage } from './tiles';
 
 /** dlib's face chip: 150 x 150, the face with a 0.25 margin (what the descriptor was trained on). */
@@ -54,38 +55,66 @@ export function invertSimilarity(t: Similarity): Similarity {
   return { a, b, tx: -(a * t.tx - b * t.ty), ty: -(b * t.tx + a * t.ty) };
 }
 
+/** Chip pixel (u, v) to source pixel: x = a u + b v + c, y = d u + e v + f. */
+interface Affine {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  f: number;
+}
+
 /**
  * The face cut and aligned as dlib's chip: the five landmarks (in the image's pixels) mapped onto
- * the template, sampled bilinearly. A face much larger than the chip is sampled at several points
- * per chip pixel and averaged, so that it is reduced without aliasing, as a resize would.
+ * the template, sampled bilinearly (outside the image reads as black, as dlib's chip does). A face
+ * much larger than the chip is first reduced with sharp (a proper resampling kernel, so no
+ * aliasing), as dlib reduces it through an image pyramid.
  */
-export function alignedChip(image: RgbImage, landmarks: readonly [number, number][]): Uint8Array {
-  const toChip = fitSimilarity(landmarks, CHIP_TEMPLATE);
-  const back = invertSimilarity(toChip);
+export async function alignedChip(image: RgbImage, landmarks: readonly [number, number][]): Promise<Uint8Array> {
+  const back = invertSimilarity(fitSimilarity(landmarks, CHIP_TEMPLATE));
+  let m: Affine = { a: back.a, b: -back.b, c: back.tx, d: back.b, e: back.a, f: back.ty };
+  let src: { data: Uint8Array; width: number; height: number } = image;
   const step = Math.hypot(back.a, back.b); // image pixels per chip pixel
-  const k = Math.max(1, Math.min(4, Math.floor(step)));
-  const { data, width: W, height: H } = image;
+  if (step > 1.25) {
+    const xs: number[] = [], ys: number[] = [];
+    for (const [u, v] of [[0, 0], [CHIP_SIDE, 0], [0, CHIP_SIDE], [CHIP_SIDE, CHIP_SIDE]] as const) {
+      xs.push(m.a * u + m.b * v + m.c);
+      ys.push(m.d * u + m.e * v + m.f);
+    }
+    const left = Math.max(0, Math.floor(Math.min(...xs)) - 2), top = Math.max(0, Math.floor(Math.min(...ys)) - 2);
+    const right = Math.min(image.width, Math.ceil(Math.max(...xs)) + 2), bottom = Math.min(image.height, Math.ceil(Math.max(...ys)) + 2);
+    if (right - left >= 2 && bottom - top >= 2) {
+      const w = Math.max(2, Math.round((right - left) / step)), h = Math.max(2, Math.round((bottom - top) / step));
+      const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).extract({ left, top, width: right - left, height: bottom - top }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+      const sx = w / (right - left), sy = h / (bottom - top);
+      m = { a: m.a * sx, b: m.b * sx, c: (m.c - left) * sx, d: m.d * sy, e: m.e * sy, f: (m.f - top) * sy };
+      src = { data, width: w, height: h };
+    }
+  }
+  return warp(src, m);
+}
+
+function warp(src: { data: Uint8Array; width: number; height: number }, m: Affine): Uint8Array {
+  const { data, width: W, height: H } = src;
   const out = new Uint8Array(CHIP_SIDE * CHIP_SIDE * 3);
-  const acc = [0, 0, 0];
   for (let v = 0; v < CHIP_SIDE; v++) {
     for (let u = 0; u < CHIP_SIDE; u++) {
-      acc[0] = acc[1] = acc[2] = 0;
-      for (let sv = 0; sv < k; sv++) {
-        for (let su = 0; su < k; su++) {
-          const cu = u + (su + 0.5) / k - 0.5, cv = v + (sv + 0.5) / k - 0.5;
-          const x = back.a * cu - back.b * cv + back.tx;
-          const y = back.b * cu + back.a * cv + back.ty;
-          // Outside the image reads as black, as dlib's chip does.
-          const x0 = Math.floor(x), y0 = Math.floor(y);
-          const dx = x - x0, dy = y - y0;
-          for (let c = 0; c < 3; c++) {
-            const px = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= W || yy >= H ? 0 : data[(yy * W + xx) * 3 + c]!);
-            acc[c]! += (px(x0, y0) * (1 - dx) + px(x0 + 1, y0) * dx) * (1 - dy) + (px(x0, y0 + 1) * (1 - dx) + px(x0 + 1, y0 + 1) * dx) * dy;
-          }
-        }
-      }
+      const x = m.a * u + m.b * v + m.c;
+      const y = m.d * u + m.e * v + m.f;
+      const x0 = Math.floor(x), y0 = Math.floor(y);
+      const dx = x - x0, dy = y - y0;
+      const w00 = (1 - dx) * (1 - dy), w10 = dx * (1 - dy), w01 = (1 - dx) * dy, w11 = dx * dy;
+      const in0 = y0 >= 0 && y0 < H, in1 = y0 + 1 >= 0 && y0 + 1 < H, inx0 = x0 >= 0 && x0 < W, inx1 = x0 + 1 >= 0 && x0 + 1 < W;
       const o = (v * CHIP_SIDE + u) * 3;
-      for (let c = 0; c < 3; c++) out[o + c] = Math.round(acc[c]! / (k * k));
+      for (let c = 0; c < 3; c++) {
+        let acc = 0;
+        if (in0 && inx0) acc += w00 * data[(y0 * W + x0) * 3 + c]!;
+        if (in0 && inx1) acc += w10 * data[(y0 * W + x0 + 1) * 3 + c]!;
+        if (in1 && inx0) acc += w01 * data[((y0 + 1) * W + x0) * 3 + c]!;
+        if (in1 && inx1) acc += w11 * data[((y0 + 1) * W + x0 + 1) * 3 + c]!;
+        out[o + c] = Math.round(acc);
+      }
     }
   }
   return out;

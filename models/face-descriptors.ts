@@ -22,7 +22,7 @@ export async function describeFaces(describer: FaceDescriber, image: RgbImage & 
       out.push({ ...f, quality: { ok: false, reasons: ['no landmarks to align on'], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0, lowerFace: 0 } });
       continue;
     }
-    const chip = alignedChip(image, f.landmarks.map(([x, y]): [number, number] => [x / image.scale, y / image.scale]));
+    const chip = await alignedChip(image, f.landmarks.map(([x, y]): [number, number] => [x / image.scale, y / image.scale]));
     const quality = faceQuality(f.box, f.landmarks, chip);
     if (!quality.ok) {
       out.push({ ...f, quality });
