@@ -22,17 +22,26 @@ export class FaceDescriber {
 
   static async create(threads = 1): Promise<FaceDescriber> {
     const files = modelFiles('face-recognition-resnet-v1');
-    const session = await ort.InferenceSession.create(readFileSync(files.paths['face-recognition-resnet-v1.onnx']!), ortSessionOptions(threads));
-    return new FaceDescriber(session, { name: 'dlib-face-resnet-v1-onnx', version: `${files.package}@${files.version}` });
+    const session = await ort.InferenceSession.create(
+      readFileSync(files.paths['face-recognition-resnet-v1.onnx']!),
+      ortSessionOptions(threads),
+    );
+    return new FaceDescriber(session, {
+      name: 'dlib-face-resnet-v1-onnx',
+      version: `${files.package}@${files.version}`,
+    });
   }
 
   /** One aligned chip (150 x 150 interleaved RGB) to its descriptor. */
   async describe(chip: Uint8Array): Promise<Float32Array> {
     const plane = CHIP_SIDE * CHIP_SIDE;
-    if (chip.length !== 3 * plane) throw new Error(`a face chip is ${CHIP_SIDE} x ${CHIP_SIDE} RGB, not ${chip.length} bytes`);
+    if (chip.length !== 3 * plane)
+      throw new Error(`a face chip is ${CHIP_SIDE} x ${CHIP_SIDE} RGB, not ${chip.length} bytes`);
     const input = new Float32Array(3 * plane);
     for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) input[c * plane + p] = chip[p * 3 + c]!;
-    const out = await this.session.run({ chip: new ort.Tensor('float32', input, [1, 3, CHIP_SIDE, CHIP_SIDE]) });
+    const out = await this.session.run({
+      chip: new ort.Tensor('float32', input, [1, 3, CHIP_SIDE, CHIP_SIDE]),
+    });
     return out.descriptor!.data as Float32Array;
   }
 

@@ -15,14 +15,31 @@ export interface DescribedFace extends Face {
  * Aligns each face on its landmarks (in original pixels; `image` holds the decoded pixels, `scale`
  * original pixels per decoded pixel), checks its quality, and describes those that pass.
  */
-export async function describeFaces(describer: FaceDescriber, image: RgbImage & { scale: number }, faces: Face[]): Promise<DescribedFace[]> {
+export async function describeFaces(
+  describer: FaceDescriber,
+  image: RgbImage & { scale: number },
+  faces: Face[],
+): Promise<DescribedFace[]> {
   const out: DescribedFace[] = [];
   for (const f of faces) {
     if (!f.landmarks || f.landmarks.length !== 5) {
-      out.push({ ...f, quality: { ok: false, reasons: ['no landmarks to align on'], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0, lowerFace: 0 } });
+      out.push({
+        ...f,
+        quality: {
+          ok: false,
+          reasons: ['no landmarks to align on'],
+          side: Math.min(f.box.w, f.box.h),
+          yaw: 0,
+          sharpness: 0,
+          lowerFace: 0,
+        },
+      });
       continue;
     }
-    const chip = await alignedChip(image, f.landmarks.map(([x, y]): [number, number] => [x / image.scale, y / image.scale]));
+    const chip = await alignedChip(
+      image,
+      f.landmarks.map(([x, y]): [number, number] => [x / image.scale, y / image.scale]),
+    );
     const quality = faceQuality(f.box, f.landmarks, chip);
     if (!quality.ok) {
       out.push({ ...f, quality });

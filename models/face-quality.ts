@@ -39,7 +39,8 @@ export interface FaceQuality {
  */
 export function yawOf(landmarks: readonly [number, number][]): number {
   const [l, r, nose] = landmarks as [[number, number], [number, number], [number, number]];
-  const ex = r[0] - l[0], ey = r[1] - l[1];
+  const ex = r[0] - l[0],
+    ey = r[1] - l[1];
   const iod = Math.hypot(ex, ey) || 1;
   const mid: [number, number] = [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2];
   // The nose's offset along the eye line, from the midpoint, in eye distances.
@@ -54,13 +55,28 @@ function grey(chip: Uint8Array, x: number, y: number): number {
 }
 
 /** Variance of the 4-neighbour Laplacian, and of the grey levels, over a band of the chip. */
-function bandStats(chip: Uint8Array, x0: number, x1: number, y0: number, y1: number): { lap: number; grey: number } {
-  let sum = 0, sq = 0, gs = 0, gq = 0, n = 0;
+function bandStats(
+  chip: Uint8Array,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+): { lap: number; grey: number } {
+  let sum = 0,
+    sq = 0,
+    gs = 0,
+    gq = 0,
+    n = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const g = grey(chip, x, y);
-      const l = grey(chip, x - 1, y) + grey(chip, x + 1, y) + grey(chip, x, y - 1) + grey(chip, x, y + 1) - 4 * g;
-      sum += l; sq += l * l; gs += g; gq += g * g; n++;
+      const l =
+        grey(chip, x - 1, y) + grey(chip, x + 1, y) + grey(chip, x, y - 1) + grey(chip, x, y + 1) - 4 * g;
+      sum += l;
+      sq += l * l;
+      gs += g;
+      gq += g * g;
+      n++;
     }
   }
   return { lap: sq / n - (sum / n) ** 2, grey: gq / n - (gs / n) ** 2 };
@@ -72,7 +88,13 @@ function bandStats(chip: Uint8Array, x0: number, x1: number, y0: number, y1: num
  */
 export function sharpnessOf(chip: Uint8Array): number {
   const S = CHIP_SIDE;
-  const { lap, grey: g } = bandStats(chip, Math.floor(S / 4), Math.ceil((3 * S) / 4), Math.floor(S / 4), Math.ceil((3 * S) / 4));
+  const { lap, grey: g } = bandStats(
+    chip,
+    Math.floor(S / 4),
+    Math.ceil((3 * S) / 4),
+    Math.floor(S / 4),
+    Math.ceil((3 * S) / 4),
+  );
   return Math.round((1000 * lap) / Math.max(g, 1)) / 10;
 }
 
@@ -86,15 +108,24 @@ export function lowerFaceDetail(chip: Uint8Array): number {
   return Math.round((100 * mouth.lap) / Math.max(eyes.lap, 1)) / 100;
 }
 
-export function faceQuality(box: { w: number; h: number }, landmarks: readonly [number, number][], chip: Uint8Array): FaceQuality {
+export function faceQuality(
+  box: { w: number; h: number },
+  landmarks: readonly [number, number][],
+  chip: Uint8Array,
+): FaceQuality {
   const side = Math.round(Math.min(box.w, box.h));
   const yaw = yawOf(landmarks);
   const sharpness = sharpnessOf(chip);
   const lowerFace = lowerFaceDetail(chip);
   const reasons: string[] = [];
   if (side < FACE_QUALITY.minSide) reasons.push(`face ${side} px, under ${FACE_QUALITY.minSide}`);
-  if (Math.abs(yaw) > FACE_QUALITY.maxYaw) reasons.push(`turned about ${Math.abs(yaw)}°, over ${FACE_QUALITY.maxYaw}°`);
-  if (sharpness < FACE_QUALITY.minSharpness) reasons.push(`blurred (sharpness ${sharpness}, under ${FACE_QUALITY.minSharpness})`);
-  if (lowerFace < FACE_QUALITY.minLowerFace) reasons.push(`lower face covered or featureless (detail ${lowerFace}, under ${FACE_QUALITY.minLowerFace})`);
+  if (Math.abs(yaw) > FACE_QUALITY.maxYaw)
+    reasons.push(`turned about ${Math.abs(yaw)}°, over ${FACE_QUALITY.maxYaw}°`);
+  if (sharpness < FACE_QUALITY.minSharpness)
+    reasons.push(`blurred (sharpness ${sharpness}, under ${FACE_QUALITY.minSharpness})`);
+  if (lowerFace < FACE_QUALITY.minLowerFace)
+    reasons.push(
+      `lower face covered or featureless (detail ${lowerFace}, under ${FACE_QUALITY.minLowerFace})`,
+    );
   return { ok: reasons.length === 0, reasons, side, yaw, sharpness, lowerFace };
 }

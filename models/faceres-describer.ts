@@ -22,9 +22,18 @@ export class FaceResDescriber {
   static async create(): Promise<FaceResDescriber> {
     const { tf } = await tfjs(1);
     const dir = join(packageRoot('@vladmandic/human'), 'models');
-    const json = JSON.parse(readFileSync(join(dir, 'faceres.json'), 'utf8')) as { modelTopology: object; weightsManifest: { weights: object[] }[] };
+    const json = JSON.parse(readFileSync(join(dir, 'faceres.json'), 'utf8')) as {
+      modelTopology: object;
+      weightsManifest: { weights: object[] }[];
+    };
     const bin = readFileSync(join(dir, 'faceres.bin'));
-    const graph = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights) as never, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer }));
+    const graph = await tf.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights) as never,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+      }),
+    );
     return new FaceResDescriber(tf, graph);
   }
 
@@ -32,7 +41,9 @@ export class FaceResDescriber {
   async describe(chip: Uint8Array): Promise<Float32Array> {
     const tf = this.tf;
     const out = tf.tidy(() => {
-      const input = tf.image.resizeBilinear(tf.tensor3d(Float32Array.from(chip), [CHIP_SIDE, CHIP_SIDE, 3]), [SIDE, SIDE]).expandDims(0);
+      const input = tf.image
+        .resizeBilinear(tf.tensor3d(Float32Array.from(chip), [CHIP_SIDE, CHIP_SIDE, 3]), [SIDE, SIDE])
+        .expandDims(0);
       // The descriptor is not among the graph's default outputs (age and gender are).
       const d = this.graph.execute(input, 'global_pooling/Mean') as ReturnType<typeof tf.tensor2d>;
       return tf.div(d, tf.norm(d));

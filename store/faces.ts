@@ -77,12 +77,23 @@ export class FaceRepository {
    * The faces stage's faces of an image, replacing those of an earlier run; a face found again at
    * the same place keeps its person when an analyst put it there.
    */
-  async saveImageFaces(sha256: string, faces: Omit<FaceDoc, '_id' | 'sha256' | 'cases' | 'createdAt'>[]): Promise<void> {
+  async saveImageFaces(
+    sha256: string,
+    faces: Omit<FaceDoc, '_id' | 'sha256' | 'cases' | 'createdAt'>[],
+  ): Promise<void> {
     const before = await this.faces.find({ sha256 }).toArray();
     const now = new Date();
     const docs: FaceDoc[] = faces.map((f) => {
-      const old = before.find((b) => b.index === f.index && Math.abs(b.box.x - f.box.x) < f.box.w / 4 && Math.abs(b.box.y - f.box.y) < f.box.h / 4);
-      const kept = old?.pinned && old.person ? { person: old.person, pinned: true, ...(old.joined ? { joined: old.joined } : {}) } : {};
+      const old = before.find(
+        (b) =>
+          b.index === f.index &&
+          Math.abs(b.box.x - f.box.x) < f.box.w / 4 &&
+          Math.abs(b.box.y - f.box.y) < f.box.h / 4,
+      );
+      const kept =
+        old?.pinned && old.person
+          ? { person: old.person, pinned: true, ...(old.joined ? { joined: old.joined } : {}) }
+          : {};
       return { ...f, ...kept, _id: `${sha256}:${f.index}`, sha256, cases: old?.cases ?? [], createdAt: now };
     });
     await this.faces.deleteMany({ sha256 });
@@ -95,18 +106,28 @@ export class FaceRepository {
   }
 
   byIds(ids: string[]): Promise<FaceDoc[]> {
-    return ids.length ? this.faces.find({ _id: { $in: ids } }, { projection: { descriptor: 0 } }).toArray() : Promise.resolve([]);
+    return ids.length
+      ? this.faces.find({ _id: { $in: ids } }, { projection: { descriptor: 0 } }).toArray()
+      : Promise.resolve([]);
   }
 
   ofPerson(person: string): Promise<FaceDoc[]> {
-    return this.faces.find({ person }, { projection: { descriptor: 0 } }).sort({ sha256: 1, index: 1 }).toArray();
+    return this.faces
+      .find({ person }, { projection: { descriptor: 0 } })
+      .sort({ sha256: 1, index: 1 })
+      .toArray();
   }
 
   async setCases(sha256: string, cases: string[]): Promise<void> {
     await this.faces.updateMany({ sha256 }, { $set: { cases } });
   }
 
-  async assign(faceId: string, person: string, joined: FaceJoin, extra: { pinned?: boolean; alsoNear?: FaceDoc['alsoNear'] } = {}): Promise<void> {
+  async assign(
+    faceId: string,
+    person: string,
+    joined: FaceJoin,
+    extra: { pinned?: boolean; alsoNear?: FaceDoc['alsoNear'] } = {},
+  ): Promise<void> {
     const face = await this.faces.findOne({ _id: faceId }, { projection: { person: 1, cases: 1 } });
     if (!face) throw new Error(`no face ${faceId}`);
     const set: Record<string, unknown> = { person, joined };
@@ -114,9 +135,16 @@ export class FaceRepository {
     const unset: Record<string, ''> = {};
     if (extra.alsoNear) set.alsoNear = extra.alsoNear;
     else unset.alsoNear = '';
-    await this.faces.updateOne({ _id: faceId }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    await this.faces.updateOne(
+      { _id: faceId },
+      { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+    );
     const now = new Date();
-    await this.people.updateOne({ _id: person }, { $setOnInsert: { confirmed: false, createdAt: now }, $set: { updatedAt: now } }, { upsert: true });
+    await this.people.updateOne(
+      { _id: person },
+      { $setOnInsert: { confirmed: false, createdAt: now }, $set: { updatedAt: now } },
+      { upsert: true },
+    );
     await this.recount([person, ...(face.person && face.person !== person ? [face.person] : [])]);
   }
 
@@ -125,7 +153,17 @@ export class FaceRepository {
     for (const id of new Set(people)) {
       const faces = await this.faces.find({ person: id }, { projection: { cases: 1 } }).toArray();
       if (!faces.length) await this.people.deleteOne({ _id: id });
-      else await this.people.updateOne({ _id: id }, { $set: { faces: faces.length, cases: [...new Set(faces.flatMap((f) => f.cases))].sort(), updatedAt: new Date() } });
+      else
+        await this.people.updateOne(
+          { _id: id },
+          {
+            $set: {
+              faces: faces.length,
+              cases: [...new Set(faces.flatMap((f) => f.cases))].sort(),
+              updatedAt: new Date(),
+            },
+          },
+        );
     }
   }
 
@@ -134,7 +172,11 @@ export class FaceRepository {
   }
 
   peopleOfCase(caseId: string | undefined, limit = 200): Promise<PersonDoc[]> {
-    return this.people.find(caseId ? { cases: caseId } : {}).sort({ faces: -1, _id: 1 }).limit(limit).toArray();
+    return this.people
+      .find(caseId ? { cases: caseId } : {})
+      .sort({ faces: -1, _id: 1 })
+      .limit(limit)
+      .toArray();
   }
 
   async updatePerson(id: string, set: Partial<Pick<PersonDoc, 'label' | 'confirmed'>>): Promise<void> {
@@ -154,28 +196,46 @@ export class FaceRepository {
     const touched = await this.faces.find({ cases: caseId }, { projection: { person: 1 } }).toArray();
     const deleted = await this.faces.deleteMany({ cases: caseId, 'cases.1': { $exists: false } });
     await this.faces.updateMany({ cases: caseId }, { $pull: { cases: caseId } });
-    const before = await this.people.countDocuments({ _id: { $in: [...new Set(touched.flatMap((f) => (f.person ? [f.person] : [])))] } });
+    const before = await this.people.countDocuments({
+      _id: { $in: [...new Set(touched.flatMap((f) => (f.person ? [f.person] : [])))] },
+    });
     await this.recount(touched.flatMap((f) => (f.person ? [f.person] : [])));
-    const after = await this.people.countDocuments({ _id: { $in: [...new Set(touched.flatMap((f) => (f.person ? [f.person] : [])))] } });
+    const after = await this.people.countDocuments({
+      _id: { $in: [...new Set(touched.flatMap((f) => (f.person ? [f.person] : [])))] },
+    });
     return { faces: deleted.deletedCount, people: before - after };
   }
 
   /** Faces (matchable ones) other than `sha256`'s that share a person with its faces. */
-  async samePerson(sha256: string): Promise<{ sha256: string; person: string; label?: string; confirmed: boolean }[]> {
-    const own = await this.faces.find({ sha256, person: { $exists: true } }, { projection: { person: 1 } }).toArray();
+  async samePerson(
+    sha256: string,
+  ): Promise<{ sha256: string; person: string; label?: string; confirmed: boolean }[]> {
+    const own = await this.faces
+      .find({ sha256, person: { $exists: true } }, { projection: { person: 1 } })
+      .toArray();
     const people = [...new Set(own.map((f) => f.person!))];
     if (!people.length) return [];
     const [others, docs] = await Promise.all([
-      this.faces.find({ person: { $in: people }, sha256: { $ne: sha256 } }, { projection: { sha256: 1, person: 1 } }).limit(500).toArray(),
+      this.faces
+        .find({ person: { $in: people }, sha256: { $ne: sha256 } }, { projection: { sha256: 1, person: 1 } })
+        .limit(500)
+        .toArray(),
       this.people.find({ _id: { $in: people } }).toArray(),
     ]);
     const byId = new Map(docs.map((p) => [p._id, p]));
-    return others.map((o) => ({ sha256: o.sha256, person: o.person!, ...(byId.get(o.person!)?.label ? { label: byId.get(o.person!)!.label! } : {}), confirmed: byId.get(o.person!)?.confirmed ?? false }));
+    return others.map((o) => ({
+      sha256: o.sha256,
+      person: o.person!,
+      ...(byId.get(o.person!)?.label ? { label: byId.get(o.person!)!.label! } : {}),
+      confirmed: byId.get(o.person!)?.confirmed ?? false,
+    }));
   }
 
   /** The person of each face of these images (series: images linked through a person). */
   personsOf(images: string[]): Promise<Pick<FaceDoc, 'sha256' | 'person'>[]> {
-    return this.faces.find({ sha256: { $in: images }, person: { $exists: true } }, { projection: { sha256: 1, person: 1 } }).toArray();
+    return this.faces
+      .find({ sha256: { $in: images }, person: { $exists: true } }, { projection: { sha256: 1, person: 1 } })
+      .toArray();
   }
 
   /**

@@ -24,7 +24,11 @@ const tokens: Record<string, string> = {};
 /** The photos at 640 px (the faces stay 100 px and more), so that the test runs in seconds. */
 async function smaller(name: string, dir: string) {
   const path = join(dir, name);
-  await sharp(join(FACES, name)).rotate().resize(640, 640, { fit: 'inside' }).jpeg({ quality: 90 }).toFile(path);
+  await sharp(join(FACES, name))
+    .rotate()
+    .resize(640, 640, { fit: 'inside' })
+    .jpeg({ quality: 90 })
+    .toFile(path);
   return { path, sha256: await fileSha256(path) };
 }
 
@@ -32,9 +36,15 @@ beforeAll(async () => {
   ctx = await openTestContext('faces');
   const dir = tempDir('faces-people');
   for (const n of ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg']) img[n] = await smaller(n, dir);
-  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const) tokens[role] = await ctx.store.tokens.create(`faces-${role}`, role);
+  for (const role of ['analyst', 'reviewer', 'tagger', 'admin'] as const)
+    tokens[role] = await ctx.store.tokens.create(`faces-${role}`, role);
   await ctx.withWorker(async (taskQueue) => {
-    for (const [n, caseId] of [['obama.jpg', 'case-a'], ['biden.jpg', 'case-a'], ['obama2.jpg', 'case-a'], ['obama3.jpg', 'case-b']] as const) {
+    for (const [n, caseId] of [
+      ['obama.jpg', 'case-a'],
+      ['biden.jpg', 'case-a'],
+      ['obama2.jpg', 'case-a'],
+      ['obama3.jpg', 'case-b'],
+    ] as const) {
       await ctx.client.workflow.execute('processImage', {
         workflowId: imageWorkflowId(img[n]!.sha256),
         taskQueue,
@@ -46,8 +56,21 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => ctx?.close());
 
-async function api<T>(taskQueue: string | undefined, run: (call: (method: string, path: string, role: string, body?: unknown) => Promise<{ status: number; body: T }>) => Promise<void>) {
-  const server: Server = createApp(ctx.store, taskQueue ? { temporal: { client: ctx.client, taskQueue } } : {}).listen(0, '127.0.0.1');
+async function api<T>(
+  taskQueue: string | undefined,
+  run: (
+    call: (
+      method: string,
+      path: string,
+      role: string,
+      body?: unknown,
+    ) => Promise<{ status: number; body: T }>,
+  ) => Promise<void>,
+) {
+  const server: Server = createApp(
+    ctx.store,
+    taskQueue ? { temporal: { client: ctx.client, taskQueue } } : {},
+  ).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
@@ -97,7 +120,9 @@ describe('grouping', () => {
   });
 
   it('when the workflow history is read, then it holds no descriptor (they go straight to the store)', async () => {
-    const history = await ctx.client.workflow.getHandle(imageWorkflowId(img['obama.jpg']!.sha256)).fetchHistory();
+    const history = await ctx.client.workflow
+      .getHandle(imageWorkflowId(img['obama.jpg']!.sha256))
+      .fetchHistory();
     const text = JSON.stringify(history);
     const descriptor = (await ctx.store.faces.ofImage(img['obama.jpg']!.sha256))[0]!.descriptor!;
     expect(text).not.toContain(String(descriptor[0]));
@@ -110,49 +135,90 @@ describe('grouping', () => {
     expect(other?.reasons).toEqual([expect.objectContaining({ kind: 'person', weight: 0.55 })]);
     expect(links.some((l) => l.sha256 === img['biden.jpg']!.sha256)).toBe(false);
     // Without asking for people (a reviewer's view), no person link.
-    expect((await ctx.store.links.linked(img['obama.jpg']!.sha256)).some((l) => l.reasons.some((r) => r.kind === 'person'))).toBe(false);
+    expect(
+      (await ctx.store.links.linked(img['obama.jpg']!.sha256)).some((l) =>
+        l.reasons.some((r) => r.kind === 'person'),
+      ),
+    ).toBe(false);
     const series = await ctx.store.links.series(0.5, 'case-a', { people: true });
-    expect(series.find((s) => s.images.some((i) => i.sha256 === img['obama.jpg']!.sha256))?.images.map((i) => i.sha256).sort()).toEqual([img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256].sort());
+    expect(
+      series
+        .find((s) => s.images.some((i) => i.sha256 === img['obama.jpg']!.sha256))
+        ?.images.map((i) => i.sha256)
+        .sort(),
+    ).toEqual([img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256].sort());
   });
 });
 
 describe('search by face', () => {
   it('when an analyst searches with a face of a stored image, then every image of that person comes back, best first, with the distance, and the search is audited', async () => {
     await api<{ hits: { sha256: string; distance: number }[] }>(undefined, async (call) => {
-      const { status, body } = await call('GET', `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches`, 'analyst');
+      const { status, body } = await call(
+        'GET',
+        `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches`,
+        'analyst',
+      );
       expect(status).toBe(200);
-      expect(body.hits.map((h) => h.sha256).sort()).toEqual([img['obama2.jpg']!.sha256, img['obama3.jpg']!.sha256].sort());
+      expect(body.hits.map((h) => h.sha256).sort()).toEqual(
+        [img['obama2.jpg']!.sha256, img['obama3.jpg']!.sha256].sort(),
+      );
       expect(body.hits[0]!.distance).toBeLessThanOrEqual(body.hits[1]!.distance);
       expect(body.hits.every((h) => h.distance < FACE_MATCH_DISTANCE)).toBe(true);
-      const inCase = await call('GET', `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches?case=case-b`, 'analyst');
+      const inCase = await call(
+        'GET',
+        `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches?case=case-b`,
+        'analyst',
+      );
       expect(inCase.body.hits.map((h) => h.sha256)).toEqual([img['obama3.jpg']!.sha256]);
     });
-    expect((await ctx.store.audit.recent(1))[0]).toMatchObject({ actor: 'faces-analyst (analyst)', action: 'face-search', detail: { caseId: 'case-b', results: 1 } });
+    expect((await ctx.store.audit.recent(1))[0]).toMatchObject({
+      actor: 'faces-analyst (analyst)',
+      action: 'face-search',
+      detail: { caseId: 'case-b', results: 1 },
+    });
   });
 
   it('when an analyst uploads a photo, then the worker finds its face and every image of that man comes back, and the upload is not kept', async () => {
     await ctx.withWorker(async (taskQueue) => {
-      await api<{ faces: { matchable: boolean }[]; searched: number; hits: { sha256: string; distance: number }[] }>(taskQueue, async (call) => {
-        const photo = await sharp(join(FACES, 'obama2.jpg')).resize(500).flop().jpeg({ quality: 80 }).toBuffer(); // a copy unlike any stored one
+      await api<{
+        faces: { matchable: boolean }[];
+        searched: number;
+        hits: { sha256: string; distance: number }[];
+      }>(taskQueue, async (call) => {
+        const photo = await sharp(join(FACES, 'obama2.jpg'))
+          .resize(500)
+          .flop()
+          .jpeg({ quality: 80 })
+          .toBuffer(); // a copy unlike any stored one
         const { status, body } = await call('POST', '/api/faces/search', 'analyst', photo);
         expect(status).toBe(200);
         expect(body.searched).toBe(1);
-        expect(body.hits.map((h) => h.sha256).sort()).toEqual([img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256, img['obama3.jpg']!.sha256].sort());
+        expect(body.hits.map((h) => h.sha256).sort()).toEqual(
+          [img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256, img['obama3.jpg']!.sha256].sort(),
+        );
         expect(JSON.stringify(body)).not.toContain('descriptor');
       });
     });
     const kept: string[] = [];
     for await (const b of openBlobStore(ctx.cfg.storage).list('uploads')) kept.push(b.key);
     expect(kept.filter((k) => k.includes('faces-'))).toEqual([]);
-    expect((await ctx.store.audit.recent(5)).some((a) => a.action === 'face-search' && String(a.target).startsWith('upload:'))).toBe(true);
+    expect(
+      (await ctx.store.audit.recent(5)).some(
+        (a) => a.action === 'face-search' && String(a.target).startsWith('upload:'),
+      ),
+    ).toBe(true);
   });
 
   it('when `clues faces <sha256> --json` is run, then it prints the same images with their distances', async () => {
-    const { code, stdout } = await runCli(['faces', img['obama3.jpg']!.sha256, '--json'], { CLUES_DB_NAME: ctx.dbName });
+    const { code, stdout } = await runCli(['faces', img['obama3.jpg']!.sha256, '--json'], {
+      CLUES_DB_NAME: ctx.dbName,
+    });
     expect(code).toBe(0);
     const out = JSON.parse(stdout) as { searched: number; hits: { sha256: string; distance: number }[] };
     expect(out.searched).toBe(1);
-    expect(out.hits.map((h) => h.sha256).sort()).toEqual([img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256].sort());
+    expect(out.hits.map((h) => h.sha256).sort()).toEqual(
+      [img['obama.jpg']!.sha256, img['obama2.jpg']!.sha256].sort(),
+    );
   });
 });
 
@@ -161,10 +227,19 @@ describe('biometric data for analysts and admins only', () => {
     const obama = (await personOf('obama.jpg'))!;
     await api(undefined, async (call) => {
       for (const role of ['tagger', 'reviewer']) {
-        for (const [method, path] of [['GET', `/api/images/${img['obama.jpg']!.sha256}/faces`], ['GET', `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches`], ['GET', '/api/people'], ['GET', `/api/people/${obama}`], ['POST', `/api/people/${obama}/confirm`]] as const) {
+        for (const [method, path] of [
+          ['GET', `/api/images/${img['obama.jpg']!.sha256}/faces`],
+          ['GET', `/api/images/${img['obama.jpg']!.sha256}/faces/1/matches`],
+          ['GET', '/api/people'],
+          ['GET', `/api/people/${obama}`],
+          ['POST', `/api/people/${obama}/confirm`],
+        ] as const) {
           expect((await call(method, path, role)).status, `${role} ${method} ${path}`).toBe(403);
         }
-        expect((await ctx.store.audit.recent(1))[0]).toMatchObject({ actor: `faces-${role}`, action: 'denied' });
+        expect((await ctx.store.audit.recent(1))[0]).toMatchObject({
+          actor: `faces-${role}`,
+          action: 'denied',
+        });
       }
       // A reviewer sees an image's links, but not the person links; an analyst does.
       const reviewer = await call('GET', `/api/images/${img['obama.jpg']!.sha256}/links`, 'reviewer');
@@ -179,7 +254,9 @@ describe('biometric data for analysts and admins only', () => {
   });
 
   it('when a case is exported as VICS, then no face data is in it', async () => {
-    const { code, stdout } = await runCli(['export', 'vics', '--case', 'case-a'], { CLUES_DB_NAME: ctx.dbName });
+    const { code, stdout } = await runCli(['export', 'vics', '--case', 'case-a'], {
+      CLUES_DB_NAME: ctx.dbName,
+    });
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/descriptor|P-[0-9a-f]{10}/);
   });
@@ -190,7 +267,9 @@ describe("analysts' decisions on groups", () => {
     const obama = (await personOf('obama.jpg'))!;
     const face3 = `${img['obama3.jpg']!.sha256}:1`;
     await api<Record<string, unknown>>(undefined, async (call) => {
-      expect((await call('PUT', `/api/people/${obama}/label`, 'analyst', { label: 'V-2024-017' })).status).toBe(200);
+      expect(
+        (await call('PUT', `/api/people/${obama}/label`, 'analyst', { label: 'V-2024-017' })).status,
+      ).toBe(200);
       const split = await call('POST', `/api/people/${obama}/split`, 'analyst', { faces: [face3] });
       expect(split.status).toBe(201);
       const other = split.body.person as string;
@@ -204,7 +283,15 @@ describe("analysts' decisions on groups", () => {
       expect(view.body).toMatchObject({ label: 'V-2024-017', confirmed: true, faces: 3 });
     });
     const actions = (await ctx.store.audit.recent(20)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['person-labelled', 'person-split', 'people-merged', 'person-confirmed', 'view-person']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'person-labelled',
+        'person-split',
+        'people-merged',
+        'person-confirmed',
+        'view-person',
+      ]),
+    );
     // Regrouping (as after a new threshold or model) leaves a confirmed group's faces where they are.
     for (const n of Object.keys(img)) await groupImageFaces(ctx.store, img[n]!.sha256);
     for (const n of ['obama.jpg', 'obama2.jpg', 'obama3.jpg']) expect(await personOf(n), n).toBe(obama);
@@ -215,7 +302,7 @@ describe("analysts' decisions on groups", () => {
 });
 
 describe('purge', () => {
-  it('when `clues case purge-faces` is run, then the case\'s descriptors and groups are gone, other cases keep theirs, and the purge is audited', async () => {
+  it("when `clues case purge-faces` is run, then the case's descriptors and groups are gone, other cases keep theirs, and the purge is audited", async () => {
     const { code, stdout } = await runCli(['case', 'purge-faces', 'case-b'], { CLUES_DB_NAME: ctx.dbName });
     expect(code).toBe(0);
     expect(stdout).toContain('1 face(s)');
@@ -223,9 +310,14 @@ describe('purge', () => {
     expect(await ctx.store.faces.ofImage(img['obama.jpg']!.sha256)).toHaveLength(1);
     const obama = (await personOf('obama.jpg'))!;
     expect(await ctx.store.faces.person(obama)).toMatchObject({ faces: 2, cases: ['case-a'] });
-    expect((await ctx.store.audit.recent(1))[0]).toMatchObject({ action: 'faces-purged', target: 'case-b', detail: { faces: 1 } });
+    expect((await ctx.store.audit.recent(1))[0]).toMatchObject({
+      action: 'faces-purged',
+      target: 'case-b',
+      detail: { faces: 1 },
+    });
     // The face's box stays a clue (no biometric data), for crop screening.
-    expect((await ctx.store.images.cluesOf(img['obama3.jpg']!.sha256)).filter((c) => c.type === 'face')).toHaveLength(1);
+    expect(
+      (await ctx.store.images.cluesOf(img['obama3.jpg']!.sha256)).filter((c) => c.type === 'face'),
+    ).toHaveLength(1);
   });
 });
-

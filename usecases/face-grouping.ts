@@ -44,20 +44,33 @@ export async function assignFace(
   lookup: (ids: string[]) => Promise<Map<string, GroupedFace>>,
   newPerson: () => string,
 ): Promise<Assignment> {
-  const hits = (await index.search(face.descriptor, NEIGHBOURS + 1, FACE_GROUP_MEAN_DISTANCE * 1.5)).filter((h) => h.id !== face.id);
+  const hits = (await index.search(face.descriptor, NEIGHBOURS + 1, FACE_GROUP_MEAN_DISTANCE * 1.5)).filter(
+    (h) => h.id !== face.id,
+  );
   const known = await lookup(hits.map((h) => h.id));
-  const byPerson = new Map<string, { nearest: { face: string; distance: number }; distances: number[]; sameImage: boolean }>();
+  const byPerson = new Map<
+    string,
+    { nearest: { face: string; distance: number }; distances: number[]; sameImage: boolean }
+  >();
   for (const h of hits) {
     const other = known.get(h.id);
     if (!other?.person) continue;
-    const p = byPerson.get(other.person) ?? { nearest: { face: h.id, distance: h.distance }, distances: [], sameImage: false };
+    const p = byPerson.get(other.person) ?? {
+      nearest: { face: h.id, distance: h.distance },
+      distances: [],
+      sameImage: false,
+    };
     p.distances.push(h.distance);
     if (other.image === face.image) p.sameImage = true;
     byPerson.set(other.person, p);
   }
   const candidates = [...byPerson.entries()]
     .filter(([, p]) => !p.sameImage && p.nearest.distance <= FACE_MATCH_DISTANCE)
-    .map(([person, p]) => ({ person, nearest: p.nearest, mean: p.distances.reduce((s, d) => s + d, 0) / p.distances.length }))
+    .map(([person, p]) => ({
+      person,
+      nearest: p.nearest,
+      mean: p.distances.reduce((s, d) => s + d, 0) / p.distances.length,
+    }))
     .filter((c) => c.mean <= FACE_GROUP_MEAN_DISTANCE)
     .sort((a, b) => a.nearest.distance - b.nearest.distance);
   const best = candidates[0];
@@ -67,13 +80,21 @@ export async function assignFace(
     person: best.person,
     created: false,
     via: { face: best.nearest.face, distance: round(best.nearest.distance), meanDistance: round(best.mean) },
-    ...(candidates[1] ? { alsoNear: { person: candidates[1].person, distance: round(candidates[1].nearest.distance) } } : {}),
+    ...(candidates[1]
+      ? { alsoNear: { person: candidates[1].person, distance: round(candidates[1].nearest.distance) } }
+      : {}),
   };
 }
 
 /** Pairwise precision and recall of a grouping against the truth (pairs of faces put together). */
-export function pairwiseScores(faces: { person: string; truth: string }[]): { precision: number; recall: number; pairs: { predicted: number; true: number; both: number } } {
-  let predicted = 0, truePairs = 0, both = 0;
+export function pairwiseScores(faces: { person: string; truth: string }[]): {
+  precision: number;
+  recall: number;
+  pairs: { predicted: number; true: number; both: number };
+} {
+  let predicted = 0,
+    truePairs = 0,
+    both = 0;
   for (let i = 0; i < faces.length; i++) {
     for (let j = i + 1; j < faces.length; j++) {
       const p = faces[i]!.person === faces[j]!.person;
@@ -83,5 +104,9 @@ export function pairwiseScores(faces: { person: string; truth: string }[]): { pr
       if (p && t) both++;
     }
   }
-  return { precision: predicted ? both / predicted : 1, recall: truePairs ? both / truePairs : 1, pairs: { predicted, true: truePairs, both } };
+  return {
+    precision: predicted ? both / predicted : 1,
+    recall: truePairs ? both / truePairs : 1,
+    pairs: { predicted, true: truePairs, both },
+  };
 }

@@ -22,24 +22,55 @@ export interface Actor {
  * that its cases are known). A face an analyst placed stays where it is. Returns how many faces
  * joined a person already known, and how many started a new one.
  */
-export async function groupImageFaces(store: FaceStore, sha256: string): Promise<{ joined: number; created: number; faces: number }> {
+export async function groupImageFaces(
+  store: FaceStore,
+  sha256: string,
+): Promise<{ joined: number; created: number; faces: number }> {
   const image = await store.images.get(sha256);
   const cases = image?.cases ?? [];
   await store.faces.setCases(sha256, cases);
   const faces = (await store.faces.ofImage(sha256)).filter((f) => f.descriptor && !f.pinned);
   const index = store.faces.index();
-  let joined = 0, created = 0;
+  let joined = 0,
+    created = 0;
   for (const f of faces) {
-    const a = await assignFace({ id: f._id, image: sha256, descriptor: f.descriptor! }, index, lookup(store), newPersonId);
-    await store.faces.assign(f._id, a.person, { by: 'grouping', version: GROUPING_VERSION, at: new Date(), ...(a.via ? { via: a.via.face, distance: a.via.distance, meanDistance: a.via.meanDistance } : {}) }, a.alsoNear ? { alsoNear: a.alsoNear } : {});
+    const a = await assignFace(
+      { id: f._id, image: sha256, descriptor: f.descriptor! },
+      index,
+      lookup(store),
+      newPersonId,
+    );
+    await store.faces.assign(
+      f._id,
+      a.person,
+      {
+        by: 'grouping',
+        version: GROUPING_VERSION,
+        at: new Date(),
+        ...(a.via ? { via: a.via.face, distance: a.via.distance, meanDistance: a.via.meanDistance } : {}),
+      },
+      a.alsoNear ? { alsoNear: a.alsoNear } : {},
+    );
     if (a.created) created++;
     else joined++;
   }
-  if (faces.length) await store.audit.write({ actor: 'pipeline', action: 'faces-grouped', target: sha256, detail: { joined, created } });
+  if (faces.length)
+    await store.audit.write({
+      actor: 'pipeline',
+      action: 'faces-grouped',
+      target: sha256,
+      detail: { joined, created },
+    });
   return { joined, created, faces: faces.length };
 }
 
-const lookup = (store: FaceStore) => async (ids: string[]) => new Map((await store.faces.byIds(ids)).map((f) => [f._id, { id: f._id, image: f.sha256, ...(f.person ? { person: f.person } : {}) }]));
+const lookup = (store: FaceStore) => async (ids: string[]) =>
+  new Map(
+    (await store.faces.byIds(ids)).map((f) => [
+      f._id,
+      { id: f._id, image: f.sha256, ...(f.person ? { person: f.person } : {}) },
+    ]),
+  );
 
 export interface FaceSearchHit {
   sha256: string;
@@ -66,16 +97,34 @@ export async function searchByFace(
   for (const h of hits) {
     const f = faces.get(h.id);
     if (!f || h.id === opts.excludeFace || best.has(f.sha256)) continue;
-    best.set(f.sha256, { sha256: f.sha256, path: '', face: f.index, distance: Math.round(h.distance * 1000) / 1000, ...(f.person ? { person: f.person } : {}) });
+    best.set(f.sha256, {
+      sha256: f.sha256,
+      path: '',
+      face: f.index,
+      distance: Math.round(h.distance * 1000) / 1000,
+      ...(f.person ? { person: f.person } : {}),
+    });
   }
   const out = [...best.values()].slice(0, opts.limit ?? 50);
-  const people = new Map((await Promise.all([...new Set(out.flatMap((h) => (h.person ? [h.person] : [])))].map((p) => store.faces.person(p)))).flatMap((p) => (p ? [[p._id, p] as const] : [])));
+  const people = new Map(
+    (
+      await Promise.all(
+        [...new Set(out.flatMap((h) => (h.person ? [h.person] : [])))].map((p) => store.faces.person(p)),
+      )
+    ).flatMap((p) => (p ? [[p._id, p] as const] : [])),
+  );
   for (const h of out) {
     h.path = (await store.images.get(h.sha256))?.paths[0] ?? '';
     const label = h.person ? people.get(h.person)?.label : undefined;
     if (label) h.label = label;
   }
-  await store.audit.write({ actor: opts.actor, action: 'face-search', target: opts.source, detail: { results: out.length, ...(opts.caseId ? { caseId: opts.caseId } : {}) }, ...(opts.from ? { from: opts.from } : {}) });
+  await store.audit.write({
+    actor: opts.actor,
+    action: 'face-search',
+    target: opts.source,
+    detail: { results: out.length, ...(opts.caseId ? { caseId: opts.caseId } : {}) },
+    ...(opts.from ? { from: opts.from } : {}),
+  });
   return out;
 }
 
@@ -83,7 +132,11 @@ export async function searchByFace(
 export async function faceOf(store: FaceStore, sha256: string, index: number): Promise<FaceDoc> {
   const face = (await store.faces.ofImage(sha256)).find((f) => f.index === index);
   if (!face) throw new FaceError(404, `image ${sha256.slice(0, 12)}… has no face ${index}`);
-  if (!face.descriptor) throw new FaceError(422, `face ${index} is not matchable: ${face.quality.reasons.join('; ') || 'no descriptor'}`);
+  if (!face.descriptor)
+    throw new FaceError(
+      422,
+      `face ${index} is not matchable: ${face.quality.reasons.join('; ') || 'no descriptor'}`,
+    );
   return face;
 }
 
@@ -106,12 +159,29 @@ export async function personView(store: FaceStore, id: string, who: Actor): Prom
   const faces = await store.faces.ofPerson(id);
   const faceList = [];
   for (const f of faces) faceList.push({ ...f, path: (await store.images.get(f.sha256))?.paths[0] ?? '' });
-  await store.audit.write({ actor: who.actor, action: 'view-person', target: id, ...(who.from ? { from: who.from } : {}) });
+  await store.audit.write({
+    actor: who.actor,
+    action: 'view-person',
+    target: id,
+    ...(who.from ? { from: who.from } : {}),
+  });
   return { ...person, faceList };
 }
 
-async function changed(store: FaceStore, who: Actor, action: string, target: string, detail: Record<string, unknown>) {
-  await store.audit.write({ actor: who.actor, action, target, detail, ...(who.from ? { from: who.from } : {}) });
+async function changed(
+  store: FaceStore,
+  who: Actor,
+  action: string,
+  target: string,
+  detail: Record<string, unknown>,
+) {
+  await store.audit.write({
+    actor: who.actor,
+    action,
+    target,
+    detail,
+    ...(who.from ? { from: who.from } : {}),
+  });
 }
 
 /** An analyst confirms a group: its faces are pinned and stay together through regrouping. */
@@ -132,42 +202,85 @@ export async function labelPerson(store: FaceStore, id: string, label: string, w
 }
 
 /** Merges `from` into `into` (an analyst's decision, with the distance between their nearest faces). */
-export async function mergePeople(store: FaceStore, into: string, from: string, who: Actor): Promise<{ moved: number; distance: number | null }> {
+export async function mergePeople(
+  store: FaceStore,
+  into: string,
+  from: string,
+  who: Actor,
+): Promise<{ moved: number; distance: number | null }> {
   if (into === from) throw new FaceError(400, 'a person cannot be merged into itself');
   const [a, b] = await Promise.all([store.faces.person(into), store.faces.person(from)]);
   if (!a || !b) throw new FaceError(404, `no person ${!a ? into : from}`);
-  const [fa, fb] = await Promise.all([store.faces.faces.find({ person: into }).toArray(), store.faces.faces.find({ person: from }).toArray()]);
+  const [fa, fb] = await Promise.all([
+    store.faces.faces.find({ person: into }).toArray(),
+    store.faces.faces.find({ person: from }).toArray(),
+  ]);
   let distance: number | null = null;
-  for (const x of fa) for (const y of fb) if (x.descriptor && y.descriptor) distance = Math.min(distance ?? Infinity, euclidean(x.descriptor, y.descriptor));
+  for (const x of fa)
+    for (const y of fb)
+      if (x.descriptor && y.descriptor)
+        distance = Math.min(distance ?? Infinity, euclidean(x.descriptor, y.descriptor));
   distance = distance === null ? null : Math.round(distance * 1000) / 1000;
-  for (const f of fb) await store.faces.assign(f._id, into, { by: 'analyst', actor: who.actor, ...(distance !== null ? { distance } : {}), at: new Date() }, { pinned: true });
+  for (const f of fb)
+    await store.faces.assign(
+      f._id,
+      into,
+      { by: 'analyst', actor: who.actor, ...(distance !== null ? { distance } : {}), at: new Date() },
+      { pinned: true },
+    );
   if (b.label && !a.label) await store.faces.updatePerson(into, { label: b.label });
   await changed(store, who, 'people-merged', into, { from, moved: fb.length, nearestDistance: distance });
   return { moved: fb.length, distance };
 }
 
 /** Splits faces out of a person into a new one (pinned: the grouping will not put them back). */
-export async function splitPerson(store: FaceStore, id: string, faceIds: string[], who: Actor): Promise<{ person: string }> {
+export async function splitPerson(
+  store: FaceStore,
+  id: string,
+  faceIds: string[],
+  who: Actor,
+): Promise<{ person: string }> {
   const faces = await store.faces.byIds(faceIds);
-  if (!faceIds.length || faces.length !== faceIds.length || faces.some((f) => f.person !== id)) throw new FaceError(400, `every face to split off must belong to ${id}`);
+  if (!faceIds.length || faces.length !== faceIds.length || faces.some((f) => f.person !== id))
+    throw new FaceError(400, `every face to split off must belong to ${id}`);
   const person = newPersonId();
-  for (const f of faces) await store.faces.assign(f._id, person, { by: 'analyst', actor: who.actor, at: new Date() }, { pinned: true });
+  for (const f of faces)
+    await store.faces.assign(
+      f._id,
+      person,
+      { by: 'analyst', actor: who.actor, at: new Date() },
+      { pinned: true },
+    );
   await store.faces.pinPerson(id);
   await changed(store, who, 'person-split', id, { into: person, faces: faceIds });
   return { person };
 }
 
 /** `clues case purge-faces <case>`: a case's descriptors and groups, gone; audited. */
-export async function purgeCaseFaces(store: FaceStore, caseId: string, who: Actor): Promise<{ faces: number; people: number }> {
+export async function purgeCaseFaces(
+  store: FaceStore,
+  caseId: string,
+  who: Actor,
+): Promise<{ faces: number; people: number }> {
   const res = await store.faces.purgeCase(caseId);
   await changed(store, who, 'faces-purged', caseId, res);
   return res;
 }
 
 /** The people of a case (or of every case), largest first. Audited as a view. */
-export async function listPeople(store: FaceStore, caseId: string | undefined, who: Actor): Promise<PersonDoc[]> {
+export async function listPeople(
+  store: FaceStore,
+  caseId: string | undefined,
+  who: Actor,
+): Promise<PersonDoc[]> {
   const people = await store.faces.peopleOfCase(caseId);
-  await store.audit.write({ actor: who.actor, action: 'list-people', target: caseId ?? '*', detail: { people: people.length }, ...(who.from ? { from: who.from } : {}) });
+  await store.audit.write({
+    actor: who.actor,
+    action: 'list-people',
+    target: caseId ?? '*',
+    detail: { people: people.length },
+    ...(who.from ? { from: who.from } : {}),
+  });
   return people;
 }
 

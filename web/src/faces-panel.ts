@@ -57,7 +57,12 @@ function hitList(hits: FaceHit[], opts: FacesPanelOptions): HTMLElement {
 function describe(f: StoredFace): string {
   if (!f.matchable) return `not matchable: ${f.quality.reasons.join('; ') || 'no descriptor'}`;
   if (!f.person) return 'matchable, not grouped yet';
-  const how = f.joined?.by === 'analyst' ? `placed by ${f.joined.actor ?? 'an analyst'}` : f.joined?.distance !== undefined ? `joined at distance ${f.joined.distance}` : 'first face of this person';
+  const how =
+    f.joined?.by === 'analyst'
+      ? `placed by ${f.joined.actor ?? 'an analyst'}`
+      : f.joined?.distance !== undefined
+        ? `joined at distance ${f.joined.distance}`
+        : 'first face of this person';
   return `person ${f.person} (${how}${f.pinned ? ', kept' : ''})${f.alsoNear ? `; also near ${f.alsoNear.person} at ${f.alsoNear.distance}` : ''}`;
 }
 
@@ -87,11 +92,30 @@ export async function facesPanel(sha256: string, opts: FacesPanelOptions): Promi
     if (!file) return;
     results.replaceChildren(h('p', { class: 'status' }, 'Finding the face in the photo and searching…'));
     try {
-      const res = await fetch('/api/faces/search', { method: 'POST', headers: { authorization: `Bearer ${token()}`, 'content-type': file.type || 'application/octet-stream' }, body: file });
-      const body = (await res.json()) as { error?: string; faces?: { index: number; matchable: boolean; notMatchable?: string }[]; searched?: number; hits?: FaceHit[] };
+      const res = await fetch('/api/faces/search', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token()}`,
+          'content-type': file.type || 'application/octet-stream',
+        },
+        body: file,
+      });
+      const body = (await res.json()) as {
+        error?: string;
+        faces?: { index: number; matchable: boolean; notMatchable?: string }[];
+        searched?: number;
+        hits?: FaceHit[];
+      };
       if (!res.ok) throw new Error(body.error ?? `search failed (${res.status})`);
-      const note = body.searched ? `Searched with face ${body.searched} of ${body.faces!.length} in the photo` : body.faces!.length ? `No matchable face in the photo: ${body.faces!.map((f) => f.notMatchable).join('; ')}` : 'No face found in the photo';
-      results.replaceChildren(h('p', { class: 'status' }, note), ...(body.searched ? [hitList(body.hits ?? [], opts)] : []));
+      const note = body.searched
+        ? `Searched with face ${body.searched} of ${body.faces!.length} in the photo`
+        : body.faces!.length
+          ? `No matchable face in the photo: ${body.faces!.map((f) => f.notMatchable).join('; ')}`
+          : 'No face found in the photo';
+      results.replaceChildren(
+        h('p', { class: 'status' }, note),
+        ...(body.searched ? [hitList(body.hits ?? [], opts)] : []),
+      );
     } catch (err) {
       results.replaceChildren(h('p', { class: 'status error' }, (err as Error).message));
     } finally {
@@ -110,9 +134,19 @@ export async function facesPanel(sha256: string, opts: FacesPanelOptions): Promi
             h(
               'li',
               {},
-              h('button', { type: 'button', class: 'small', onclick: () => opts.outline(f.box) }, `Face ${f.index}`),
+              h(
+                'button',
+                { type: 'button', class: 'small', onclick: () => opts.outline(f.box) },
+                `Face ${f.index}`,
+              ),
               ` ${describe(f)} `,
-              f.matchable ? h('button', { type: 'button', class: 'small', onclick: () => void find(f) }, 'Find this person') : '',
+              f.matchable
+                ? h(
+                    'button',
+                    { type: 'button', class: 'small', onclick: () => void find(f) },
+                    'Find this person',
+                  )
+                : '',
             ),
           ),
         )
