@@ -2,6 +2,7 @@ import type { StageName } from '../core/clues';
 import { specOf, STAGES, type STAGE_REGISTRY } from '../core/stages';
 import type { ActivityDeps } from './deps';
 import { extractFrames } from './extract-frames';
+import { findFaces } from './find-faces';
 import { listImagesPage } from './list-images';
 import { loadImage } from './load-image';
 import { locateSeries } from './locate-series';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     loadImage: loadImage(engine, blobs),
     findSimilarImages: findSimilarImages({ store, engine, blobs }),
     addPlace: addPlace({ store, engine, blobs }),
+    findFaces: findFaces({ store, engine, blobs }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
     locateSeries: locateSeries(store),

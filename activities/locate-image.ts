@@ -37,10 +37,12 @@ export const locateImage: StageDefinition<'where'> = {
     const image = await store.images.get(ref.sha256);
     const clues = (await store.images.cluesOf(ref.sha256)).filter((c) => c.stage !== 'where').map((c) => ({ ...c, id: c._id }));
     const linked: LinkedInput[] = [];
-    for (const l of (await store.links.linked(ref.sha256, MIN_LINK)).slice(0, MAX_LINKED)) {
+    for (const l of (await store.links.linked(ref.sha256, MIN_LINK, { people: true })).slice(0, MAX_LINKED)) {
       const other = await store.images.get(l.sha256);
       const own = (other?.where?.evidence ?? []).filter((e) => !e.inherited);
-      if (own.length) linked.push({ sha256: l.sha256, strength: l.strength, reason: l.reasons.map((r) => `${r.kind} ${r.value}`).join(', '), evidence: own });
+      // A person link says only that: which person is for analysts (api/face-routes.ts).
+      const reason = l.reasons.map((r) => (r.kind === 'person' ? 'the same person' : `${r.kind} ${r.value}`)).join(', ');
+      if (own.length) linked.push({ sha256: l.sha256, strength: l.strength, reason, evidence: own });
     }
     const result = await whereAndWhen({ clues, ...(image?.exif ? { exif: image.exif } : {}), linked, sha256: ref.sha256 });
     return {

@@ -13,7 +13,7 @@ export function locateSeries(store: Pick<Store, 'images' | 'links'>) {
     const members = [input.sha256];
     const seen = new Set(members);
     for (let i = 0; i < members.length && members.length < MAX_SERIES; i++) {
-      for (const l of await store.links.linked(members[i]!, input.minStrength)) {
+      for (const l of await store.links.linked(members[i]!, input.minStrength, { people: true })) {
         if (seen.has(l.sha256) || members.length >= MAX_SERIES) continue;
         seen.add(l.sha256);
         members.push(l.sha256);

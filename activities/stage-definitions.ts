@@ -2,6 +2,7 @@ import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
 import { detectFaces } from './detect-faces';
 import { detectObjects } from './detect-objects';
+import { groupFaces } from './group-faces';
 import { hashImage } from './hash-image';
 import { locateImage } from './locate-image';
 import { matchPlaces } from './match-places';
@@ -19,5 +20,6 @@ export const STAGE_DEFINITIONS: StageDefinitions = {
   faces: detectFaces,
   scene: classifyScene,
   places: matchPlaces,
+  people: groupFaces,
   where: locateImage,
 };

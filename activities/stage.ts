@@ -79,6 +79,10 @@ export function stageModel(s: StageName, models: EngineModels, own?: ModelRef): 
     if (ok.length) refs.push(...ok);
     else missing.push(all.map((a) => (a.ok ? '' : a.reason)).filter(Boolean).join('; ') || `no ${name} model configured`);
   }
+  for (const name of specOf(s).optional ?? []) {
+    const m = models[name];
+    for (const a of Array.isArray(m) ? m : [m]) if (a.ok) refs.push(a.model);
+  }
   if (refs.length && !missing.length) return { model: refs.length === 1 ? refs[0]! : joinedModel(refs) };
   if (own) return { model: own };
   return { missing: missing.join('; ') || 'no model' };

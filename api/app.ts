@@ -13,6 +13,7 @@ import { loadConfig } from '../core/config';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { cropRoutes } from './crop-routes';
 import { imageRoutes } from './image-routes';
+import { faceRoutes, seesPeople } from './face-routes';
 import { meRoutes } from './me-routes';
 import { runRoutes } from './run-routes';
 import { webRoutes } from './web';
@@ -86,14 +87,14 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     const sha256 = sha256Param.parse(req.params.sha256);
     const minStrength = z.coerce.number().min(0).max(1).default(0).parse(req.query.minStrength);
     if (!(await store.images.get(sha256))) throw new HttpError(404, 'no such image');
-    const links = await store.links.linked(sha256, minStrength);
+    const links = await store.links.linked(sha256, minStrength, { people: seesPeople(req) });
     await store.audit.write({ actor: actor(req), action: 'view-links', target: sha256, detail: { results: links.length }, from: req.ip ?? '' });
     res.json(links);
   });
 
   app.get('/api/series', evidence, async (req, res) => {
     const q = z.strictObject({ minStrength: z.coerce.number().min(0).max(1).default(0.5), case: z.string().max(100).optional() }).parse(req.query);
-    const series = await store.links.series(q.minStrength, q.case);
+    const series = await store.links.series(q.minStrength, q.case, { people: seesPeople(req) });
     await store.audit.write({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
     res.json(series);
   });
@@ -168,6 +169,7 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
 
   imageRoutes(app, store, { blobs: services.blobs, thumbnailsDir: services.thumbnailsDir, relocate });
   cropRoutes(app, store, { blobs: services.blobs, tagRate: services.tagRate, relocate });
+  faceRoutes(app, store, { blobs: services.blobs, temporal });
   meRoutes(app, store);
   runRoutes(app, store, { temporal, ...(services.importRoot ? { importRoot: services.importRoot } : {}) });
 

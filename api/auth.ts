@@ -12,6 +12,8 @@ declare module 'express-serve-static-core' {
 export const CAN = {
   searchEvidence: ['analyst', 'reviewer', 'admin'],
   readAudit: ['admin'],
+  /** Face descriptors, people and search by face: biometric data (docs/SECURITY.md). */
+  readFaces: ['analyst', 'admin'],
   managePlaces: ['reviewer', 'admin'],
   review: ['reviewer', 'admin'],
   /** The public tagging view; reviewers and admins see what the public sees. */

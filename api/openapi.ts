@@ -31,6 +31,7 @@ const tagId = { name: 'tagId', in: 'path', required: true, schema: { type: 'stri
 const CROP_STATES = ['open', 'under-review', 'located', 'worldwide', 'unresolved', 'withdrawn'];
 /** Plain text: trimmed, no control characters, shown as text only. */
 const text = (minLength: number, maxLength: number) => ({ type: 'string', minLength, maxLength });
+const personId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^P-[0-9a-f]{10}$' } };
 const runId = { name: 'id', in: 'path', required: true, description: 'a batch run id (any other workflow id is 404)', schema: { type: 'string', pattern: BATCH_RUN_ID.source } };
 const jpeg = (description: string) => ({ description, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
 const html = (summary: string) => ({ get: { summary, responses: { '200': { description: 'HTML page (its script asks for a token)', content: { 'text/html': {} } } } } });
@@ -97,6 +98,44 @@ export const openApiDocument = {
         requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary', maxLength: 25 * 1024 * 1024 } } } },
         responses: { '200': json('[{ path, sha256, tier, score, reason, signals }]'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
       },
+    },
+    '/api/images/{sha256}/faces': {
+      get: { summary: 'the image\'s faces: box, quality (why one is not matchable), person and how it joined (analyst, admin; never a descriptor)', security: bearer, parameters: [sha256], responses: { '200': json('[{ _id, index, box, score, quality, matchable, person, joined, alsoNear, pinned }]'), '404': { description: 'no such image' }, ...errors } },
+    },
+    '/api/images/{sha256}/faces/{index}/matches': {
+      get: {
+        summary: 'search by face: every image with a face near this one, best first, with the distance (analyst, admin; audited)',
+        security: bearer,
+        parameters: [sha256, { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }, q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }, 'how many images'), q('case', { type: 'string' }, 'only images of this case')],
+        responses: { '200': json('{ face, hits: [{ sha256, path, face, distance, person, label }] }'), '404': { description: 'no such image or face' }, '422': { description: 'the face is not matchable (the quality gate says why)' }, ...errors },
+      },
+    },
+    '/api/faces/search': {
+      post: {
+        summary: 'search by face from an uploaded photo (its first matchable face, or ?face=N): every image with that person, best first, with the distance (analyst, admin; audited)',
+        security: bearer,
+        parameters: [q('face', { type: 'integer', minimum: 1 }, 'which face of the photo (1 = the most certain)'), q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 50 }, 'how many images'), q('case', { type: 'string' }, 'only images of this case')],
+        requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary', maxLength: 25 * 1024 * 1024 } } } },
+        responses: { '200': json('{ faces: [{ index, box, matchable, notMatchable }], searched, hits }'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
+      },
+    },
+    '/api/people': {
+      get: { summary: 'people (faces grouped as one person), largest first, of a case or of all (analyst, admin; audited)', security: bearer, parameters: [q('case', { type: 'string' }, 'only people seen in this case')], responses: { '200': json('[{ _id, label, confirmed, cases, faces }]'), ...errors } },
+    },
+    '/api/people/{id}': {
+      get: { summary: 'one person: its faces, each with the face it matched and the distance (analyst, admin; audited)', security: bearer, parameters: [personId], responses: { '200': json('{ _id, label, confirmed, cases, faces, faceList }'), '404': { description: 'no such person' }, ...errors } },
+    },
+    '/api/people/{id}/confirm': {
+      post: { summary: 'confirm a person: its faces stay together whatever the thresholds or the model (analyst, admin; audited)', security: bearer, parameters: [personId], responses: { '200': json('{ confirmed }'), '404': { description: 'no such person' }, ...errors } },
+    },
+    '/api/people/{id}/label': {
+      put: { summary: 'label a person with an identifier (a victim or case reference, not necessarily a name; analyst, admin; audited)', security: bearer, parameters: [personId], requestBody: body({ type: 'object', properties: { label: text(1, 100) }, required: ['label'] }), responses: { '200': json('{ label }'), '404': { description: 'no such person' }, ...errors } },
+    },
+    '/api/people/{id}/merge': {
+      post: { summary: 'merge another person into this one (analyst, admin; audited with the nearest distance between them)', security: bearer, parameters: [personId], requestBody: body({ type: 'object', properties: { from: { type: 'string' } }, required: ['from'] }), responses: { '200': json('{ moved, distance }'), '404': { description: 'no such person' }, ...errors } },
+    },
+    '/api/people/{id}/split': {
+      post: { summary: 'split faces off into a new person (analyst, admin; audited)', security: bearer, parameters: [personId], requestBody: body({ type: 'object', properties: { faces: { type: 'array', items: { type: 'string' } } }, required: ['faces'] }), responses: { '201': json('{ person }'), '404': { description: 'no such person' }, ...errors } },
     },
     '/api/places': {
       get: { summary: 'the known places', security: bearer, responses: { '200': json('[{ id, name, createdAt }]'), ...errors } },

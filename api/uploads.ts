@@ -37,7 +37,7 @@ export interface Upload {
  * their query fails (refused images at once) and otherwise after CLUES_UPLOAD_TTL_HOURS
  * (upload-expiry.ts).
  */
-export async function saveUpload(req: Request, blobs: BlobStore, kind: 'similar' | 'place'): Promise<Upload> {
+export async function saveUpload(req: Request, blobs: BlobStore, kind: 'similar' | 'place' | 'faces'): Promise<Upload> {
   assertImageBody(req);
   const sha256 = createHash('sha256').update(req.body).digest('hex');
   const id = queryId(kind, sha256);

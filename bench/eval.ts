@@ -20,6 +20,7 @@ import { sceneFromObjects } from '../models/scene-from-objects';
 import type { SimilarityCandidate } from '../store';
 import { rankSimilar } from '../usecases/similar-images';
 import { buildEvalSet, type EvalSet } from './eval-set';
+import { evaluateFaces, writeReferenceChips } from './eval-faces';
 
 // `npm run eval [-- --json]`: quality of every extractor on the evaluation set, through the
 // engine's own operations (what the pipeline stores), with time per image. `--json` prints the
@@ -392,6 +393,8 @@ async function main(): Promise<void> {
   const set = await buildEvalSet(join(projectRoot(), 'bench', 'out', 'eval-set'));
   console.log(`evaluation set: ${set.dir} (ground truth in ground-truth.json)`);
   const engine = await LocalEngine.create(loadConfig());
+  const chips = process.argv.find((a) => a.startsWith('--face-chips='))?.slice('--face-chips='.length);
+  if (chips) return writeReferenceChips(engine, chips).finally(() => engine.close()); // scripts/dev/face-reference.sh
   const models = Object.entries(engine.models).map(([k, v]) => `${k}: ${[v].flat().map((m: { ok: boolean; model?: { name: string } }) => (m.ok ? m.model!.name : 'none')).join('+')}`);
   console.log(`models: ${models.join('; ')}`);
   const nanodet = process.argv.find((a) => a.startsWith('--nanodet='))?.slice('--nanodet='.length);
@@ -403,6 +406,7 @@ async function main(): Promise<void> {
   const similar = wanted('scenes') ? await scenes(set, engine) : { sameAt3: NaN, cropAt3: NaN, sourceAt1: NaN, gap: NaN };
   const scene = wanted('scene') ? await sceneTypes(set, engine) : NaN;
   const face = wanted('faces') ? await faces(set, engine) : { recall: NaN, falsePositives: NaN };
+  const identities = wanted('identities') ? await evaluateFaces(engine, set.dir, set.faces.map((f) => f.path)) : undefined;
   await engine.close();
   if (wanted('duplicates')) await nearDuplicates(set);
   const ms = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(mean(v))]));
@@ -421,6 +425,7 @@ async function main(): Promise<void> {
       scene_accuracy: round(scene),
       face_recall: face.recall === null ? null : round(face.recall),
       face_false_positives: face.falsePositives,
+      ...identities,
       ms_per_image: ms,
     }));
   }

@@ -4,6 +4,7 @@ import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
+import { exportFacesCommand, facesCommand, peopleCommand, purgeFacesCommand } from './faces';
 import { migrateFerretdb } from './migrate';
 import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
@@ -31,7 +32,11 @@ const USAGE = `usage: clues <command>
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
   export vics --case ID [--out FILE]
-  export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes`;
+  export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes
+  export faces --case ID [--out FILE]  the case's face descriptors and people (biometric: asked for by name)
+  faces <image|sha256> [--face N] [--case ID] [--limit N] [--json]   every image with that person
+  people [--case ID] [--json]          faces grouped into people, largest first
+  case purge-faces <case>              delete a case's face descriptors and groups`;
 
 async function main(argv: string[]): Promise<number> {
   restrictFileModes(); // what it writes, and the servers `up` starts, are the owner's alone
@@ -53,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       detach: { type: 'boolean', default: false },
       series: { type: 'boolean', default: false },
       cron: { type: 'string' },
+      face: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -113,7 +119,25 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new Error('usage: clues where <sha256> [--series] [--json]');
       await withStore(cfg, (store) => whereCommand(cfg, store, positionals[0]!, { series: values.series, json: values.json }));
       return 0;
+    case 'faces': {
+      const face = values.face ? Number(values.face) : undefined;
+      if (positionals.length !== 1 || (face !== undefined && (!Number.isInteger(face) || face < 1))) throw new Error('usage: clues faces <image|sha256> [--face N] [--case ID] [--limit N] [--json]');
+      await withStore(cfg, (store) => facesCommand(cfg, store, positionals[0]!, { limit, json: values.json, ...(face ? { face } : {}), ...(caseId ? { caseId } : {}) }));
+      return 0;
+    }
+    case 'people':
+      await withStore(cfg, (store) => peopleCommand(store, { json: values.json, ...(caseId ? { caseId } : {}) }));
+      return 0;
+    case 'case':
+      if (positionals[0] !== 'purge-faces' || positionals.length !== 2) throw new Error('usage: clues case purge-faces <case>');
+      await withStore(cfg, (store) => purgeFacesCommand(store, positionals[1]!));
+      return 0;
     case 'export':
+      if (positionals[0] === 'faces') {
+        if (!caseId) throw new Error('usage: clues export faces --case ID [--out FILE]');
+        await withStore(cfg, (store) => exportFacesCommand(store, caseId, values.out));
+        return 0;
+      }
       if (positionals[0] === 'tao') {
         await exportTaoCommand(cfg, { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
         return 0;

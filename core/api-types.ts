@@ -63,7 +63,8 @@ export interface SimilarHit {
   signals: { pdqDistance?: number; cosine?: number; inliers?: number };
 }
 
-export type LinkKind = 'near-duplicate' | 'serial' | 'location' | 'text';
+/** `person`: a face of each grouped as one person (analysts and admins only). */
+export type LinkKind = 'near-duplicate' | 'serial' | 'location' | 'text' | 'person';
 
 export interface LinkReason {
   kind: LinkKind;

@@ -6,7 +6,7 @@ import type { TermKind } from './search-fields';
 // Plain data, no I/O: workflows and the web bundle import this file.
 
 /** The models an engine process may hold (models/registry.ts loads them); a stage names those it needs. */
-export const ENGINE_MODELS = ['objects', 'text', 'embedder', 'matcher', 'scene', 'faces'] as const;
+export const ENGINE_MODELS = ['objects', 'text', 'embedder', 'matcher', 'scene', 'faces', 'faceDescriber'] as const;
 export type EngineModelName = (typeof ENGINE_MODELS)[number];
 
 /**
@@ -33,6 +33,11 @@ export interface StageSpec {
    * activity has a fallback of its own), and it runs again once the model is installed.
    */
   models: readonly EngineModelName[];
+  /**
+   * Engine models it uses where installed and does without otherwise: they are part of the
+   * version it records, so that it runs again once one appears.
+   */
+  optional?: readonly EngineModelName[];
   /** The engine operation it runs on the image (engine/image-engine.ts), if any. */
   engineOp?: string;
   /** For people: what it finds (the image page, docs). */
@@ -98,8 +103,10 @@ export const STAGE_REGISTRY = {
     // Analysts find images with faces as object:face; a face is never cropped or published.
     clues: { face: 'object' },
     models: ['faces'],
+    // Described faces (biometric data) go to the store's faces, never into a workflow's history.
+    optional: ['faceDescriber'],
     engineOp: 'faces',
-    label: 'faces: count and boxes, for analysts only (a crop touching one is never published)',
+    label: 'faces: count and boxes, and descriptors of those good enough to match (analysts only; never published)',
     patch: 'faces-stage',
   },
   scene: {
@@ -118,6 +125,18 @@ export const STAGE_REGISTRY = {
     clues: { location: 'location' },
     models: ['matcher'],
     label: 'known places matched',
+  },
+  people: {
+    queue: 'io',
+    activity: 'groupFaces',
+    inputs: [],
+    clues: {},
+    models: [],
+    label: 'the same person across images: faces grouped into people (analysts and admins only)',
+    // After saving, so that the image's cases are known; before where and when, which inherits
+    // through a person link.
+    afterSave: true,
+    patch: 'people-stage',
   },
   where: {
     queue: 'io',

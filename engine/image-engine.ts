@@ -1,6 +1,6 @@
 import type { Box, ImageInfo, ModelRef } from '../core/clues';
 import type { EngineModelName } from '../core/stage-registry';
-import type { Face } from '../models/face-detector';
+import type { DescribedFace } from '../models/face-descriptors';
 import type { FeatureMatch } from '../models/local-features';
 import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
@@ -52,8 +52,11 @@ export interface DescribeResult {
 }
 
 export interface FacesResult {
-  /** Boxes in the oriented image's pixels, best first. For analysts only: never published. */
-  faces: Face[];
+  /**
+   * Boxes in the oriented image's pixels, best first, each with its quality and (when it passes,
+   * and a describer is installed) its descriptor. For analysts only: never published.
+   */
+  faces: DescribedFace[];
 }
 
 export interface QueryResult extends DescribeResult {

@@ -1,6 +1,7 @@
 import type { Config } from '../core/config';
 import type { ImageInfo } from '../core/clues';
 import sharp from 'sharp';
+import { describeFaces } from '../models/face-descriptors';
 import { scanFaces } from '../models/face-scan';
 import { fileSha256 } from '../models/file-hashes';
 import { cropsOf, decodeGray, decodeImage, framePng, grayOf, resizeRgb, scaleRgb, type ImageSource } from '../models/image-loader';
@@ -96,6 +97,7 @@ export class LocalEngine implements ImageEngine {
       matcher: available(m.matcher),
       scene: available(m.scene),
       faces: available(m.faces),
+      faceDescriber: available(m.faceDescriber),
     };
   }
 
@@ -194,7 +196,10 @@ export class LocalEngine implements ImageEngine {
   async faces(src: ImageInput): Promise<FacesResult> {
     const detector = need(this.m.faces, 'face detector');
     const image = await this.pixels(src);
-    return { faces: await scanFaces(detector, (side) => this.atSide(image, side), image.original) };
+    const faces = await scanFaces(detector, (side) => this.atSide(image, side), image.original);
+    // Without a describer, faces are still found (boxes, screening), none is matchable.
+    if (!this.m.faceDescriber.ok) return { faces: faces.map((f) => ({ ...f, quality: { ok: false, reasons: [`no face describer: ${this.m.faceDescriber.ok ? '' : this.m.faceDescriber.reason}`], side: Math.min(f.box.w, f.box.h), yaw: 0, sharpness: 0, lowerFace: 0 } })) };
+    return { faces: await describeFaces(this.m.faceDescriber.value, image, faces) };
   }
 
   async query(src: ImageInput): Promise<QueryResult> {

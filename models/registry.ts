@@ -2,6 +2,7 @@ import type { Config } from '../core/config';
 import { logger } from '../core/log';
 import { CenterNetDetector } from './centernet-detector';
 import { AnimalCheckedFaceDetector } from './animal-checked-faces';
+import { FaceDescriber } from './face-describer';
 import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
 import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
@@ -26,6 +27,7 @@ export interface Models {
   embedder: Maybe<ImageEmbedder>;
   matcher: Maybe<OrbMatcher>;
   faces: Maybe<FaceDetector>;
+  faceDescriber: Maybe<FaceDescriber>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function loadModels(cfg: Config): Promise<Models> {
     textReaders,
     scene: vision?.scene ?? elsewhere(),
     faces: vision?.faces ?? elsewhere(),
+    faceDescriber: vision?.faceDescriber ?? elsewhere(),
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
       await vision?.close();
@@ -85,15 +88,18 @@ async function loadVision(cfg: Config) {
   const scene: Maybe<SceneClassifier> = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
   const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
   const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
+  const faceDescriber = await attempt(() => FaceDescriber.create(threads));
   return {
     detector,
     backbone,
     matcher,
     scene,
     faces,
+    faceDescriber,
     async close() {
       if (backbone.ok) await backbone.value.close();
       if (retinaface.ok) await retinaface.value.close();
+      if (faceDescriber.ok) await faceDescriber.value.close();
     },
   };
 }

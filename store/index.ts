@@ -1,5 +1,6 @@
 import { AuditRepository } from './audit';
 import { CropRepository } from './crops';
+import { FaceRepository } from './faces';
 import { ClueDatabase } from './database';
 import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
@@ -41,6 +42,8 @@ export interface Store {
   hashSets: HashSetRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  /** Face descriptors and people: biometric data, analysts and admins only. */
+  faces: FaceRepository;
   /** A collection by name, for copying whole stores (usecases/copy-store.ts) and nothing else. */
   raw(name: string): import('mongodb').Collection<import('mongodb').Document>;
   ping(): Promise<void>;
@@ -59,6 +62,7 @@ const INDEXES = [
   ...TokenRepository.indexes,
   ...HashSetRepository.indexes,
   ...AuditRepository.indexes,
+  ...FaceRepository.indexes,
 ];
 
 /** Connects, creates what indexes are missing, and hands out the repositories. */
@@ -77,7 +81,7 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     images: new ImageRepository(db, terms),
     search: new SearchRepository(terms, images, clues),
     terms,
-    links: new LinkRepository(images, clues, terms),
+    links: new LinkRepository(images, clues, terms, db.collection('faces'), db.collection('people')),
     places: new PlaceRepository(db),
     crops: new CropRepository(db),
     tipContacts: new TipContactRepository(db),
@@ -87,6 +91,7 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     hashSets: new HashSetRepository(db),
     audit: new AuditRepository(db),
     settings: new SettingsRepository(db),
+    faces: new FaceRepository(db),
     raw: (name) => db.collection(name),
     ping: () => db.ping(),
     explain: (command) => db.db.command({ explain: command, verbosity: 'queryPlanner' }),

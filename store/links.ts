@@ -2,6 +2,7 @@ import type { Collection } from 'mongodb';
 import type { LinkedImage, LinkKind, LinkReason, Series } from '../core/api-types';
 import { pdqDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../core/pdq-rules';
 import type { ClueDoc, ImageDoc, TermDoc } from './documents';
+import type { FaceDoc, PersonDoc } from './faces';
 import { pdqKeys, pdqProbes } from './pdq-index';
 import type { SearchTerms } from './search-terms';
 
@@ -15,6 +16,14 @@ export type { LinkedImage, LinkKind, LinkReason, Series } from '../core/api-type
 /** A word found in more images than this says little about where an image was taken. */
 const MAX_WORD_IMAGES = 50;
 const MIN_WORD_LENGTH = 4;
+
+/**
+ * A face of each image grouped as one person links them more weakly than a shared place (whose
+ * weight is its verified match score, usually 0.7-1) or a camera serial (0.95): a look-alike is
+ * possible, a confirmed group less so. Above where's MIN_LINK (0.5), so that it passes on
+ * inherited evidence, at half weight as every link does.
+ */
+export const PERSON_LINK_WEIGHT = { grouped: 0.55, confirmed: 0.65 } as const;
 
 const strength = (reasons: LinkReason[]) => Math.round((1 - reasons.reduce((p, r) => p * (1 - r.weight), 1)) * 1000) / 1000;
 
@@ -39,10 +48,23 @@ export class LinkRepository {
     private readonly images: Collection<ImageDoc>,
     private readonly clues: Collection<ClueDoc>,
     private readonly terms: SearchTerms,
+    private readonly faces: Collection<FaceDoc>,
+    private readonly people: Collection<Pick<PersonDoc, '_id' | 'confirmed'>>,
   ) {}
 
+  /** Person links (`people`: only for analysts, admins and the pipeline: biometric grouping). */
+  private async personLinks(sha256: string, note: (other: string, r: LinkReason) => void): Promise<void> {
+    const own = await this.faces.find({ sha256, person: { $exists: true } }, { projection: { person: 1 } }).toArray();
+    const people = [...new Set(own.map((f) => f.person!))];
+    if (!people.length) return;
+    const confirmed = new Set((await this.people.find({ _id: { $in: people }, confirmed: true }, { projection: { _id: 1 } }).toArray()).map((p) => p._id));
+    for (const f of await this.faces.find({ person: { $in: people }, sha256: { $ne: sha256 } }, { projection: { sha256: 1, person: 1 } }).limit(MAX_WORD_IMAGES * 4).toArray()) {
+      note(f.sha256, { kind: 'person', value: f.person!, weight: confirmed.has(f.person!) ? PERSON_LINK_WEIGHT.confirmed : PERSON_LINK_WEIGHT.grouped });
+    }
+  }
+
   /** Images sharing a clue with this one, strongest first, each with its reasons. */
-  async linked(sha256: string, minStrength = 0): Promise<LinkedImage[]> {
+  async linked(sha256: string, minStrength = 0, opts: { people?: boolean } = {}): Promise<LinkedImage[]> {
     const self = await this.images.findOne({ _id: sha256 }, { projection: { pdq: 1 } });
     if (!self) return [];
     const links = new Map<string, LinkReason[]>();
@@ -71,6 +93,7 @@ export class LinkRepository {
       }
       for (const [other, score] of best) note(other, { kind: key.kind, value: key.value, weight: key.kind === 'serial' ? 0.95 : Math.min(mine?.score ?? 0.5, score) });
     }
+    if (opts.people) await this.personLinks(sha256, note);
     if (self.pdq && self.pdq.quality >= PDQ_MIN_QUALITY) {
       for (const img of await this.images.find({ pdqKeys: { $in: pdqProbes(self.pdq.hash) } }, { projection: { pdq: 1 } }).toArray()) {
         const d = pdqDistance(self.pdq.hash, img.pdq!.hash);
@@ -92,7 +115,7 @@ export class LinkRepository {
    * place, distinctive words and near-duplicates, within a case (its images by index, their terms
    * and clues by image) or, without one, the whole store (a scan: for batch use).
    */
-  async series(minStrength: number, caseId?: string): Promise<Series[]> {
+  async series(minStrength: number, caseId?: string, opts: { people?: boolean } = {}): Promise<Series[]> {
     const filter: Record<string, unknown> = { status: 'processed' };
     if (caseId) filter.cases = caseId;
     const imgs = await this.images.find(filter, { projection: { paths: 1, pdq: 1 } }).toArray();
@@ -111,7 +134,12 @@ export class LinkRepository {
       ]);
       for (const c of clues) for (const k of keysOf([c], [])) add(k.kind, k.value, c.sha256, c.score ?? 0.5);
       for (const w of words) if (distinctive(w.t)) add('text', w.t, w.img, 0.5);
+      if (opts.people) {
+        const faces = await this.faces.find({ sha256: { $in: chunk }, person: { $exists: true } }, { projection: { sha256: 1, person: 1 } }).toArray();
+        for (const f of faces) add('person', f.person!, f.sha256, 1);
+      }
     }
+    const confirmed = opts.people ? new Set((await this.people.find({ _id: { $in: [...groups.values()].filter((g) => g.kind === 'person').map((g) => g.value) }, confirmed: true }, { projection: { _id: 1 } }).toArray()).map((p) => p._id)) : new Set<string>();
     const pairs = new Map<string, LinkReason[]>();
     const link = (a: string, b: string, r: LinkReason) => {
       const id = a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -120,7 +148,7 @@ export class LinkRepository {
     for (const g of groups.values()) {
       const members = [...g.images.keys()];
       if (members.length < 2 || (g.kind === 'text' && members.length > MAX_WORD_IMAGES)) continue;
-      const weight = g.kind === 'serial' ? 0.95 : g.kind === 'text' ? wordWeight(members.length) : 0;
+      const weight = g.kind === 'serial' ? 0.95 : g.kind === 'text' ? wordWeight(members.length) : g.kind === 'person' ? (confirmed.has(g.value) ? PERSON_LINK_WEIGHT.confirmed : PERSON_LINK_WEIGHT.grouped) : 0;
       for (let i = 0; i < members.length; i++) {
         for (let j = i + 1; j < members.length; j++) {
           const w = g.kind === 'location' ? Math.min(g.images.get(members[i]!)!, g.images.get(members[j]!)!) : weight;

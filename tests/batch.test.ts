@@ -32,7 +32,7 @@ async function seizure(): Promise<string> {
 
 describe('which stages to re-run', () => {
   const m = (name: string, version = '1'): ModelRef => ({ name, version });
-  const current = { hashes: m('pdq'), metadata: m('exifr'), objects: m('det'), text: m('ocr'), features: m('emb'), scene: m('rules'), places: m('orb'), faces: m('retina'), where: m('where') };
+  const current = { hashes: m('pdq'), metadata: m('exifr'), objects: m('det'), text: m('ocr'), features: m('emb'), scene: m('rules'), places: m('orb'), faces: m('retina'), people: m('grouping'), where: m('where') };
   const ok = (model: ModelRef) => ({ status: 'ok' as const, model });
   const upToDate = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, ok(v)]));
 
@@ -41,12 +41,12 @@ describe('which stages to re-run', () => {
   });
 
   it('when one model changed, a stage failed, a stage never ran or a model appeared, then exactly those stages (with their inputs and dependants) run', () => {
-    expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '2')) }, current)).toEqual(['text', 'where']);
-    expect(stagesToRerun({ ...upToDate, objects: ok(m('det', '0')) }, current)).toEqual(['objects', 'scene', 'where']);
-    expect(stagesToRerun({ ...upToDate, places: { status: 'failed' } }, current)).toEqual(['features', 'places', 'where']);
+    expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '2')) }, current)).toEqual(['text', 'people', 'where']);
+    expect(stagesToRerun({ ...upToDate, objects: ok(m('det', '0')) }, current)).toEqual(['objects', 'scene', 'people', 'where']);
+    expect(stagesToRerun({ ...upToDate, places: { status: 'failed' } }, current)).toEqual(['features', 'places', 'people', 'where']);
     const { metadata: _gone, ...withoutMetadata } = upToDate;
-    expect(stagesToRerun(withoutMetadata, current)).toEqual(['metadata', 'where']);
-    expect(stagesToRerun({ ...upToDate, scene: { status: 'unavailable' } }, current)).toEqual(['objects', 'scene', 'where']);
+    expect(stagesToRerun(withoutMetadata, current)).toEqual(['metadata', 'people', 'where']);
+    expect(stagesToRerun({ ...upToDate, scene: { status: 'unavailable' } }, current)).toEqual(['objects', 'scene', 'people', 'where']);
     // A stage whose model is not installed in this worker keeps what it has.
     const noOcr = { ...current, text: undefined };
     expect(stagesToRerun({ ...upToDate, text: ok(m('ocr', '0')) }, noOcr)).toEqual([]);

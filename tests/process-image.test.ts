@@ -95,7 +95,7 @@ describe('processImage, end to end through the CLI', () => {
       await runWorkflow(cat, taskQueue);
     });
     const withFace = await ctx.store.images.get(await fileSha256(face));
-    expect(withFace?.stages?.faces).toMatchObject({ status: 'ok', clueCount: 1, model: { name: 'retinaface-mobilenet0.25-onnx+animal-check' } });
+    expect(withFace?.stages?.faces).toMatchObject({ status: 'ok', clueCount: 1, model: { name: 'retinaface-mobilenet0.25-onnx+animal-check+dlib-face-resnet-v1-onnx' } });
     const faces = (await ctx.store.images.cluesOf(withFace!._id)).filter((c) => c.type === 'face');
     expect(faces).toHaveLength(1);
     expect(faces[0]).toMatchObject({ value: 'face', detail: { index: 1, of: 1 } });

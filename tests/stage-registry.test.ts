@@ -66,11 +66,11 @@ describe('a stage added in one registry entry and one definition', () => {
     expect(current.faces).toMatchObject({ name: expect.stringContaining('retinaface') });
     const stored = Object.fromEntries(STAGES.map((s) => [s, { status: 'ok' as const, ...(current[s] ? { model: current[s] } : {}) }]));
     expect(stagesToRerun(stored, current)).toEqual([]);
-    expect(stagesToRerun({ ...stored, faces: { status: 'unavailable' } }, current)).toEqual(['faces', 'where']);
-    expect(stagesToRerun({ ...stored, faces: { status: 'ok', model: { ...current.faces!, version: '0' } } }, current)).toEqual(['faces', 'where']);
+    expect(stagesToRerun({ ...stored, faces: { status: 'unavailable' } }, current)).toEqual(['faces', 'people', 'where']);
+    expect(stagesToRerun({ ...stored, faces: { status: 'ok', model: { ...current.faces!, version: '0' } } }, current)).toEqual(['faces', 'people', 'where']);
   });
 
-  it('when an image is processed, then the toy stage runs in the workflow, its clue is saved and found by search; when its model changes, a run re-runs it alone (with where)', async () => {
+  it('when an image is processed, then the toy stage runs in the workflow, its clue is saved and found by search; when its model changes, a run re-runs it alone (with the stages that run after saving)', async () => {
     const dir = tempDir('toy-stage');
     const path = await uniqueCopy('chelsea.png', dir, 'cat.png');
     const sha256 = await fileSha256(path);

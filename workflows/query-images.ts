@@ -20,6 +20,11 @@ export async function similarImages(input: { path: string; limit: number; caseId
   return cpu().findSimilarImages(input);
 }
 
+/** Images with the person whose face is in an uploaded photo (searched in the worker: no descriptor in history). */
+export async function faceSearch(input: import('../usecases/faces').FaceQueryInput) {
+  return cpu().findFaces(input);
+}
+
 /** A new known place; stored images that show it gain a location clue. */
 export async function addKnownPlace(input: { path: string; name: string }) {
   return cpu().addPlace(input);

@@ -1,6 +1,7 @@
 import type { WhereResult } from '../../where/types';
 import { FORM_FIELDS, fieldDefault, renderSearchFields } from './search-form';
 import { wherePanel } from './where-panel';
+import { facesPanel } from './faces-panel';
 import type { Json, KnownHashMatch, LinkedImage, RunView, SearchHit, SimilarHit, TagHistory } from '../../core/api-types';
 // eslint-disable-next-line boundaries/dependencies -- until the API's schemas give the image detail its own types (issue 21)
 import type { ClueDoc, ImageDoc } from '../../store/documents';
@@ -163,6 +164,7 @@ async function showDetail(sha256: string): Promise<void> {
     void renderLinks(sha256);
     void renderTags(sha256);
     void renderWhere(sha256, false);
+    void facesPanel(sha256, { thumbnail, outline }).then((panel) => $('#faces').replaceChildren(...(panel ? [panel] : [])), (err: unknown) => $('#faces').replaceChildren(h('p', { class: 'status' }, (err as Error).message)));
   } catch (err) {
     say(status, err instanceof ApiError && err.status === 404 ? 'No such image.' : (err as Error).message, 'error');
   }
