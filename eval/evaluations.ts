@@ -4,6 +4,9 @@ import type { Evaluation } from './evaluation';
 import { faces } from './faces';
 import { nearDuplicates } from './near-duplicates';
 import { objects } from './objects';
+import { photoObjects } from './photo-objects';
+import { photoScenes } from './photo-scenes';
+import { photoText } from './photo-text';
 import { sameScene } from './same-scene';
 import { sceneTypes } from './scene-types';
 import { text } from './text';
@@ -13,4 +16,16 @@ import { text } from './text';
  * by their option first, then those on the engine, then those without it. A new evaluation is
  * one module and one entry here.
  */
-export const EVALUATIONS: readonly Evaluation[] = [compareDetectors, compareOcr, text, objects, sameScene, sceneTypes, faces, nearDuplicates];
+export const EVALUATIONS: readonly Evaluation[] = [
+  compareDetectors,
+  compareOcr,
+  text,
+  objects,
+  sameScene,
+  sceneTypes,
+  faces,
+  photoText,
+  photoObjects,
+  photoScenes,
+  nearDuplicates,
+];

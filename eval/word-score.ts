@@ -17,3 +17,10 @@ export function countAccents(acc: { kept: number; n: number }, words: string[], 
     if (text.includes(w.normalize('NFC').toLocaleLowerCase())) acc.kept++;
   }
 }
+
+/** The words of an item not read, and the words read that are not in it (for the eval's listing). */
+export function wordMisses(item: { words: string[]; optional?: string[] }, got: Set<string>): { missed: string[]; wrong: string[] } {
+  const truth = new Set(item.words.flatMap((w) => uniqueTokens(w, 2)));
+  const optional = new Set((item.optional ?? []).flatMap((w) => uniqueTokens(w, 2)));
+  return { missed: [...truth].filter((w) => !got.has(w)), wrong: [...got].filter((w) => !truth.has(w) && !optional.has(w)) };
+}
