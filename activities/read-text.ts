@@ -2,6 +2,7 @@ import type { ClueInput, ImageRef, StageOutcome } from '../core/clues';
 import { joinedModel, type ImageEngine } from '../engine/image-engine';
 import type { MergedLine } from '../models/text-merge';
 import type { BlobStore } from '../storage/blob-store';
+import { plateClues } from '../where/plate-clues';
 import { engineInput, imageSource } from './image-source';
 import { asActivityError } from './errors';
 import { withHeartbeat } from './heartbeat';
@@ -34,6 +35,7 @@ export function readText(engine: ImageEngine, blobs: BlobStore) {
       const src = await imageSource(blobs, ref.path);
       const res = await withHeartbeat(() => engine.text(engineInput(src, ref.sha256)));
       const reason = [...res.failures.map((f) => `failed: ${f}`), ...res.notes].join('; ');
-      return { stage: 'text', status: 'ok', model: joinedModel(res.engines), clues: res.lines.map(lineClue), ...(reason ? { reason } : {}), durationMs: Date.now() - started };
+      const clues = [...res.lines.map(lineClue), ...plateClues(res.lines)];
+      return { stage: 'text', status: 'ok', model: joinedModel(res.engines), clues, ...(reason ? { reason } : {}), durationMs: Date.now() - started };
     });
 }

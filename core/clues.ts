@@ -9,11 +9,12 @@ export { STAGES, type StageName } from './stages';
 export type StageStatus = 'ok' | 'failed' | 'unavailable';
 
 /**
+ * `plate`: a licence plate read in the image's text, as one clue whatever the OCR's line split.
  * `tag`: a name given by people (an analyst, or the crowd through a reviewer), not by a model.
  * `country`, `region`, `time`: where and when the image was taken, weighed from the other clues
  * (where/).
  */
-export type ClueType = 'object' | 'face' | 'text' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
+export type ClueType = 'object' | 'face' | 'text' | 'plate' | 'scene' | 'location' | 'metadata' | 'tag' | 'country' | 'region' | 'time';
 
 /** Where a stored clue came from: a pipeline stage, or people tagging (`tags`). */
 export type ClueStage = StageName | 'tags';

@@ -31,7 +31,7 @@ export const STAGE_REGISTRY = {
   hashes: { queue: 'image', activity: 'hashImage', inputs: [], clueTypes: [], label: 'MD5, SHA-1 and PDQ (near-duplicates, known-hash lists)' },
   metadata: { queue: 'io', activity: 'readMetadata', inputs: [], clueTypes: ['metadata'], label: 'EXIF: camera, serials, times, GPS' },
   objects: { queue: 'image', activity: 'detectObjects', inputs: [], clueTypes: ['object'], label: 'objects, with crops' },
-  text: { queue: 'image', activity: 'readText', inputs: [], clueTypes: ['text'], label: 'visible text, line by line' },
+  text: { queue: 'image', activity: 'readText', inputs: [], clueTypes: ['text', 'plate'], label: 'visible text, line by line, and licence plates' },
   features: { queue: 'image', activity: 'describeImage', inputs: [], clueTypes: [], label: 'global embedding and keypoints (similar images, places)' },
   faces: { queue: 'image', activity: 'detectFaces', inputs: [], clueTypes: ['face'], label: 'faces: count and boxes, for analysts only (a crop touching one is never published)', patch: 'faces-stage' },
   scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },

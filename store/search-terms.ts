@@ -24,6 +24,7 @@ export function termKindOf(c: Pick<ClueInput, 'type' | 'detail'>): TermKind | nu
     case 'object':
     case 'scene':
     case 'location':
+    case 'plate':
       return c.type;
     case 'metadata':
       return c.detail?.field === 'serial' ? 'serial' : null;
