@@ -16,7 +16,7 @@ export async function detectionWith(
   name: string,
   detect: (path: string) => Promise<Found>,
   timings: Timings,
-  headline?: { title: string; targets: boolean },
+  headline?: { title: string; targets: boolean; details?: boolean },
 ) {
   let tp = 0;
   let fp = 0;
@@ -59,9 +59,9 @@ export async function detectionWith(
     return { recall, precision, found };
   }
   console.log(headline.title);
-  for (const [label, c] of Object.entries(perClass)) report(`  recall @ IoU 0.5, ${label}`, `${c.hit}/${c.n}`);
+  if (headline.details !== false) for (const [label, c] of Object.entries(perClass)) report(`  recall @ IoU 0.5, ${label}`, `${c.hit}/${c.n}`);
   report('object recall @ IoU 0.5', pct(recall), headline.targets ? 'target >= 85%' : '');
   report('object precision @ IoU 0.5', pct(precision), headline.targets ? 'target >= 95%' : '');
-  if (falsePositives.length) console.log(`  false positives: ${falsePositives.join('; ')}`);
+  if (falsePositives.length && headline.details !== false) console.log(`  false positives: ${falsePositives.join('; ')}`);
   return { recall, precision, found };
 }
