@@ -1,6 +1,7 @@
 import type { ClueInput } from '../core/clues';
 import { joinedModel } from '../engine/image-engine';
 import type { MergedLine } from '../models/text-merge';
+import { plateClues } from '../where/plate-clues';
 import type { StageDefinition } from './stage';
 
 export function lineClue(line: MergedLine): ClueInput {
@@ -23,6 +24,8 @@ export const readText: StageDefinition<'text'> = {
   async run({ engine }) {
     const res = await engine();
     const reason = [...res.failures.map((f) => `failed: ${f}`), ...res.notes].join('; ');
-    return { model: joinedModel(res.engines), clues: res.lines.map(lineClue), ...(reason ? { reason } : {}) };
+    // A licence plate is one clue whatever the OCR's line split (where/plate-clues.ts).
+    const clues = [...res.lines.map(lineClue), ...plateClues(res.lines)];
+    return { model: joinedModel(res.engines), clues, ...(reason ? { reason } : {}) };
   },
 };

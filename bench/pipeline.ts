@@ -11,7 +11,7 @@ import { PpOcrTextReader } from '../models/ppocr-text-reader';
 import { sceneFromObjects } from '../models/scene-from-objects';
 import { TesseractTextReader } from '../models/tesseract-text-reader';
 import { mergeLines } from '../models/text-merge';
-import { buildEvalSet, PHOTOS } from './eval-set';
+import { buildEvalSet, PHOTOS } from '../eval/set';
 
 // `npm run bench`: milliseconds per image for each stage and for the whole pipeline (stages run
 // as the workflow runs them: five in parallel, then scene and places), warm, in one process,

@@ -4,7 +4,7 @@
 // bundle imports it too.
 
 /** What a criterion is matched against: the search terms of one kind of clue (store/search-terms.ts). */
-export type TermKind = 'word' | 'object' | 'scene' | 'location' | 'serial' | 'country' | 'month';
+export type TermKind = 'word' | 'object' | 'scene' | 'location' | 'serial' | 'plate' | 'country' | 'month';
 
 export const TEXT_MODES = ['exact', 'prefix', 'fuzzy'] as const;
 export type TextMode = (typeof TEXT_MODES)[number];
@@ -27,6 +27,8 @@ export interface CriterionField extends Base {
   minWordLength: number;
   /** Whether the `mode` field (exact, prefix, fuzzy) applies to it. */
   modal: boolean;
+  /** The whole value is one term, its letters and digits only (a plate: `AB12 CDE` is `ab12cde`). */
+  compact?: boolean;
 }
 export interface ChoiceField extends Base {
   type: 'choice';
@@ -59,6 +61,7 @@ export const SEARCH_FIELDS = [
   { name: 'object', type: 'criterion', kind: 'object', maxLength: 100, minWordLength: 1, modal: false, label: 'Object', example: 'e.g. cup', help: 'a detected object, such as cup or bed' },
   { name: 'scene', type: 'criterion', kind: 'scene', maxLength: 100, minWordLength: 1, modal: false, label: 'Scene', help: 'the kind of place, such as bedroom or street' },
   { name: 'location', type: 'criterion', kind: 'location', maxLength: 200, minWordLength: 1, modal: false, label: 'Location', help: 'a known place matched, or a place the crowd named' },
+  { name: 'plate', type: 'criterion', kind: 'plate', maxLength: 20, minWordLength: 2, modal: false, compact: true, label: 'Licence plate', example: 'e.g. AB12 CDE', help: 'a licence plate read in the image, however it is spaced' },
   { name: 'serial', type: 'criterion', kind: 'serial', maxLength: 100, minWordLength: 1, modal: false, label: 'Camera serial', help: 'the camera body serial number in EXIF' },
   { name: 'country', type: 'criterion', kind: 'country', maxLength: 100, minWordLength: 2, modal: false, label: 'Country', example: 'e.g. PL', help: 'where the image was taken, weighed from every clue (ISO code or English name)' },
   { name: 'from', type: 'date', end: 'from', label: 'Taken from', example: 'e.g. 2019', help: 'taken in or after this year, month or day (as weighed from the clues)' },

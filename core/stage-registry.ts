@@ -82,10 +82,11 @@ export const STAGE_REGISTRY = {
     queue: 'image',
     activity: 'readText',
     inputs: [],
-    clues: { text: 'word' },
+    // A licence plate is one clue and one search term, whatever the OCR's line split.
+    clues: { text: 'word', plate: 'plate' },
     models: ['text'],
     engineOp: 'text',
-    label: 'visible text, line by line',
+    label: 'visible text, line by line, and licence plates',
   },
   features: {
     queue: 'image',

@@ -16,6 +16,9 @@ export function uniqueTokens(text: string, minLength = 1): string[] {
   return [...new Set(tokens(text, minLength))];
 }
 
+/** One search token of a value's letters and digits alone, lower case: a plate `AB12 CDE` is `ab12cde`. */
+export const compactToken = (text: string): string => text.normalize('NFC').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+
 /** Character trigrams of a token, padded like pg_trgm: 'cat' -> '  c', ' ca', 'cat', 'at '. */
 export function trigrams(token: string): string[] {
   const padded = `  ${token} `;

@@ -11,6 +11,7 @@ import type { PdqResult } from '../models/pdq';
 import { pdqFromRgb } from '../models/pdq-image';
 import { loadModels, type Maybe, type Models } from '../models/registry';
 import type { SceneLabel } from '../models/scene-classifier';
+import { nonMaxSuppression } from '../models/nms';
 import { mergeLines } from '../models/text-merge';
 import { moveBox, readTiled, type InputLimits } from '../models/tiles';
 import type { Available, DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
@@ -250,6 +251,8 @@ async function detectTiled(detector: ObjectDetector, image: DecodedImage): Promi
   const small = await resizeRgb(image, detector.inputSide, elongated ? 'outside' : 'inside');
   const k = (image.width / small.width) * image.scale;
   const res = await readTiled(small, DETECTOR_LIMITS, (tile) => detector.detect({ ...tile, channels: 3, scale: 1 }), (d, dx, dy, s) => ({ ...d, box: moveBox(d.box, dx, dy, s) }), scaleRgb);
-  const found = res.items.map((d) => ({ ...d, box: moveBox(d.box, 0, 0, k) }));
+  // Tiles overlap: one object seen whole in two tiles is one object.
+  const merged = res.tiles > 1 ? nonMaxSuppression(res.items, 0.5) : res.items;
+  const found = merged.map((d) => ({ ...d, box: moveBox(d.box, 0, 0, k) }));
   return { found, ...(res.note ? { note: res.note } : {}) };
 }

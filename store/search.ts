@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import type { ClueMatch, SearchHit, SearchPage } from '../core/api-types';
 import type { Box, ClueInput } from '../core/clues';
 import { CRITERIA, type SearchQuery, type TermKind, type TextMode } from '../core/search-fields';
-import { fuzzyMaxEdits, fuzzyScore, FUZZY_MIN_SIMILARITY, trigrams, uniqueTokens } from '../core/tokens';
+import { fuzzyMaxEdits, fuzzyScore, FUZZY_MIN_SIMILARITY, trigrams, uniqueTokens, compactToken } from '../core/tokens';
 import type { ClueDoc, ImageDoc } from './documents';
 import { periodWords } from '../core/periods';
 import { termKindOf } from '../core/stages';
@@ -54,7 +54,8 @@ function criteria(q: SearchQuery): { kind: TermKind; mode: TextMode; terms: stri
   const out: { kind: TermKind; mode: TextMode; terms: string[] }[] = CRITERIA.flatMap((f) => {
     const value = q[f.name];
     if (value === undefined) return [];
-    return [{ kind: f.kind, mode: f.modal ? q.mode : 'exact', terms: uniqueTokens(value, f.minWordLength) }];
+    const terms = 'compact' in f && f.compact ? [compactToken(value)].filter((t) => t.length >= f.minWordLength) : uniqueTokens(value, f.minWordLength);
+    return [{ kind: f.kind, mode: f.modal ? q.mode : 'exact', terms }];
   });
   if (q.from || q.to) out.push({ kind: 'month', mode: 'exact', terms: [periodTerm(q.from, q.to)] });
   return out;
@@ -74,7 +75,7 @@ const EARLIEST = '1990-01';
 function highlights(terms: string[], mode: TextMode, d: ClueInput): { text: string; box?: Box }[] {
   const words = (d.detail?.words as { text: string; box?: Box }[] | undefined) ?? [{ text: d.value, ...(d.box ? { box: d.box } : {}) }];
   return words
-    .filter((w) => uniqueTokens(w.text).some((t) => terms.some((term) => tokenScore(mode, term, t) > 0)))
+    .filter((w) => [...uniqueTokens(w.text), compactToken(w.text)].some((t) => terms.some((term) => tokenScore(mode, term, t) > 0)))
     .map((w) => ({ text: w.text, ...(w.box ? { box: w.box } : {}) }));
 }
 

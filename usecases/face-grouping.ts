@@ -6,7 +6,7 @@ import type { VectorIndex } from '../core/vector-index';
 
 /**
  * Two faces closer than this may be one person (Euclidean distance between descriptors). dlib's
- * authors use 0.6; this is stricter: the eval's tune half (bench/eval-faces.ts) has its nearest
+ * authors use 0.6; this is stricter: the eval's tune half (eval/face-identities.ts) has its nearest
  * two different people at 0.494 (JPEG-30 views), and this keeps a margin below it.
  */
 export const FACE_MATCH_DISTANCE = 0.45;

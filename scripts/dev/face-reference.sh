@@ -10,7 +10,7 @@ tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/venv"
 if [ "${DLIB_FROM_SOURCE:-0}" = 1 ]; then dlib=dlib==20.0.1; else dlib=dlib-bin==20.0.1.post1; fi
 "$tmp/venv/bin/pip" install -q "$dlib" face-recognition-models==0.3.0 numpy pillow
-(cd "$root" && npx tsc -p tsconfig.json && node dist/bench/eval.js --face-chips="$tmp/chips" >/dev/null)
+(cd "$root" && npx tsc -p tsconfig.json && node dist/eval/run.js --only=face-chips --face-chips="$tmp/chips" >/dev/null)
 "$tmp/venv/bin/python" "$root/scripts/dev/face-reference.py" describe "$tmp"/chips/*.png > "$tmp/dlib.json"
 node -e '
 const fs = require("fs");

@@ -9,7 +9,9 @@ import { projectRoot } from '../core/project-root';
 // truth is written next to the images as ground-truth.json.
 
 const ROOT = projectRoot();
-const src = (name: string) => (name.startsWith('eval:') ? join(ROOT, 'eval', 'source', name.slice(5)) : join(ROOT, 'samples', name));
+type SharpImage = ReturnType<typeof sharp>;
+/** A photo of the eval's sources: `eval:<name>` in eval/source/, else samples/. */
+export const src = (name: string) => (name.startsWith('eval:') ? join(ROOT, 'eval', 'source', name.slice(5)) : join(ROOT, 'samples', name));
 
 /** Real photos used as scenes and backgrounds. */
 export const PHOTOS = [
@@ -33,7 +35,7 @@ export const ACCENTED: string[][] = [
 ];
 
 /** Objects in the real photos of eval/source, boxed by hand. */
-const REAL_OBJECTS: { image: string; objects: { label: string; box: Box }[]; ignore?: Box[] }[] = [
+export const REAL_OBJECTS: { image: string; objects: { label: string; box: Box }[]; ignore?: Box[] }[] = [
   { image: 'eval:messi5.jpg', objects: [{ label: 'person', box: { x: 68, y: 60, w: 392, h: 277 } }, { label: 'sports ball', box: { x: 337, y: 289, w: 51, h: 48 } }], ignore: [{ x: 0, y: 0, w: 548, h: 250 }] },
   { image: 'eval:basketball1.png', objects: [{ label: 'person', box: { x: 30, y: 80, w: 130, h: 400 } }, { label: 'person', box: { x: 430, y: 20, w: 210, h: 460 } }], ignore: [{ x: 95, y: 90, w: 90, h: 90 }, { x: 420, y: 280, w: 80, h: 200 }] },
   { image: 'eval:basketball2.png', objects: [{ label: 'person', box: { x: 30, y: 80, w: 130, h: 400 } }, { label: 'person', box: { x: 430, y: 20, w: 210, h: 460 } }], ignore: [{ x: 60, y: 60, w: 160, h: 160 }, { x: 420, y: 280, w: 80, h: 200 }] },
@@ -348,10 +350,10 @@ export async function buildEvalSet(dir: string): Promise<EvalSet> {
     const id = image.replace(/^eval:/, '').replace(/\.\w+$/, '');
     const m = await sharp(src(image)).metadata();
     const copies = [
-      { variant: 'jpeg-40', make: (s: sharp.Sharp) => s.jpeg({ quality: 40 }) },
-      { variant: 'half-size', make: (s: sharp.Sharp) => s.resize({ width: Math.floor(m.width! / 2) }).png() },
-      { variant: 'crop-5%', make: (s: sharp.Sharp) => s.extract({ left: Math.floor(m.width! * 0.05), top: Math.floor(m.height! * 0.05), width: Math.floor(m.width! * 0.9), height: Math.floor(m.height! * 0.9) }).png() },
-      { variant: 'brighter', make: (s: sharp.Sharp) => s.modulate({ brightness: 1.15 }).png() },
+      { variant: 'jpeg-40', make: (s: SharpImage) => s.jpeg({ quality: 40 }) },
+      { variant: 'half-size', make: (s: SharpImage) => s.resize({ width: Math.floor(m.width! / 2) }).png() },
+      { variant: 'crop-5%', make: (s: SharpImage) => s.extract({ left: Math.floor(m.width! * 0.05), top: Math.floor(m.height! * 0.05), width: Math.floor(m.width! * 0.9), height: Math.floor(m.height! * 0.9) }).png() },
+      { variant: 'brighter', make: (s: SharpImage) => s.modulate({ brightness: 1.15 }).png() },
     ];
     const out = { original: src(image), copies: [] as { path: string; variant: string }[] };
     for (const c of copies) {
