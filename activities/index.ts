@@ -1,8 +1,10 @@
 import type { ImageEngine } from '../engine/image-engine';
 import type { Store } from '../store';
 import type { BlobStore } from '../blobs/blob-store';
+import type { RegionSearch } from '../usecases/region-votes';
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
+import { describeRegions } from './describe-regions';
 import { detectFaces } from './detect-faces';
 import { detectObjects } from './detect-objects';
 import { hashImage } from './hash-image';
@@ -30,16 +32,19 @@ export interface ActivityDeps {
   engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
   blobs: BlobStore;
+  /** The image-region vector index this process holds (vectors/region-index.ts): search by example. */
+  index: RegionSearch;
 }
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
-export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 16 }: ActivityDeps) {
+export function createActivities({ store, engine, blobs, index, ownQueue, maxFrames = 16 }: ActivityDeps) {
   return {
     hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),
     detectObjects: detectObjects(engine, blobs),
     readText: readText(engine, blobs),
     describeImage: describeImage(engine, blobs),
+    describeRegions: describeRegions(engine, blobs),
     detectFaces: detectFaces(engine, blobs),
     classifyScene: classifyScene(engine, blobs),
     matchPlaces: matchPlaces(store, engine, blobs),
@@ -47,8 +52,8 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     prepareImage: prepareImage(engine, blobs, ownQueue),
     extractFrames: extractFrames(engine, blobs, maxFrames),
     loadImage: loadImage(engine, blobs),
-    findSimilarImages: findSimilarImages({ store, engine, blobs }),
-    addPlace: addPlace({ store, engine, blobs }),
+    findSimilarImages: findSimilarImages({ store, engine, blobs, index }),
+    addPlace: addPlace({ store, engine, blobs, index }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),
     locateSeries: locateSeries(store),

@@ -25,5 +25,7 @@ export function stageModels(models: EngineModels): Partial<Record<StageName, Mod
   if (readers.length) out.text = joinedModel(readers);
   if (embedder && matcher) out.features = joinedModel([embedder, matcher]);
   if (matcher) out.places = matcher;
+  const regions = modelOf(models.regions);
+  if (regions) out.regions = regions;
   return out;
 }

@@ -103,15 +103,15 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     assertImageBody(req);
     const { client, taskQueue } = temporal();
     const upload = await saveUpload(req, services.blobs, 'similar');
-    const hits = await queryUpload(services.blobs, upload, () =>
+    const result = await queryUpload(services.blobs, upload, () =>
       client.workflow.execute<typeof similarImages>('similarImages', {
         workflowId: upload.id,
         taskQueue,
         args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
       }),
     );
-    await store.audit.write({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
-    res.json(hits);
+    await store.audit.write({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: result.hits.length, skipped: result.skipped.length }, from: req.ip ?? '' });
+    res.json(result);
   });
 
   app.get('/api/places', evidence, async (req, res) => {

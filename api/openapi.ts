@@ -95,7 +95,7 @@ export const openApiDocument = {
         security: bearer,
         parameters: [q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 20 }, 'how many'), q('case', { type: 'string' }, 'only images of this case')],
         requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary', maxLength: 25 * 1024 * 1024 } } } },
-        responses: { '200': json('[{ path, sha256, tier, score, reason, signals }]'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
+        responses: { '200': json('{ hits: [{ path, sha256, tier, score, reason, signals, box? }], skipped: [{ path, sha256, reason }], searched: { indexed, shortlisted } }'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
       },
     },
     '/api/places': {

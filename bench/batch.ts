@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { openRegionIndex } from '../vectors/open-region-index';
 import { createActivities } from '../activities';
 import { connectClient } from '../client/temporal-client';
 import { DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress } from '../core/batch';
@@ -33,7 +34,8 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
   const cfg = loadConfig();
   // The engine in this process: model time without Temporal, the engine process's messages or saving.
   const engine = await LocalEngine.create(cfg);
-  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), ownQueue: 'in-process' });
+  const index = await openRegionIndex(cfg, store);
+  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), index, ownQueue: 'in-process' });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const path = join(dir, `${i}.png`);
@@ -47,6 +49,7 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
       }
     }
   }
+  await index.close();
   await engine.close();
   return performance.now() - started;
 }

@@ -10,7 +10,7 @@ import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
-import type { SimilarHit } from '../usecases/similar-images';
+import type { SimilarResult } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { pidRecord } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
@@ -122,11 +122,12 @@ async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPl
 }
 
 export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean; caseId?: string }): Promise<void> {
-  const { result: hits, sha256 } = await onWorkers<SimilarHit[]>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+  const { result, sha256 } = await onWorkers<SimilarResult>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+  const hits = result.hits;
   await withStore(cfg, async (store) => {
-    await store.audit.write({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length } });
+    await store.audit.write({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length, skipped: result.skipped.length } });
   });
-  console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
+  console.log(opts.json ? JSON.stringify(result, null, 2) : formatSimilar(result));
 }
 
 export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { FeatureMatch } from '../models/local-features';
 import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
 import type { EngineProcess } from './engine-process';
-import type { DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, RegionBox, RegionsResult, TextResult } from './image-engine';
 
 /** Images remembered with the engine that decoded them (an LRU of SHA-256s, a few hours of work). */
 const AFFINITY_ENTRIES = 4096;
@@ -79,6 +79,9 @@ export class EnginePool implements ImageEngine {
   }
   faces(src: ImageInput): Promise<FacesResult> {
     return this.for(src).faces(src);
+  }
+  regions(src: ImageInput, boxes: RegionBox[]): Promise<RegionsResult> {
+    return this.for(src).regions(src, boxes);
   }
   query(src: ImageInput): Promise<QueryResult> {
     return this.for(src).query(src);

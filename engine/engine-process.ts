@@ -7,7 +7,7 @@ import type { PdqResult } from '../models/pdq';
 import type { SceneLabel } from '../models/scene-classifier';
 import { EngineFailure, type WireError } from './engine-errors';
 import type { EngineReply, EngineRequest } from './engine-protocol';
-import type { DescribeResult, EngineModels, EngineOp, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { DescribeResult, EngineModels, EngineOp, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, RegionBox, RegionsResult, TextResult } from './image-engine';
 
 export interface EngineProcessOptions {
   /** The compiled engine entry point (dist/engine/host-main.js). */
@@ -240,6 +240,9 @@ export class EngineProcess implements ImageEngine {
   }
   faces(src: ImageInput): Promise<FacesResult> {
     return this.call('faces', [src]);
+  }
+  regions(src: ImageInput, boxes: RegionBox[]): Promise<RegionsResult> {
+    return this.call('regions', [src, boxes]);
   }
   query(src: ImageInput): Promise<QueryResult> {
     return this.call('query', [src]);

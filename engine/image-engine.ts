@@ -26,6 +26,8 @@ export interface EngineModels {
   matcher: Available;
   scene: Available;
   faces: Available;
+  /** Region descriptors (R-MAC over the backbone's feature map): what the vector index holds. */
+  regions: Available;
 }
 
 export interface ObjectsResult {
@@ -58,9 +60,26 @@ export interface FacesResult {
   faces: Face[];
 }
 
+/** An image's regions: boxes as fractions of the image, vectors as rows of `dims` signed bytes. */
+export interface RegionsResult {
+  dims: number;
+  /** One letter per region: `w`hole, `g`rid, `o`bject, `t`ext. */
+  kinds: string;
+  boxes: Box[];
+  vectors: Int8Array;
+}
+
+/** A detected box (original pixels) to describe as a region of its own. */
+export interface RegionBox {
+  box: Box;
+  kind: 'object' | 'text';
+}
+
 export interface QueryResult extends DescribeResult {
   sha256: string;
   pdq: PdqResult;
+  /** The query's own regions, when the region model is installed. */
+  regions?: RegionsResult;
 }
 
 export interface ImageEngine {
@@ -74,6 +93,8 @@ export interface ImageEngine {
   /** `objects`: the objects stage's detections, context for the scene model. */
   scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]>;
   faces(src: ImageInput): Promise<FacesResult>;
+  /** Region descriptors of the image: the whole, an R-MAC grid, and these detected boxes. */
+  regions(src: ImageInput, boxes: RegionBox[]): Promise<RegionsResult>;
   /** Everything similarity search compares, for an image that need not be ingested. */
   query(src: ImageInput): Promise<QueryResult>;
   /** Frames or pages of a multi-page file (0-based), each as a PNG of its own. */
@@ -86,7 +107,7 @@ export interface ImageEngine {
 }
 
 export type EngineOp = Exclude<keyof ImageEngine, 'models' | 'close'>;
-export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'query', 'frames', 'match', 'matchDense'];
+export const ENGINE_OPS: readonly EngineOp[] = ['probe', 'pdq', 'objects', 'text', 'describe', 'scene', 'faces', 'regions', 'query', 'frames', 'match', 'matchDense'];
 
 export const modelOf = (a: Available): ModelRef | undefined => (a.ok ? a.model : undefined);
 

@@ -5,6 +5,7 @@ import { AnimalCheckedFaceDetector } from './animal-checked-faces';
 import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
 import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
+import { RegionDescriber } from './region-describer';
 import { RetinaFaceDetector } from './retinaface-detector';
 import { VerifiedDetector } from './verified-detector';
 import type { ImageEmbedder } from './image-embedder';
@@ -26,6 +27,7 @@ export interface Models {
   embedder: Maybe<ImageEmbedder>;
   matcher: Maybe<OrbMatcher>;
   faces: Maybe<FaceDetector>;
+  regions: Maybe<RegionDescriber>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function loadModels(cfg: Config): Promise<Models> {
     textReaders,
     scene: vision?.scene ?? elsewhere(),
     faces: vision?.faces ?? elsewhere(),
+    regions: vision?.regions ?? elsewhere(),
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
       await vision?.close();
@@ -85,9 +88,11 @@ async function loadVision(cfg: Config) {
   const scene: Maybe<SceneClassifier> = backbone.ok ? await attempt(async () => new ImageNetSceneClassifier(backbone.value)) : backbone;
   const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
   const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
+  const regions: Maybe<RegionDescriber> = backbone.ok ? await attempt(async () => RegionDescriber.create(backbone.value)) : backbone;
   return {
     detector,
     backbone,
+    regions,
     matcher,
     scene,
     faces,

@@ -5,6 +5,7 @@ import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
 import { LinkRepository } from './links';
 import { PlaceRepository } from './places';
+import { RegionVectorRepository } from './region-vectors';
 import { RateLimitRepository } from './rate-limits';
 import { SearchRepository } from './search';
 import { SearchTerms } from './search-terms';
@@ -27,6 +28,8 @@ export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crop
 
 export interface Store {
   images: ImageRepository;
+  /** Region descriptors of each image: what the vector index is derived from (vectors/region-index.ts). */
+  regions: RegionVectorRepository;
   search: SearchRepository;
   terms: SearchTerms;
   links: LinkRepository;
@@ -51,6 +54,7 @@ export interface Store {
 
 const INDEXES = [
   ...ImageRepository.indexes,
+  ...RegionVectorRepository.indexes,
   ...SearchTerms.indexes,
   ...PlaceRepository.indexes,
   ...CropRepository.indexes,
@@ -73,8 +77,10 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
   const images = db.collection<import('./documents').ImageDoc>('images');
   const clues = db.collection<import('./documents').ClueDoc>('clues');
   const terms = new SearchTerms(db, images, clues);
+  const regions = new RegionVectorRepository(db);
   return {
-    images: new ImageRepository(db, terms),
+    images: new ImageRepository(db, terms, regions),
+    regions,
     search: new SearchRepository(terms, images, clues),
     terms,
     links: new LinkRepository(images, clues, terms),

@@ -92,8 +92,8 @@ $<HTMLInputElement>('#q-image').addEventListener('change', async (e) => {
   say(status, `Looking for images like ${file.name}…`);
   try {
     const kase = $<HTMLInputElement>('#q-case').value.trim();
-    const hits = await api<Hit[]>(`/api/similar${kase ? `?case=${encodeURIComponent(kase)}` : ''}`, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
-    say(status, `${hits.length} similar image${hits.length === 1 ? '' : 's'} for ${file.name}`);
+    const { hits, skipped } = await api<{ hits: Hit[]; skipped: { path: string; reason: string }[] }>(`/api/similar${kase ? `?case=${encodeURIComponent(kase)}` : ''}`, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
+    say(status, `${hits.length} similar image${hits.length === 1 ? '' : 's'} for ${file.name}${skipped.length ? `; ${skipped.length} skipped (${skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : ''}`);
     renderHits(hits);
   } catch (err) {
     say(status, (err as Error).message, 'error');
