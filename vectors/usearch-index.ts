@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../models/manifest';
 import { BatchMatches, Index, MetricKind, ScalarKind } from 'usearch';
 import type { VectorHit, VectorIndex, VectorIndexOptions } from './vector-index';
 
@@ -5,7 +8,7 @@ import type { VectorHit, VectorIndex, VectorIndexOptions } from './vector-index'
 // bytes (the database's own int8 form), one file to save, load or memory-map. Chosen over hnswlib-node
 // by the comparison in docs/similar.md (bench/vector-libraries.ts).
 
-export const USEARCH_VERSION = (require('usearch/package.json') as { version: string }).version;
+export const USEARCH_VERSION = (JSON.parse(readFileSync(join(packageRoot('usearch'), 'package.json'), 'utf8')) as { version: string }).version;
 
 export class UsearchIndex implements VectorIndex {
   private readonly index: Index;
