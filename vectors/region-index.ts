@@ -79,7 +79,12 @@ export class RegionIndex {
   /** Opens the index in `dir` (or starts one) and replays the changes it lacks. */
   static async open(o: RegionIndexOptions): Promise<RegionIndex> {
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-    const loaded = RegionIndex.load(o);
+    let loaded = RegionIndex.load(o);
+    // A database that was emptied or restored from before the index: its numbers start again.
+    if (loaded && loaded.meta.seq > (await o.repo.lastSeq())) {
+      o.log?.(`region index in ${o.dir} applied change ${loaded.meta.seq}, the database's last is lower: rebuilding it`);
+      loaded = undefined;
+    }
     const idx = loaded ?? new RegionIndex(o, new UsearchIndex({ dims: o.dims }), RegionIndex.emptyMeta(o));
     await idx.catchUp();
     if (idx.dirty) await idx.flush();
