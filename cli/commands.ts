@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatRegionIndexCount, regionIndexCount } from './reindex-regions';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { failureReason, ingest } from '../usecases/ingest';
@@ -59,6 +60,10 @@ export async function status(cfg: Config): Promise<void> {
       : r.pf.stoppedAt ? `stopped (at ${r.pf.stoppedAt})`
       : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; \`clues up\` starts it again)`;
     console.log(`${name.padEnd(9)} ${what}`);
+  }
+  if (pidRecord(cfg.paths, 'database')?.running) {
+    const line = await withStore(cfg, async (store) => formatRegionIndexCount(await regionIndexCount(cfg, store))).catch((err: unknown) => `unknown (${err instanceof Error ? err.message : String(err)})`);
+    console.log(`${'regions'.padEnd(9)} ${line}`);
   }
 }
 

@@ -89,8 +89,13 @@ export class EnginePool implements ImageEngine {
   frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
     return this.for(src).frames(src, pages);
   }
-  match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
-    return this.leastBusy().match(query, candidates);
+  /** A long list is split between the engines serving vision: a search's shortlist checked in parallel. */
+  async match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
+    const engines = this.serving.vision;
+    if (engines.length < 2 || candidates.length < 16) return this.leastBusy().match(query, candidates);
+    const size = Math.ceil(candidates.length / engines.length);
+    const parts = await Promise.all(engines.map((e, i) => (i * size < candidates.length ? e.match(query, candidates.slice(i * size, (i + 1) * size)) : Promise.resolve([]))));
+    return parts.flat();
   }
   matchDense(query: Uint8Array, candidates: ImageInput[]): Promise<FeatureMatch[]> {
     return this.leastBusy().matchDense(query, candidates);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RegionVectorRepository, RegionVectorsDoc } from '../store/region-vectors';
 import { fromInt8 } from './compact';
@@ -27,6 +27,23 @@ export interface RegionIndexMeta {
   savedAt: string;
   /** Changes with each rebuild: a holder that sees another reloads. */
   generation: string;
+  /**
+   * The index file's SHA-256, checked before the library reads it: usearch trusts its file, and a
+   * damaged one can take the process down rather than throw.
+   */
+  fileSha256?: string;
+}
+
+function fileSha256(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 22);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
 }
 
 /** Index keys: the first 56 bits of the image's SHA-256, then the region's number (8 bits). */
@@ -86,6 +103,8 @@ export class RegionIndex {
       loaded = undefined;
     }
     const idx = loaded ?? new RegionIndex(o, new UsearchIndex({ dims: o.dims }), RegionIndex.emptyMeta(o));
+    // A file not trusted is not loaded back as "another process's rebuild" either.
+    if (!loaded && existsSync(join(o.dir, REGION_META_FILE))) idx.loadedMtime = statSync(join(o.dir, REGION_META_FILE)).mtimeMs;
     await idx.catchUp();
     if (idx.dirty) await idx.flush();
     return idx;
@@ -104,6 +123,7 @@ export class RegionIndex {
       return undefined;
     }
     try {
+      if (!meta.fileSha256 || fileSha256(file) !== meta.fileSha256) throw new Error('the file is not the one its record describes (damaged, or left by a crash while saving)');
       const index = new UsearchIndex({ dims: o.dims, path: file });
       if (index.size() !== meta.vectors) o.log?.(`region index file holds ${index.size()} vectors, its record says ${meta.vectors}: replaying from change ${meta.seq}`);
       const r = new RegionIndex(o, index, meta);
@@ -184,7 +204,10 @@ export class RegionIndex {
   async flush(): Promise<void> {
     if (!this.dirty) return;
     const meta = { ...this.meta, savedAt: new Date().toISOString() };
-    atomicWrite(join(this.o.dir, REGION_INDEX_FILE), (tmp) => this.index.save(tmp));
+    atomicWrite(join(this.o.dir, REGION_INDEX_FILE), (tmp) => {
+      this.index.save(tmp);
+      meta.fileSha256 = fileSha256(tmp);
+    });
     atomicWrite(join(this.o.dir, REGION_META_FILE), (tmp) => writeFileSync(tmp, JSON.stringify(meta, null, 1), { mode: 0o600 }));
     this.loadedMtime = statSync(join(this.o.dir, REGION_META_FILE)).mtimeMs;
     this.dirty = false;
