@@ -99,7 +99,13 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
   });
 
   app.post('/api/similar', evidence, imageBody, async (req, res) => {
-    const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), case: z.string().max(100).optional() }).parse(req.query);
+    const q = z.strictObject({
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+      case: z.string().max(100).optional(),
+      // "Find this elsewhere": the image and box the query was cut from, kept in the audit.
+      from: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      box: z.string().regex(/^\d{1,6}(,\d{1,6}){3}$/).optional(),
+    }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
     const upload = await saveUpload(req, services.blobs, 'similar');

@@ -1,6 +1,7 @@
 import type { WhereResult } from '../../where/types';
 import { FORM_FIELDS, fieldDefault, renderSearchFields } from './search-form';
 import { wherePanel } from './where-panel';
+import { findElsewhere } from './find-elsewhere';
 import type { Json, KnownHashMatch, LinkedImage, RunView, SearchHit, SimilarHit, TagHistory } from '../../core/api-types';
 import type { ClueDoc, ImageDoc } from '../../store/documents';
 import { $, api, ApiError, authorisedImage, fmtDate, fmtDuration, h, say, session, type Me } from './common';
@@ -117,14 +118,17 @@ async function showSearch(params: URLSearchParams | null): Promise<void> {
   }
 }
 
-function renderHits(hits: Hit[]): void {
-  $('#results').replaceChildren(
+function renderHits(hits: Hit[], list = '#results'): void {
+  $(list).replaceChildren(
     ...hits.map((hit) => {
       const name = hit.path.split('/').pop() ?? hit.sha256;
       const why = hit.matches
         ? hit.matches.map((m) => `${m.type}: ${m.highlights.map((x) => x.text).join(' ') || m.value}`).join(' · ')
         : `${hit.tier ?? ''}${hit.reason ? ` — ${hit.reason}` : ''}`;
-      return h('li', { class: 'card' }, thumbnail(hit.sha256, name), h('a', { href: `#image/${hit.sha256}`, class: 'title' }, name), h('p', { class: 'why' }, why), h('p', { class: 'score' }, `score ${hit.score}`));
+      const thumb = thumbnail(hit.sha256, name);
+      // Where in this image the match is (search by example): the keypoints that agree, or its nearest region.
+      if (hit.box) thumb.append(h('span', { class: 'hitbox', title: 'the matched region', style: `left:${hit.box.x * 100}%;top:${hit.box.y * 100}%;width:${hit.box.w * 100}%;height:${hit.box.h * 100}%` }));
+      return h('li', { class: 'card' }, thumb, h('a', { href: `#image/${hit.sha256}`, class: 'title' }, name), h('p', { class: 'why' }, why), h('p', { class: 'score' }, `score ${hit.score}`));
     }),
   );
 }
@@ -154,6 +158,12 @@ async function showDetail(sha256: string): Promise<void> {
       detailScale = Number(res.headers.get('x-image-scale') ?? '1') || 1;
       await img.decode().catch(() => undefined);
       drawBoxes();
+      $('#find-results').replaceChildren();
+      findElsewhere<Hit>({
+        sha256, img, svg: $('#overlay') as unknown as SVGSVGElement, scale: () => detailScale,
+        button: $<HTMLButtonElement>('#find-elsewhere'), status: $('#find-status'),
+        onResults: (found) => renderHits(found.hits, '#find-results'),
+      });
     }
     renderToggles();
     renderClues(sha256);
