@@ -125,9 +125,14 @@ function renderHits(hits: Hit[], list = '#results'): void {
       const why = hit.matches
         ? hit.matches.map((m) => `${m.type}: ${m.highlights.map((x) => x.text).join(' ') || m.value}`).join(' · ')
         : `${hit.tier ?? ''}${hit.reason ? ` — ${hit.reason}` : ''}`;
-      const thumb = thumbnail(hit.sha256, name);
+      const thumb = h('div', { class: 'marked' }, thumbnail(hit.sha256, name));
       // Where in this image the match is (search by example): the keypoints that agree, or its nearest region.
-      if (hit.box) thumb.append(h('span', { class: 'hitbox', title: 'the matched region', style: `left:${hit.box.x * 100}%;top:${hit.box.y * 100}%;width:${hit.box.w * 100}%;height:${hit.box.h * 100}%` }));
+      if (hit.box) {
+        const mark = h('span', { class: 'hitbox', title: 'the matched region' });
+        // Set through the CSSOM: the page's CSP refuses style attributes.
+        Object.assign(mark.style, { left: `${hit.box.x * 100}%`, top: `${hit.box.y * 100}%`, width: `${hit.box.w * 100}%`, height: `${hit.box.h * 100}%` });
+        thumb.append(mark);
+      }
       return h('li', { class: 'card' }, thumb, h('a', { href: `#image/${hit.sha256}`, class: 'title' }, name), h('p', { class: 'why' }, why), h('p', { class: 'score' }, `score ${hit.score}`));
     }),
   );

@@ -78,7 +78,7 @@ async function search<H>(o: FindElsewhereOptions<H>, box: { x: number; y: number
     const at = [box.x, box.y, box.w, box.h].map((v) => Math.round(v / k)).join(',');
     const found = await api<FoundElsewhere<H>>(`/api/similar?limit=20&from=${o.sha256}&box=${at}`, { method: 'POST', body: blob, headers: { 'content-type': 'image/png' } });
     const skipped = found.skipped.length ? `; ${found.skipped.length} could not be checked (${found.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : '';
-    say(o.status, `${found.hits.length} image${found.hits.length === 1 ? '' : 's'} show this (${found.searched.shortlisted} of ${found.searched.indexed} indexed images checked)${skipped}`);
+    say(o.status, `${found.hits.length} image${found.hits.length === 1 ? ' shows' : 's show'} this (${found.searched.shortlisted} of ${found.searched.indexed} indexed images checked)${skipped}`);
     o.onResults(found);
   } catch (err) {
     say(o.status, (err as Error).message, 'error');
