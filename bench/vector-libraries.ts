@@ -62,9 +62,9 @@ function main(): void {
   for (let q = 0; q < QUERIES; q++) queries.set(real[(q * 7919) % real.length]!, q * DIMS);
   const base = rssMib();
   const file = join(root, '.data', `vector-libraries-${LIB}.index`);
-  let build = 0;
+  let build: number;
   const times: number[] = [];
-  let found: bigint[][] = [];
+  const found: bigint[][] = [];
   if (LIB === 'usearch') {
     const idx = new UsearchIndex({ dims: DIMS });
     const t = performance.now();
@@ -80,7 +80,6 @@ function main(): void {
   } else {
     const dir = arg('--hnswlib');
     if (!dir) throw new Error('--hnswlib <folder of an installed hnswlib-node> is needed');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { HierarchicalNSW } = require(dir) as { HierarchicalNSW: new (space: string, dims: number) => { initIndex(n: number, m: number, ef: number, seed: number): void; addPoint(v: number[] | Float32Array, label: number): void; setEf(ef: number): void; searchKnn(v: number[] | Float32Array, k: number): { neighbors: number[] }; writeIndexSync(p: string): void } };
     const idx = new HierarchicalNSW('cosine', DIMS);
     idx.initIndex(N, 16, 128, 100);
@@ -112,7 +111,6 @@ function main(): void {
     index_mib: Math.round(statSync(file).size / 2 ** 20), rss_added_mib: Math.round(rssAfterSearch - base),
   };
   rmSync(file, { force: true });
-  found = [];
   console.log(JSON.stringify(out));
 }
 

@@ -25,7 +25,7 @@ function halfBits(v: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -39,8 +39,8 @@ function halfBits(v: number): number {
   }
   let half = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
+  // A carry out of the mantissa rounds up into the exponent, as it should.
   if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
   return sign | half;
 }
 
