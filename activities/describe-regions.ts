@@ -13,26 +13,23 @@ export interface RegionsData {
   vectors: string;
 }
 
-type Inputs = Partial<Record<'objects' | 'text', StageOutcome>>;
-
-/** The boxes the objects and text stages found, described as regions of their own. */
-function boxesOf(inputs: Inputs): RegionBox[] {
-  const of = (o: StageOutcome | undefined, kind: RegionBox['kind']) => (o?.status === 'ok' ? o.clues.flatMap((c) => (c.box ? [{ box: c.box, kind }] : [])) : []);
-  return [...of(inputs.objects, 'object'), ...of(inputs.text, 'text')];
-}
+/** Detected boxes to pool as regions too: none yet (see the note in docs/similar.md). */
+const NO_BOXES: RegionBox[] = [];
 
 /**
- * Region descriptors (visual search): the whole image, an R-MAC grid and the boxes of its objects
- * and text, for the vector index. Saved with the image (store/region-vectors.ts).
+ * Region descriptors (visual search): the whole image and an R-MAC grid, for the vector index.
+ * Saved with the image (store/region-vectors.ts). The stage reads no other stage's output: one that
+ * did (the objects' and text's boxes) would make every image stored before it re-run those stages
+ * too (core/clues.ts stagesToRerun), the costliest two.
  */
 export function describeRegions(engine: ImageEngine, blobs: BlobStore) {
-  return (ref: ImageRef & { inputs?: Inputs }): Promise<StageOutcome> =>
+  return (ref: ImageRef): Promise<StageOutcome> =>
     asActivityError(async () => {
       const available = engine.models.regions;
       if (!available.ok) return { stage: 'regions', status: 'unavailable', reason: available.reason, clues: [] };
       const started = Date.now();
       const src = await imageSource(blobs, ref.path);
-      const r = await withHeartbeat(() => engine.regions(engineInput(src, ref.sha256), boxesOf(ref.inputs ?? {})));
+      const r = await withHeartbeat(() => engine.regions(engineInput(src, ref.sha256), NO_BOXES));
       const data: RegionsData = { dims: r.dims, kinds: r.kinds, boxes: r.boxes, vectors: Buffer.from(r.vectors.buffer, r.vectors.byteOffset, r.vectors.byteLength).toString('base64') };
       return { stage: 'regions', status: 'ok', model: available.model, clues: [], data: data as unknown as Record<string, unknown>, durationMs: Date.now() - started };
     });

@@ -35,7 +35,7 @@ export const STAGE_REGISTRY = {
   features: { queue: 'image', activity: 'describeImage', inputs: [], clueTypes: [], label: 'global embedding and keypoints (similar images, places)' },
   faces: { queue: 'image', activity: 'detectFaces', inputs: [], clueTypes: ['face'], label: 'faces: count and boxes, for analysts only (a crop touching one is never published)', patch: 'faces-stage' },
   scene: { queue: 'image', activity: 'classifyScene', inputs: ['objects'], clueTypes: ['scene'], label: 'the kind of place' },
-  regions: { queue: 'image', activity: 'describeRegions', inputs: ['objects', 'text'], clueTypes: [], label: 'region descriptors: visual search finds a logo, an object or a place inside an image', patch: 'regions-stage' },
+  regions: { queue: 'image', activity: 'describeRegions', inputs: [], clueTypes: [], label: 'region descriptors: visual search finds a logo, an object or a place inside an image', patch: 'regions-stage' },
   places: { queue: 'image', activity: 'matchPlaces', inputs: ['features'], clueTypes: ['location'], label: 'known places matched' },
   where: { queue: 'io', activity: 'locateImage', inputs: [], clueTypes: ['country', 'region', 'time'], label: 'where and when, weighed from every clue', afterSave: true },
 } as const satisfies Record<string, StageSpec>;

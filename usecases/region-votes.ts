@@ -8,7 +8,7 @@ import type { VectorHit } from '../vectors/vector-index';
 // regions; an unrelated photo gets scattered weak votes.
 
 /** Stored regions fetched per query region. */
-export const NEIGHBOURS = 64;
+export const NEIGHBOURS = 256;
 /** Similarity below which a neighbour casts no vote (unrelated regions score about 0.1-0.4). */
 const MIN_VOTE = 0.3;
 
