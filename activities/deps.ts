@@ -1,6 +1,7 @@
 import type { BlobStore } from '../blobs/blob-store';
 import type { ImageEngine } from '../engine/image-engine';
 import type { Store } from '../store';
+import type { RegionSearch } from '../usecases/region-votes';
 
 /** What activities are built from; the worker is the one place that builds the real ones. */
 export interface ActivityDeps {
@@ -13,4 +14,6 @@ export interface ActivityDeps {
   engine: ImageEngine;
   /** Shared storage: crops, keypoint files, run listings; uploaded query images are read from it. */
   blobs: BlobStore;
+  /** The image-region vector index this process holds (vectors/region-index.ts): search by example. */
+  index: RegionSearch;
 }

@@ -28,14 +28,14 @@ function stageActivities(deps: ActivityDeps): Record<StageActivityName, StageAct
 
 /** The worker is the one place that builds real dependencies; tests pass their own. */
 export function createActivities(deps: ActivityDeps) {
-  const { store, engine, blobs, ownQueue, maxFrames = 16 } = deps;
+  const { store, engine, blobs, index, ownQueue, maxFrames = 16 } = deps;
   return {
     ...stageActivities(deps),
     prepareImage: prepareImage(engine, blobs, ownQueue),
     extractFrames: extractFrames(engine, blobs, maxFrames),
     loadImage: loadImage(engine, blobs),
-    findSimilarImages: findSimilarImages({ store, engine, blobs }),
-    addPlace: addPlace({ store, engine, blobs }),
+    findSimilarImages: findSimilarImages({ store, engine, blobs, index }),
+    addPlace: addPlace({ store, engine, blobs, index }),
     findFaces: findFaces({ store, engine, blobs }),
     listImagesPage: listImagesPage(store, blobs, stageModels(engine.models)),
     saveClues: saveClues(store),

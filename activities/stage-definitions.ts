@@ -1,5 +1,6 @@
 import { classifyScene } from './classify-scene';
 import { describeImage } from './describe-image';
+import { describeRegions } from './describe-regions';
 import { detectFaces } from './detect-faces';
 import { detectObjects } from './detect-objects';
 import { groupFaces } from './group-faces';
@@ -19,6 +20,7 @@ export const STAGE_DEFINITIONS: StageDefinitions = {
   features: describeImage,
   faces: detectFaces,
   scene: classifyScene,
+  regions: describeRegions,
   places: matchPlaces,
   people: groupFaces,
   where: locateImage,

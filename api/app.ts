@@ -100,19 +100,25 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
   });
 
   app.post('/api/similar', evidence, imageBody, async (req, res) => {
-    const q = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20), case: z.string().max(100).optional() }).parse(req.query);
+    const q = z.strictObject({
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+      case: z.string().max(100).optional(),
+      // "Find this elsewhere": the image and box the query was cut from, kept in the audit.
+      from: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      box: z.string().regex(/^\d{1,6}(,\d{1,6}){3}$/).optional(),
+    }).parse(req.query);
     assertImageBody(req);
     const { client, taskQueue } = temporal();
     const upload = await saveUpload(req, services.blobs, 'similar');
-    const hits = await queryUpload(services.blobs, upload, () =>
+    const result = await queryUpload(services.blobs, upload, () =>
       client.workflow.execute<typeof similarImages>('similarImages', {
         workflowId: upload.id,
         taskQueue,
         args: [{ path: upload.path, limit: q.limit, ...(q.case ? { caseId: q.case } : {}) }],
       }),
     );
-    await store.audit.write({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: hits.length }, from: req.ip ?? '' });
-    res.json(hits);
+    await store.audit.write({ actor: actor(req), action: 'search-by-example', target: upload.sha256, detail: { ...q, results: result.hits.length, skipped: result.skipped.length }, from: req.ip ?? '' });
+    res.json(result);
   });
 
   app.get('/api/places', evidence, async (req, res) => {

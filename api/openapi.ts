@@ -94,9 +94,13 @@ export const openApiDocument = {
       post: {
         summary: 'images like an uploaded image or crop: duplicate, near-duplicate (PDQ), same-scene (keypoints), similar (embedding), each with its reason',
         security: bearer,
-        parameters: [q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 20 }, 'how many'), q('case', { type: 'string' }, 'only images of this case')],
+        parameters: [
+          q('limit', { type: 'integer', minimum: 1, maximum: 200, default: 20 }, 'how many'), q('case', { type: 'string' }, 'only images of this case'),
+          q('from', { type: 'string', pattern: '^[0-9a-f]{64}$' }, 'the stored image the query was cut from ("find this elsewhere"; audited)'),
+          q('box', { type: 'string', pattern: '^\\d+(,\\d+){3}$' }, 'x,y,w,h of that cut, in the image\'s pixels (audited)'),
+        ],
         requestBody: { required: true, content: { 'image/*': { schema: { type: 'string', format: 'binary', maxLength: 25 * 1024 * 1024 } } } },
-        responses: { '200': json('[{ path, sha256, tier, score, reason, signals }]'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
+        responses: { '200': json('{ hits: [{ path, sha256, tier, score, reason, signals, box? }], skipped: [{ path, sha256, reason }], searched: { indexed, shortlisted } }'), '413': { description: 'image larger than 25 MiB' }, '415': { description: 'no image body' }, '422': { description: 'not a decodable image' }, ...errors },
       },
     },
     '/api/images/{sha256}/faces': {

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openRegionIndex } from '../vectors/open-region-index';
 import { createActivities } from '../activities';
 import { connectClient } from '../client/temporal-client';
 import { DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress } from '../core/batch';
@@ -44,7 +45,8 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
   const cfg = loadConfig();
   // The engine in this process: model time without Temporal, the engine process's messages or saving.
   const engine = await LocalEngine.create(cfg);
-  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), ownQueue: 'in-process' });
+  const index = await openRegionIndex(cfg, store);
+  const a = createActivities({ store, engine, blobs: openBlobStore(cfg.storage), index, ownQueue: 'in-process' });
   const files = readdirSync(dir).sort();
   const started = performance.now();
   for (let i = 0; i < N; i++) {
@@ -59,6 +61,7 @@ async function pureModelTime(dir: string, store: Store): Promise<number> {
       }
     }
   }
+  await index.close();
   await engine.close();
   return performance.now() - started;
 }

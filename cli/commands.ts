@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatRegionIndexCount, regionIndexCount } from './reindex-regions';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { failureReason } from '../core/failures';
@@ -11,7 +12,7 @@ import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
 import type { BatchProgress, BatchStatus } from '../core/batch';
-import type { SimilarHit } from '../usecases/similar-images';
+import type { SimilarResult } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { pidRecord } from '../services/daemon';
 import { ALL_SERVICES, downServices, upServices } from '../services/embedded';
@@ -60,6 +61,10 @@ export async function status(cfg: Config): Promise<void> {
       : r.pf.stoppedAt ? `stopped (at ${r.pf.stoppedAt})`
       : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; \`clues up\` starts it again)`;
     console.log(`${name.padEnd(9)} ${what}`);
+  }
+  if (pidRecord(cfg.paths, 'database')?.running) {
+    const line = await withStore(cfg, async (store) => formatRegionIndexCount(await regionIndexCount(cfg, store))).catch((err: unknown) => `unknown (${err instanceof Error ? err.message : String(err)})`);
+    console.log(`${'regions'.padEnd(9)} ${line}`);
   }
 }
 
@@ -123,11 +128,12 @@ async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPl
 }
 
 export async function similarCommand(cfg: Config, file: string, opts: { limit: number; json: boolean; caseId?: string }): Promise<void> {
-  const { result: hits, sha256 } = await onWorkers<SimilarHit[]>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+  const { result, sha256 } = await onWorkers<SimilarResult>(cfg, 'similarImages', file, { limit: opts.limit, ...(opts.caseId ? { caseId: opts.caseId } : {}) });
+  const hits = result.hits;
   await withStore(cfg, async (store) => {
-    await store.audit.write({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length } });
+    await store.audit.write({ actor: actor(), action: 'similar', detail: { query: resolve(file), sha256, results: hits.length, skipped: result.skipped.length } });
   });
-  console.log(opts.json ? JSON.stringify(hits, null, 2) : formatSimilar(hits));
+  console.log(opts.json ? JSON.stringify(result, null, 2) : formatSimilar(result));
 }
 
 export async function placeAddCommand(cfg: Config, file: string, name: string): Promise<void> {

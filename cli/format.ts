@@ -13,7 +13,9 @@ export function formatSearch(hits: SearchHit[]): string {
     .join('\n');
 }
 
-export function formatSimilar(hits: SimilarHit[]): string {
-  if (hits.length === 0) return 'no similar images';
-  return hits.map((h) => `${h.score.toFixed(2)}  ${h.tier.padEnd(14)} ${h.path}  (${h.reason})`).join('\n');
+export function formatSimilar({ hits, skipped }: { hits: SimilarHit[]; skipped: { path: string; reason: string }[] }): string {
+  const lines = hits.map((h) => `${h.score.toFixed(2)}  ${h.tier.padEnd(14)} ${h.path}  (${h.reason})`);
+  if (hits.length === 0) lines.push('no similar images');
+  for (const s of skipped) lines.push(`skipped  ${s.path}: ${s.reason}`);
+  return lines.join('\n');
 }

@@ -60,7 +60,20 @@ export interface SimilarHit {
   score: number;
   /** Why it matched, in words an analyst can check. */
   reason: string;
-  signals: { pdqDistance?: number; cosine?: number; inliers?: number };
+  signals: { pdqDistance?: number; cosine?: number; inliers?: number; regions?: number };
+  /**
+   * Where in this image the match is, as fractions of it (0..1): the keypoints that agree for the
+   * same-scene tier, else the stored region nearest the query.
+   */
+  box?: { x: number; y: number; w: number; h: number };
+}
+
+/** A search by example: the hits, and the shortlisted images that could not be checked, with why. */
+export interface SimilarResult {
+  hits: SimilarHit[];
+  skipped: { path: string; sha256: string; reason: string }[];
+  /** How many images the vector index held, and how many it shortlisted for checking. */
+  searched: { indexed: number; shortlisted: number };
 }
 
 /** `person`: a face of each grouped as one person (analysts and admins only). */

@@ -6,7 +6,7 @@ import type { TermKind } from './search-fields';
 // Plain data, no I/O: workflows and the web bundle import this file.
 
 /** The models an engine process may hold (models/registry.ts loads them); a stage names those it needs. */
-export const ENGINE_MODELS = ['objects', 'text', 'embedder', 'matcher', 'scene', 'faces', 'faceDescriber'] as const;
+export const ENGINE_MODELS = ['objects', 'text', 'embedder', 'matcher', 'scene', 'faces', 'faceDescriber', 'regions'] as const;
 export type EngineModelName = (typeof ENGINE_MODELS)[number];
 
 /**
@@ -118,6 +118,18 @@ export const STAGE_REGISTRY = {
     models: ['scene'],
     engineOp: 'scene',
     label: 'the kind of place',
+  },
+  regions: {
+    queue: 'image',
+    activity: 'describeRegions',
+    // No inputs: a stage that read the objects' and text's boxes would make every image stored
+    // before it run those two again (the re-run rules run a stage's inputs with it).
+    inputs: [],
+    clues: {},
+    models: ['regions'],
+    engineOp: 'regions',
+    label: 'region descriptors: visual search finds a logo, an object or a place inside an image',
+    patch: 'regions-stage',
   },
   places: {
     queue: 'image',

@@ -1,5 +1,6 @@
 import type { EngineProcess } from './engine-process';
 import { ENGINE_OPS, passThrough, type EngineModels, type EngineOp, type EngineOps, type ImageEngine, type ImageInput } from './image-engine';
+import type { FeatureMatch } from '../models/local-features';
 
 /** Images remembered with the engine that decoded them (an LRU of SHA-256s, a few hours of work). */
 const AFFINITY_ENTRIES = 4096;
@@ -61,6 +62,15 @@ export class EnginePool implements ImageEngine {
     const { role, image } = ENGINE_OPS[op];
     const engine = image ? this.for(args[0] as ImageInput, role) : this.leastBusy(role);
     return (engine[op] as (...a: unknown[]) => Promise<unknown>)(...args);
+  }
+
+  /** A long list is split between the engines serving vision: a search's shortlist checked in parallel. */
+  async match(query: Uint8Array, candidates: Uint8Array[]): Promise<FeatureMatch[]> {
+    const engines = this.serving.vision;
+    if (engines.length < 2 || candidates.length < 16) return this.leastBusy().match(query, candidates);
+    const size = Math.ceil(candidates.length / engines.length);
+    const parts = await Promise.all(engines.map((e, i) => (i * size < candidates.length ? e.match(query, candidates.slice(i * size, (i + 1) * size)) : Promise.resolve([]))));
+    return parts.flat();
   }
 
   async close(): Promise<void> {

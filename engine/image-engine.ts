@@ -59,9 +59,26 @@ export interface FacesResult {
   faces: DescribedFace[];
 }
 
+/** An image's regions: boxes as fractions of the image, vectors as rows of `dims` signed bytes. */
+export interface RegionsResult {
+  dims: number;
+  /** One letter per region: `w`hole, `g`rid, `o`bject, `t`ext. */
+  kinds: string;
+  boxes: Box[];
+  vectors: Int8Array;
+}
+
+/** A detected box (original pixels) to describe as a region of its own. */
+export interface RegionBox {
+  box: Box;
+  kind: 'object' | 'text';
+}
+
 export interface QueryResult extends DescribeResult {
   sha256: string;
   pdq: PdqResult;
+  /** The query's own regions, when the region model is installed. */
+  regions?: RegionsResult;
 }
 
 export interface ImageEngine {
@@ -75,6 +92,8 @@ export interface ImageEngine {
   /** `objects`: the objects stage's detections, context for the scene model. */
   scene(src: ImageInput, objects?: { label: string; score: number }[]): Promise<SceneLabel[]>;
   faces(src: ImageInput): Promise<FacesResult>;
+  /** Region descriptors of the image: the whole, an R-MAC grid, and these detected boxes. */
+  regions(src: ImageInput, boxes: RegionBox[]): Promise<RegionsResult>;
   /** Everything similarity search compares, for an image that need not be ingested. */
   query(src: ImageInput): Promise<QueryResult>;
   /** Frames or pages of a multi-page file (0-based), each as a PNG of its own. */
@@ -103,6 +122,7 @@ export const ENGINE_OPS = {
   describe: { role: 'vision', image: true },
   scene: { role: 'vision', image: true },
   faces: { role: 'vision', image: true },
+  regions: { role: 'vision', image: true },
   query: { role: 'vision', image: true },
   frames: { role: 'vision', image: true },
   match: { role: 'vision', image: false },
@@ -118,7 +138,8 @@ export const isEngineOp = (op: unknown): op is EngineOp => typeof op === 'string
  * EngineOps {}` beside it so the compiler knows.
  */
 export function passThrough<T extends object>(cls: { prototype: T }, dispatch: (self: T, op: EngineOp, args: unknown[]) => Promise<unknown>): void {
-  for (const op of ENGINE_OP_NAMES) {
+  // An operation the class writes itself (the pool's split of a long match) is kept.
+  for (const op of ENGINE_OP_NAMES.filter((o) => !Object.hasOwn(cls.prototype, o))) {
     Object.defineProperty(cls.prototype, op, {
       value: function (this: T, ...args: unknown[]) {
         // A trailing optional argument left out is not sent as `undefined`.

@@ -12,9 +12,10 @@ import { pdqFromRgb } from '../models/pdq-image';
 import { loadModels, type Maybe, type Models } from '../models/registry';
 import type { SceneLabel } from '../models/scene-classifier';
 import { nonMaxSuppression } from '../models/nms';
+import type { Region } from '../models/region-descriptors';
 import { mergeLines } from '../models/text-merge';
 import { moveBox, readTiled, type InputLimits } from '../models/tiles';
-import type { Available, DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, TextResult } from './image-engine';
+import type { Available, DescribeResult, EngineModels, FacesResult, ImageEngine, ImageInput, ObjectsResult, QueryResult, RegionBox, RegionsResult, TextResult } from './image-engine';
 import { PixelCache, type DecodedImage } from './pixel-cache';
 
 /** A stage keeps at most this many lines: a page of small print is not a reason to store megabytes. */
@@ -99,6 +100,7 @@ export class LocalEngine implements ImageEngine {
       scene: available(m.scene),
       faces: available(m.faces),
       faceDescriber: available(m.faceDescriber),
+      regions: available(m.regions),
     };
   }
 
@@ -203,12 +205,21 @@ export class LocalEngine implements ImageEngine {
     return { faces: await describeFaces(this.m.faceDescriber.value, image, faces) };
   }
 
+  async regions(src: ImageInput, boxes: RegionBox[]): Promise<RegionsResult> {
+    const describer = need(this.m.regions, 'region describer');
+    const image = await this.pixels(src);
+    const { width, height } = image.original;
+    const fractions = boxes.map((b) => ({ kind: b.kind, box: { x: b.box.x / width, y: b.box.y / height, w: b.box.w / width, h: b.box.h / height } }));
+    return regionsResult(describer.dims, await describer.describe({ data: image.data, width: image.width, height: image.height, channels: 3, scale: image.scale }, fractions));
+  }
+
   async query(src: ImageInput): Promise<QueryResult> {
     const sha256 = src.sha256 ?? (await fileSha256(source(src)));
     const keyed: ImageInput = { ...src, sha256 };
     await this.probe(keyed); // a clear InvalidImageError for a bad query image
     const [pdq, described] = await Promise.all([this.pdq(keyed), this.describe(keyed)]);
-    return { sha256, pdq, ...described };
+    const regions = this.m.regions.ok ? await this.regions(keyed, []) : undefined;
+    return { sha256, pdq, ...described, ...(regions ? { regions } : {}) };
   }
 
   async frames(src: ImageInput, pages: number[]): Promise<{ page: number; png: Uint8Array }[]> {
@@ -242,6 +253,12 @@ export class LocalEngine implements ImageEngine {
   async close(): Promise<void> {
     await this.m.close?.();
   }
+}
+
+function regionsResult(dims: number, regions: Region[]): RegionsResult {
+  const vectors = new Int8Array(regions.length * dims);
+  regions.forEach((r, i) => vectors.set(r.vector, i * dims));
+  return { dims, kinds: regions.map((r) => r.kind[0]).join(''), boxes: regions.map((r) => r.box), vectors };
 }
 
 /** Objects in original pixels; elongated images are read in tiles (see DETECTOR_LIMITS). */

@@ -6,6 +6,7 @@ import type { ImageEmbedder } from './image-embedder';
 import type { DecodedImage } from './image-loader';
 import { modelFiles } from './manifest';
 import { ortSessionOptions } from './ort-session';
+import { regionInputSize, type FeatureMap } from './region-descriptors';
 
 const SIDE = 224;
 
@@ -46,6 +47,22 @@ export class ImageNetBackbone implements ImageEmbedder {
     for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) input[c * plane + p] = rgb[p * 3 + c]!;
     const out = await this.session.run({ image: new ort.Tensor('float32', input, [1, 3, SIDE, SIDE]) });
     return { embedding: out.embedding!.data as Float32Array, probs: out.probs!.data as Float32Array };
+  }
+
+  /**
+   * The last feature map (1280 channels, a cell per 32 pixels) of the image seen whole, its aspect
+   * kept (regionInputSize): what region descriptors are pooled from. A second pass, apart from
+   * the 224-pixel squash that the embedding and the classes come from, whose figures are tuned.
+   */
+  async featureMap(image: DecodedImage): Promise<FeatureMap> {
+    const size = regionInputSize(image.width, image.height);
+    const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer();
+    const plane = size.width * size.height;
+    const input = new Float32Array(3 * plane);
+    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) input[c * plane + p] = rgb[p * 3 + c]!;
+    const out = await this.session.run({ image: new ort.Tensor('float32', input, [1, 3, size.height, size.width]) }, ['features']);
+    const f = out.features!;
+    return { data: f.data as Float32Array, channels: f.dims[1]!, height: f.dims[2]!, width: f.dims[3]! };
   }
 
   async embed(image: DecodedImage): Promise<number[]> {

@@ -38,6 +38,8 @@ export interface FeatureMatch {
    * near 0 for a crop cut from the very image, larger for the same surface seen from elsewhere.
    */
   error?: number;
+  /** Where the inliers lie in the second image, as fractions of it. */
+  box?: { x: number; y: number; w: number; h: number };
 }
 
 export interface GrayImage {
@@ -175,7 +177,7 @@ export class OrbMatcher {
         }
         // Inliers along one streak (motion blur) or in one spot fit a homography without being a surface.
         if (flat(ia) || flat(ib)) inliers = 0;
-        else return { matches, inliers, error: Math.round(reprojectionError(h.data64F as Float64Array, ia, ib) * 100) / 100 };
+        else return { matches, inliers, error: Math.round(reprojectionError(h.data64F as Float64Array, ia, ib) * 100) / 100, box: spanOf(ib, b) };
       }
       return { matches, inliers };
     } catch (err) {
@@ -214,6 +216,19 @@ function flat(xy: number[]): boolean {
   const minor = Math.sqrt(Math.max(0, (sxx + syy) / (2 * n) - half));
   const major = Math.sqrt((sxx + syy) / (2 * n) + half);
   return minor < MIN_SPREAD_PX || minor < MIN_SPREAD_RATIO * major;
+}
+
+/** The box around points (x, y pairs), as fractions of the image. */
+function spanOf(xy: number[], img: { width: number; height: number }): { x: number; y: number; w: number; h: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < xy.length; i += 2) {
+    x0 = Math.min(x0, xy[i]!);
+    x1 = Math.max(x1, xy[i]!);
+    y0 = Math.min(y0, xy[i + 1]!);
+    y1 = Math.max(y1, xy[i + 1]!);
+  }
+  const r = (v: number) => Math.round(Math.max(0, Math.min(1, v)) * 10000) / 10000;
+  return { x: r(x0 / img.width), y: r(y0 / img.height), w: r((x1 - x0) / img.width), h: r((y1 - y0) / img.height) };
 }
 
 /** Mean distance between H applied to the points `a` and the points `b` (x, y pairs). */

@@ -6,6 +6,7 @@ import { FaceDescriber } from './face-describer';
 import type { FaceDetector } from './face-detector';
 import { ImageNetBackbone } from './imagenet-backbone';
 import { ImageNetSceneClassifier } from './imagenet-scene-classifier';
+import { RegionDescriber } from './region-describer';
 import { RetinaFaceDetector } from './retinaface-detector';
 import { VerifiedDetector } from './verified-detector';
 import type { ImageEmbedder } from './image-embedder';
@@ -28,6 +29,7 @@ export interface Models {
   matcher: Maybe<OrbMatcher>;
   faces: Maybe<FaceDetector>;
   faceDescriber: Maybe<FaceDescriber>;
+  regions: Maybe<RegionDescriber>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function loadModels(cfg: Config): Promise<Models> {
     scene: vision?.scene ?? elsewhere(),
     faces: vision?.faces ?? elsewhere(),
     faceDescriber: vision?.faceDescriber ?? elsewhere(),
+    regions: vision?.regions ?? elsewhere(),
     async close() {
       for (const r of textReaders) if (r.ok) await r.value.close();
       await vision?.close();
@@ -89,9 +92,11 @@ async function loadVision(cfg: Config) {
   const retinaface = await attempt(() => RetinaFaceDetector.create(undefined, threads));
   const faces: Maybe<FaceDetector> = retinaface.ok && backbone.ok ? { ok: true, value: new AnimalCheckedFaceDetector(retinaface.value, backbone.value) } : retinaface;
   const faceDescriber = await attempt(() => FaceDescriber.create(threads));
+  const regions: Maybe<RegionDescriber> = backbone.ok ? await attempt(async () => RegionDescriber.create(backbone.value)) : backbone;
   return {
     detector,
     backbone,
+    regions,
     matcher,
     scene,
     faces,

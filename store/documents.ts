@@ -26,7 +26,8 @@ export interface ImageDoc {
   cases: string[];
   info?: ImageInfo;
   exif?: Record<string, unknown>;
-  embedding?: number[];
+  /** The whole-image embedding: f16 bytes (core/compact-vectors.ts); arrays of doubles from before. */
+  embedding?: number[] | import('mongodb').Binary;
   featuresPath?: string;
   stages?: Partial<Record<StageName, StageRecord>>;
   /** Where and when the image was taken, weighed from its clues and its links (where/). */
@@ -105,6 +106,8 @@ export interface SimilarityCandidate {
   pdq?: { hash: string; quality: number };
   embedding?: number[];
   featuresPath?: string;
+  /** The case or cases it was seen in. */
+  cases?: string[];
 }
 
 export type { UserSettings } from '../core/api-types';

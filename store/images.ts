@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
-import type { ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
+import type { Box, ClueInput, ClueStage, FrameOf, FramesSummary, ImageInfo, ModelRef, StageOutcome } from '../core/clues';
 import { PDQ_MIN_QUALITY } from '../core/pdq-rules';
 import type { ClueDatabase, IndexSpec } from './database';
 import type { ClueDoc, ImageDoc, SimilarityCandidate, StageRecord } from './documents';
-import { pdqKeys } from './pdq-index';
+import { Binary } from 'mongodb';
+import { readEmbedding, toF16 } from '../core/compact-vectors';
+import { pdqKeys, pdqProbes } from './pdq-index';
+import type { RegionSet, RegionVectorRepository } from './region-vectors';
 import type { SearchTerms } from './search-terms';
 
 // Images and their clues. Writes are idempotent upserts keyed by content: a retried or re-run
@@ -31,6 +34,27 @@ export function clueId(sha256: string, stage: ClueStage, c: Pick<ClueInput, 'typ
 /** Another path (and case) of an image; upserted, so a path seen before the image is saved is kept. */
 const sources = (path: string, caseId?: string) => ({ $addToSet: { paths: path, cases: { $each: caseId ? [caseId] : [] } } });
 
+const SIMILARITY_FIELDS = { paths: 1, pdq: 1, embedding: 1, featuresPath: 1, cases: 1 } as const;
+
+function candidateOf(d: Pick<ImageDoc, '_id' | 'paths' | 'pdq' | 'embedding' | 'featuresPath' | 'cases'>): SimilarityCandidate {
+  const embedding = readEmbedding(d.embedding);
+  return {
+    sha256: d._id,
+    path: d.paths?.[0] ?? '',
+    ...(d.pdq ? { pdq: d.pdq } : {}),
+    ...(embedding ? { embedding } : {}),
+    ...(d.featuresPath ? { featuresPath: d.featuresPath } : {}),
+    ...(d.cases ? { cases: d.cases } : {}),
+  };
+}
+
+/** The regions stage's data (activities/describe-regions.ts) as the store keeps it. */
+function regionSetOf(data: Record<string, unknown>, model?: ModelRef): RegionSet {
+  const d = data as { dims: number; kinds: string; boxes: Box[]; vectors: string };
+  const bytes = Buffer.from(d.vectors, 'base64');
+  return { model: model?.name ?? 'unknown', dims: d.dims, kinds: d.kinds, boxes: d.boxes, vectors: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
 export class ImageRepository {
   readonly images: Collection<ImageDoc>;
   readonly clues: Collection<ClueDoc>;
@@ -49,6 +73,7 @@ export class ImageRepository {
   constructor(
     db: ClueDatabase,
     private readonly terms: SearchTerms,
+    private readonly regions?: RegionVectorRepository,
   ) {
     this.images = db.collection<ImageDoc>('images');
     this.clues = db.collection<ClueDoc>('clues');
@@ -117,7 +142,8 @@ export class ImageRepository {
         set.pdqKeys = pdq && pdq.quality >= PDQ_MIN_QUALITY ? pdqKeys(pdq.hash) : [];
       }
       if (s.stage === 'metadata' && s.data) set.exif = s.data;
-      if (s.stage === 'features' && s.data) Object.assign(set, { embedding: s.data.embedding, featuresPath: s.data.featuresPath });
+      if (s.stage === 'features' && s.data) Object.assign(set, { embedding: new Binary(toF16(s.data.embedding as number[])), featuresPath: s.data.featuresPath });
+      if (s.stage === 'regions' && s.data && this.regions) await this.regions.save(sha256, regionSetOf(s.data, s.model));
       if (s.stage === 'where' && s.data) set.where = s.data.where;
       saved.push(s.stage);
       for (const c of s.clues) {
@@ -183,18 +209,25 @@ export class ImageRepository {
     return this.images.find({ cases: caseId, status: 'processed' }).sort({ _id: 1 }).toArray();
   }
 
-  /** Every processed image's hashes and descriptors, for similarity ranking (a linear scan). */
-  async similarityCandidates(caseId?: string): Promise<SimilarityCandidate[]> {
-    const filter: Record<string, unknown> = { status: 'processed' };
+  /**
+   * What similarity ranking reads of the images whose SHA-256 starts with one of these prefixes
+   * (the vector index's keys): one range of the _id index each, so a query reads only the images
+   * it shortlisted, whatever the store's size.
+   */
+  async candidatesByPrefix(prefixes: string[], caseId?: string): Promise<SimilarityCandidate[]> {
+    if (!prefixes.length) return [];
+    const filter: Record<string, unknown> = { $or: prefixes.map((p) => ({ _id: { $gte: p, $lt: `${p}g` } })), status: 'processed' };
     if (caseId) filter.cases = caseId;
-    const docs = await this.images.find(filter, { projection: { paths: 1, pdq: 1, embedding: 1, featuresPath: 1 } }).toArray();
-    return docs.map((d) => ({
-      sha256: d._id,
-      path: d.paths[0] ?? '',
-      ...(d.pdq ? { pdq: d.pdq } : {}),
-      ...(d.embedding ? { embedding: d.embedding } : {}),
-      ...(d.featuresPath ? { featuresPath: d.featuresPath } : {}),
-    }));
+    const docs = await this.images.find(filter, { projection: SIMILARITY_FIELDS }).toArray();
+    return docs.map(candidateOf);
+  }
+
+  /** Images within PDQ distance 31 of `hash` can only be among these (multi-index hashing, index pdq_keys). */
+  async pdqCandidates(hash: string, caseId?: string, limit = 1000): Promise<SimilarityCandidate[]> {
+    const filter: Record<string, unknown> = { pdqKeys: { $in: pdqProbes(hash) }, status: 'processed' };
+    if (caseId) filter.cases = caseId;
+    const docs = await this.images.find(filter, { projection: SIMILARITY_FIELDS }).limit(limit).toArray();
+    return docs.map(candidateOf);
   }
 
   async counts(): Promise<{ processed: number; failed: number; clues: number }> {

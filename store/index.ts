@@ -6,6 +6,7 @@ import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
 import { LinkRepository } from './links';
 import { PlaceRepository } from './places';
+import { RegionVectorRepository } from './region-vectors';
 import { RateLimitRepository } from './rate-limits';
 import { SearchRepository } from './search';
 import { SearchTerms } from './search-terms';
@@ -28,6 +29,8 @@ export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crop
 
 export interface Store {
   images: ImageRepository;
+  /** Region descriptors of each image: what the vector index is derived from (vectors/region-index.ts). */
+  regions: RegionVectorRepository;
   search: SearchRepository;
   terms: SearchTerms;
   links: LinkRepository;
@@ -54,6 +57,7 @@ export interface Store {
 
 const INDEXES = [
   ...ImageRepository.indexes,
+  ...RegionVectorRepository.indexes,
   ...SearchTerms.indexes,
   ...PlaceRepository.indexes,
   ...CropRepository.indexes,
@@ -77,8 +81,10 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
   const images = db.collection<import('./documents').ImageDoc>('images');
   const clues = db.collection<import('./documents').ClueDoc>('clues');
   const terms = new SearchTerms(db, images, clues);
+  const regions = new RegionVectorRepository(db);
   return {
-    images: new ImageRepository(db, terms),
+    images: new ImageRepository(db, terms, regions),
+    regions,
     search: new SearchRepository(terms, images, clues),
     terms,
     links: new LinkRepository(images, clues, terms, db.collection('faces'), db.collection('people')),

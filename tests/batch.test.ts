@@ -32,7 +32,7 @@ async function seizure(): Promise<string> {
 
 describe('which stages to re-run', () => {
   const m = (name: string, version = '1'): ModelRef => ({ name, version });
-  const current = { hashes: m('pdq'), metadata: m('exifr'), objects: m('det'), text: m('ocr'), features: m('emb'), scene: m('rules'), places: m('orb'), faces: m('retina'), people: m('grouping'), where: m('where') };
+  const current = { hashes: m('pdq'), metadata: m('exifr'), objects: m('det'), text: m('ocr'), features: m('emb'), scene: m('rules'), places: m('orb'), faces: m('retina'), regions: m('rmac'), people: m('grouping'), where: m('where') };
   const ok = (model: ModelRef) => ({ status: 'ok' as const, model });
   const upToDate = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, ok(v)]));
 

@@ -103,7 +103,7 @@ node -e 'const { token } = require(process.argv[1]); fetch("http://127.0.0.1:808
     for (const r of ingest.results) expect(Object.values(r.result.stages).every((s) => s === 'ok'), r.path).toBe(true);
     const hits = JSON.parse(file('search.json')) as { path: string }[];
     expect(hits.map((h) => h.path)).toContain(join(root, 'samples', 'page.png'));
-    const similar = JSON.parse(file('similar.json')) as { path: string; tier: string }[];
+    const similar = (JSON.parse(file('similar.json')) as { hits: { path: string; tier: string }[] }).hits;
     expect(similar[0]).toMatchObject({ path: join(root, 'samples', 'coffee.png'), tier: 'duplicate' });
     const api = JSON.parse(file('api.json')) as { status: number; body: { hits: { path: string }[] } };
     expect(api.status).toBe(200);

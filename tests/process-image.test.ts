@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readEmbedding } from '../core/compact-vectors';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -66,7 +67,10 @@ describe('processImage, end to end through the CLI', () => {
     expect(image?.stages?.metadata?.status).toBe('ok');
     expect(image?.stages?.objects?.status).toBe('ok');
     expect(image?.stages?.features?.status).toBe('ok');
-    expect(image?.embedding).toHaveLength(1280);
+    // Compact: f16 bytes, not 1,280 BSON doubles; and the image's regions are saved for the index.
+    expect(readEmbedding(image?.embedding)).toHaveLength(1280);
+    expect(image?.stages?.regions).toMatchObject({ status: 'ok', model: { name: 'rmac-128' } });
+    expect((await ctx.store.regions.get(sha256))?.kinds).toMatch(/^wg+[ot]*$/);
     // The scene comes from the ImageNet backbone's classes, grouped into place types.
     expect(image?.stages?.scene).toMatchObject({ status: 'ok', model: { name: 'imagenet-scene-groups+mobilenet-v2' } });
     expect(image?.stages?.places).toMatchObject({ status: 'ok', reason: 'no known places yet' });

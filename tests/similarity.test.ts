@@ -45,22 +45,24 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const query = (path: string) => ctx.engine.query({ path });
+/** The hits of a search by example through the region index, as the worker runs it. */
+const similar = async (q: Awaited<ReturnType<typeof query>>) => (await findSimilar({ store: ctx.store, engine: ctx.engine, blobs: openBlobStore(ctx.cfg.storage), index: ctx.index }, q)).hits;
 
 describe('similar images, in tiers', () => {
   it('when the query is the same file, then it is a duplicate, ahead of everything else', async () => {
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(gallery['coffee.png']!));
+    const hits = await similar(await query(gallery['coffee.png']!));
     expect(hits[0]).toMatchObject({ tier: 'duplicate', path: gallery['coffee.png'] });
   });
 
   it('when the query is a re-encoded, resized copy, then it is a near-duplicate by PDQ', async () => {
     const copy = join(dir, 'coffee-copy.jpg');
     await sharp(gallery['coffee.png']!).resize(400).jpeg({ quality: 70 }).toFile(copy);
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(copy));
+    const hits = await similar(await query(copy));
     expect(hits[0]).toMatchObject({ tier: 'near-duplicate', path: gallery['coffee.png'], reason: expect.stringMatching(/PDQ distance \d+/) });
   });
 
   it('when the query is the same scene from another viewpoint, then it is same-scene with the keypoint evidence', async () => {
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
+    const hits = await similar(await query(join(EVAL_SOURCES, 'motorcycle_right.png')));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['motorcycle_left.png'] });
     expect(hits[0]!.signals.inliers).toBeGreaterThanOrEqual(15);
   });
@@ -68,7 +70,7 @@ describe('similar images, in tiers', () => {
   it('when the query is a crop of an object, then the image it came from is found', async () => {
     const crop = join(dir, 'cup-crop.png');
     await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).toFile(crop);
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
+    const hits = await similar(await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['coffee.png'] });
   });
 
@@ -76,7 +78,7 @@ describe('similar images, in tiers', () => {
     // The middle of the box: too small and turned in the cluttered scene for the crop alone.
     const crop = join(dir, 'box-middle.png');
     await sharp(gallery['box.png']!).extract({ left: 97, top: 67, width: 130, height: 89 }).toFile(crop);
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(crop));
+    const hits = await similar(await query(crop));
     expect(hits[0]).toMatchObject({ tier: 'same-scene', path: gallery['box.png'] });
     const scene = hits.find((h) => h.path === gallery['box_in_scene.png']);
     expect(scene).toMatchObject({ tier: 'same-scene', reason: expect.stringContaining(`through ${gallery['box.png']}`) });
@@ -109,7 +111,7 @@ describe('similar images, in tiers', () => {
   });
 
   it('when the query is unrelated, then nothing is called the same scene or a copy', async () => {
-    const hits = await findSimilar(ctx.store, ctx.engine, openBlobStore(ctx.cfg.storage), await query(join(SAMPLES, 'astronaut.png')));
+    const hits = await similar(await query(join(SAMPLES, 'astronaut.png')));
     expect(hits.filter((h) => h.tier !== 'similar')).toEqual([]);
   });
 });
@@ -150,7 +152,7 @@ describe('similarity from the command line', () => {
     // The CLI asks the workers, through Temporal, as the API does.
     const res = await ctx.withWorker((taskQueue) => runCli(['similar', crop, '--json', '--limit', '3'], { CLUES_DB_NAME: ctx.dbName, CLUES_TASK_QUEUE: taskQueue }));
     expect(res.code).toBe(0);
-    const hits = JSON.parse(res.stdout) as { path: string; sha256: string; score: number; tier: string; reason: string }[];
+    const { hits } = JSON.parse(res.stdout) as { hits: { path: string; sha256: string; score: number; tier: string; reason: string }[] };
     expect(hits[0]).toMatchObject({ path: gallery['motorcycle_left.png'], tier: 'same-scene', reason: expect.stringMatching(/keypoints/) });
     expect(hits[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(hits.length).toBeLessThanOrEqual(3);
@@ -179,7 +181,7 @@ describe('query by example through the API', () => {
         const crop = await sharp(gallery['coffee.png']!).extract({ left: 150, top: 60, width: 300, height: 250 }).png().toBuffer();
         const res = await fetch(`${base}/api/similar?limit=3`, { method: 'POST', body: crop, headers: { authorization: `Bearer ${analyst}`, 'content-type': 'image/png' } });
         expect(res.status).toBe(200);
-        const hits = (await res.json()) as { path: string; tier: string }[];
+        const { hits } = (await res.json()) as { hits: { path: string; tier: string }[] };
         expect(hits[0]).toMatchObject({ path: gallery['coffee.png'], tier: 'same-scene' });
 
         const bad = await fetch(`${base}/api/similar`, { method: 'POST', body: Buffer.from('not an image at all'), headers: { authorization: `Bearer ${analyst}`, 'content-type': 'image/jpeg' } });

@@ -170,7 +170,7 @@ describe('the pipeline on S3 storage', () => {
         const query = readFileSync(coffee);
         const similar = await call('/api/similar?limit=2', analyst, { method: 'POST', body: query, headers: { 'content-type': 'image/png' } });
         expect(similar.status).toBe(200);
-        expect(((await similar.json()) as { sha256: string; tier: string }[])[0]).toMatchObject({ sha256, tier: 'duplicate' });
+        expect(((await similar.json()) as { hits: { sha256: string; tier: string }[] }).hits[0]).toMatchObject({ sha256, tier: 'duplicate' });
         // The query image is kept (until it expires) under the query's name, in the bucket.
         const uploads = [];
         for await (const e of stores.s3!.list('uploads')) uploads.push(e.key);

@@ -314,3 +314,39 @@ describe('Trace an Object: a tip from the public to a located object', () => {
     await page.close();
   });
 });
+
+describe('find this elsewhere', () => {
+  it('when an analyst draws a box over an image, then images showing it are listed with the matched region boxed, and the search is audited', async () => {
+    await ctx.withWorker(async (taskQueue) => {
+      const app = createApp(ctx.store, { temporal: { client: ctx.client, taskQueue } }).listen(0, '127.0.0.1');
+      await new Promise((r) => app.once('listening', r));
+      const page = await browser.newPage();
+      try {
+        const at = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+        await page.goto(`${at}/#image/${sha256}`);
+        await page.getByLabel('Access token').fill(tokens.analyst!);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect.poll(() => page.locator('#overlay rect').count()).toBeGreaterThan(0);
+        await page.locator('#detail-image-button').click(); // unblurred to see what to box
+        await page.getByRole('button', { name: 'Find this elsewhere' }).click();
+        await page.locator('#overlay').scrollIntoViewIfNeeded();
+        const r = (await page.locator('#overlay').boundingBox())!;
+        // Around the cup, in the upper middle of the photo.
+        await page.mouse.move(r.x + r.width * 0.25, r.y + r.height * 0.1);
+        await page.mouse.down();
+        await page.mouse.move(r.x + r.width * 0.7, r.y + r.height * 0.6, { steps: 5 });
+        await page.mouse.up();
+        await expect.poll(() => page.locator('#find-status').textContent(), { timeout: 60_000 }).not.toMatch(/^(Drag a box|Looking for this)/);
+        expect(await page.locator('#find-status').textContent()).toMatch(/images? shows? this/);
+        const mark = (await page.locator('#find-results .hitbox').first().boundingBox())!;
+        expect(mark.width).toBeGreaterThan(10); // drawn where the match is, not an empty span
+        await shot(page, '6-find-this-elsewhere');
+        const audit = await ctx.store.audit.recent(20);
+        expect(audit.find((a) => a.action === 'search-by-example')).toMatchObject({ detail: { from: sha256, box: expect.stringMatching(/^\d+,\d+,\d+,\d+$/) } });
+      } finally {
+        await page.close();
+        app.close();
+      }
+    });
+  });
+});

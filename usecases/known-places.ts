@@ -5,14 +5,14 @@ import { cosine, MIN_SCENE_INLIERS, sceneScore } from '../models/similarity';
 import { SCENE_MATCH_MODEL_NAME } from '../models/scene-from-objects';
 import type { Store } from '../store';
 import { blobRef, type BlobStore } from '../blobs/blob-store';
-
-/** How many stored images that look most alike are verified against a new place. */
-const VERIFY_TOP = 200;
+import { regionVotes, type RegionSearch } from './region-votes';
+import { SHORTLIST } from './similar-images';
 
 export interface KnownPlaceDeps {
   store: Pick<Store, 'images' | 'places'>;
   engine: ImageEngine;
   blobs: BlobStore;
+  index: RegionSearch;
 }
 
 /**
@@ -31,11 +31,13 @@ export async function addKnownPlace(d: KnownPlaceDeps, place: { image: ImageInpu
     path = blobRef(`places/${q.sha256}`);
   }
   await d.store.places.add({ _id: q.sha256, name, path, embedding: q.embedding, featuresPath });
-  const candidates = (await d.store.images.similarityCandidates())
+  // The stored images whose regions are nearest the place's (the vector index), never all of them.
+  const votes = q.regions ? (await regionVotes(d.index, q.regions)).slice(0, SHORTLIST) : [];
+  const candidates = (await d.store.images.candidatesByPrefix(votes.map((v) => v.prefix)))
     .filter((c) => c.embedding && c.featuresPath && c.sha256 !== q.sha256)
     .map((c) => ({ c, cos: cosine(q.embedding, c.embedding!) }))
     .sort((a, b) => b.cos - a.cos)
-    .slice(0, VERIFY_TOP);
+
   let matched = 0;
   const matches = candidates.length ? await d.engine.match(q.features, await Promise.all(candidates.map(({ c }) => d.blobs.get(c.featuresPath!)))) : [];
   const matcherVersion = d.engine.models.matcher.ok ? d.engine.models.matcher.model.version : 'unknown';

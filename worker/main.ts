@@ -6,6 +6,7 @@ import { logger } from '../core/log';
 import { startEngines } from '../engine/start-engine';
 import { openStore } from '../store';
 import { openBlobStore } from '../blobs/open';
+import { openRegionIndex } from '../vectors/open-region-index';
 import { connectWorker, createWorkers, ownQueueName } from './create-workers';
 
 const log = logger('worker');
@@ -26,12 +27,17 @@ async function main(): Promise<void> {
     if (a.ok) log.info({ stage: name, model: a.model.name, version: a.model.version }, 'model loaded');
     else log.warn({ stage: name, reason: a.reason }, 'model unavailable');
   }
+  // The region index (derived data in the data folder): replayed from the database on start,
+  // kept up with it while the worker runs, saved on the way out.
+  const index = await openRegionIndex(cfg, store, (m) => log.warn(m));
+  index.follow();
+  log.info({ images: index.status.images, vectors: index.status.vectors }, 'region index open');
   const connection = await connectWorker(cfg);
   const workers = await createWorkers({
     connection,
     namespace: cfg.temporal.namespace,
     queues,
-    activities: withRunStages(createActivities({ store, engine, blobs, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames })),
+    activities: withRunStages(createActivities({ store, engine, blobs, index, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames })),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
   });
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     await connection.close();
+    await index.close();
     await engine.close();
     await store.close();
   }

@@ -4,8 +4,10 @@ built node by node from the state dict with numpy and onnx (no torch needed).
     python scripts/models/export_mobilenet_v2.py <mobilenet_v2-b0353104.pth> <out.onnx>
 
 Input `image`: 1x3xHxW float32 RGB, 0..255 (the graph scales it and takes off ImageNet's mean/std).
-Outputs: `embedding` (1x1280, the global-average-pooled last features, L2-normalised) and `probs`
-(1x1000 ImageNet class probabilities, softmax). Batch norms are folded into the convolutions.
+Outputs: `embedding` (1x1280, the global-average-pooled last features, L2-normalised), `probs`
+(1x1000 ImageNet class probabilities, softmax) and `features` (1x1280x(H/32)x(W/32), the last
+feature map itself, which region descriptors are pooled from: models/region-descriptors.ts).
+Batch norms are folded into the convolutions.
 """
 import hashlib
 import sys
@@ -77,6 +79,7 @@ def build(sd):
                 y = z
             h, channels, i = y, c, i + 1
     h = conv_bn(h, 'features.18.0', 'features.18.1')
+    nodes.append(helper.make_node('Identity', [h], ['features']))
     nodes.append(helper.make_node('GlobalAveragePool', [h], ['pooled4']))
     nodes.append(helper.make_node('Flatten', ['pooled4'], ['pooled'], axis=1))
     nodes.append(helper.make_node('LpNormalization', ['pooled'], ['embedding'], axis=1, p=2))
@@ -88,7 +91,8 @@ def build(sd):
         nodes, 'mobilenet_v2_imagenet',
         [helper.make_tensor_value_info('image', TensorProto.FLOAT, [1, 3, 'height', 'width'])],
         [helper.make_tensor_value_info('embedding', TensorProto.FLOAT, [1, 1280]),
-         helper.make_tensor_value_info('probs', TensorProto.FLOAT, [1, 1000])],
+         helper.make_tensor_value_info('probs', TensorProto.FLOAT, [1, 1000]),
+         helper.make_tensor_value_info('features', TensorProto.FLOAT, [1, 1280, 'fh', 'fw'])],
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], producer_name='clues scripts/models')
     model.ir_version = 8

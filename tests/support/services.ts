@@ -10,6 +10,8 @@ import type { EngineProcess } from '../../engine/engine-process';
 import { startEngine } from '../../engine/start-engine';
 import { openStore, type Store } from '../../store';
 import { createWorkers, ownQueueName } from '../../worker/create-workers';
+import { REGION_DIMS, REGION_MODEL } from '../../models/region-descriptors';
+import { RegionIndex } from '../../vectors/region-index';
 
 // Workers log at WARN in tests: state changes at INFO drown the test report.
 try {
@@ -27,6 +29,8 @@ export interface TestContext {
   client: Client;
   /** The real engine process, as the worker runs it. */
   engine: EngineProcess;
+  /** The region index of this test's database (in the test data folder). */
+  index: RegionIndex;
   /** Runs `fn` while real workers poll a fresh task queue (and its -cpu twin). */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>, wrap?: (a: Activities) => Activities): Promise<T>;
   close(): Promise<void>;
@@ -41,13 +45,15 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
   const client = new Client({ connection, namespace: cfg.temporal.namespace });
   const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });
   const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
-  const deps: Omit<ActivityDeps, 'ownQueue'> = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
+  const index = await RegionIndex.open({ dir: join(cfg.dataDir, 'vectors', dbName), model: REGION_MODEL, dims: REGION_DIMS, repo: store.regions });
+  const deps: Omit<ActivityDeps, 'ownQueue'> = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage), index };
   return {
     cfg,
     dbName,
     store,
     client,
     engine,
+    index,
     async withWorker(fn, wrap = (a) => a) {
       const taskQueue = `test-${name}-${randomUUID()}`;
       const queues = { io: taskQueue, cpu: `${taskQueue}-cpu`, own: ownQueueName(`${taskQueue}-cpu`) };
@@ -62,6 +68,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
       return io!.runUntil(cpu!.runUntil(own!.runUntil(fn(taskQueue))));
     },
     async close() {
+      await index.close();
       await store.close();
       await connection.close();
       await nativeConnection.close();

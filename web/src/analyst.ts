@@ -2,6 +2,7 @@ import type { WhereResult } from '../../where/types';
 import { FORM_FIELDS, fieldDefault, renderSearchFields } from './search-form';
 import { wherePanel } from './where-panel';
 import { facesPanel } from './faces-panel';
+import { findElsewhere } from './find-elsewhere';
 import type { Json, KnownHashMatch, LinkedImage, RunView, SearchHit, SimilarHit, TagHistory } from '../../core/api-types';
 // eslint-disable-next-line boundaries/dependencies -- until the API's schemas give the image detail its own types (issue 21)
 import type { ClueDoc, ImageDoc } from '../../store/documents';
@@ -94,8 +95,8 @@ $<HTMLInputElement>('#q-image').addEventListener('change', async (e) => {
   say(status, `Looking for images like ${file.name}…`);
   try {
     const kase = $<HTMLInputElement>('#q-case').value.trim();
-    const hits = await api<Hit[]>(`/api/similar${kase ? `?case=${encodeURIComponent(kase)}` : ''}`, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
-    say(status, `${hits.length} similar image${hits.length === 1 ? '' : 's'} for ${file.name}`);
+    const { hits, skipped } = await api<{ hits: Hit[]; skipped: { path: string; reason: string }[] }>(`/api/similar${kase ? `?case=${encodeURIComponent(kase)}` : ''}`, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
+    say(status, `${hits.length} similar image${hits.length === 1 ? '' : 's'} for ${file.name}${skipped.length ? `; ${skipped.length} skipped (${skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : ''}`);
     renderHits(hits);
   } catch (err) {
     say(status, (err as Error).message, 'error');
@@ -119,14 +120,22 @@ async function showSearch(params: URLSearchParams | null): Promise<void> {
   }
 }
 
-function renderHits(hits: Hit[]): void {
-  $('#results').replaceChildren(
+function renderHits(hits: Hit[], list = '#results'): void {
+  $(list).replaceChildren(
     ...hits.map((hit) => {
       const name = hit.path.split('/').pop() ?? hit.sha256;
       const why = hit.matches
         ? hit.matches.map((m) => `${m.type}: ${m.highlights.map((x) => x.text).join(' ') || m.value}`).join(' · ')
         : `${hit.tier ?? ''}${hit.reason ? ` — ${hit.reason}` : ''}`;
-      return h('li', { class: 'card' }, thumbnail(hit.sha256, name), h('a', { href: `#image/${hit.sha256}`, class: 'title' }, name), h('p', { class: 'why' }, why), h('p', { class: 'score' }, `score ${hit.score}`));
+      const thumb = h('div', { class: 'marked' }, thumbnail(hit.sha256, name));
+      // Where in this image the match is (search by example): the keypoints that agree, or its nearest region.
+      if (hit.box) {
+        const mark = h('span', { class: 'hitbox', title: 'the matched region' });
+        // Set through the CSSOM: the page's CSP refuses style attributes.
+        Object.assign(mark.style, { left: `${hit.box.x * 100}%`, top: `${hit.box.y * 100}%`, width: `${hit.box.w * 100}%`, height: `${hit.box.h * 100}%` });
+        thumb.append(mark);
+      }
+      return h('li', { class: 'card' }, thumb, h('a', { href: `#image/${hit.sha256}`, class: 'title' }, name), h('p', { class: 'why' }, why), h('p', { class: 'score' }, `score ${hit.score}`));
     }),
   );
 }
@@ -156,6 +165,12 @@ async function showDetail(sha256: string): Promise<void> {
       detailScale = Number(res.headers.get('x-image-scale') ?? '1') || 1;
       await img.decode().catch(() => undefined);
       drawBoxes();
+      $('#find-results').replaceChildren();
+      findElsewhere<Hit>({
+        sha256, img, svg: $('#overlay') as unknown as SVGSVGElement, scale: () => detailScale,
+        button: $<HTMLButtonElement>('#find-elsewhere'), status: $('#find-status'),
+        onResults: (found) => renderHits(found.hits, '#find-results'),
+      });
     }
     renderToggles();
     renderClues(sha256);
