@@ -35,11 +35,20 @@ export interface ApiServices {
   importRoot?: string;
   /** The built web views (dist/web). */
   webDir: string;
+  /** Proxies believed about the client's address (CLUES_TRUST_PROXY); none when absent. */
+  trustProxy?: number | string;
 }
 
 function defaults(): ApiServices {
   const cfg = loadConfig();
-  return { blobs: openBlobStore(cfg.storage), thumbnailsDir: cfg.paths.thumbnails, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
+  return {
+    blobs: openBlobStore(cfg.storage),
+    thumbnailsDir: cfg.paths.thumbnails,
+    tagRate: cfg.tagRate,
+    webDir: join(cfg.root, 'dist', 'web'),
+    ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),
+    ...(cfg.api.trustProxy !== undefined ? { trustProxy: cfg.api.trustProxy } : {}),
+  };
 }
 
 export function createApp(store: Store, given: Partial<ApiServices> = {}) {
@@ -50,6 +59,8 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     return services.temporal;
   };
   app.disable('x-powered-by');
+  // The address that rate limits, failed-authentication locks and the audit see.
+  app.set('trust proxy', services.trustProxy ?? false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
   webRoutes(app, services.webDir);
 

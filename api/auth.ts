@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Store, Principal, Role } from '../store';
+import { AuthFailures } from './auth-failures';
 import { HttpError } from './http-error';
 
 declare module 'express-serve-static-core' {
@@ -25,13 +26,36 @@ export function bearerToken(header: string | undefined): string {
   return /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1] ?? '';
 }
 
-/** Bearer-token authentication and a role check; refusals are audited too. */
+/** One record of failed authentications per store: every route's check shares its locks and counts. */
+const failuresOf = new WeakMap<Store, AuthFailures>();
+export function authFailures(store: Store): AuthFailures {
+  let f = failuresOf.get(store);
+  if (!f) failuresOf.set(store, (f = new AuthFailures(store.audit)));
+  return f;
+}
+
+const retryAfter = (res: Response, ms: number) => res.set('Retry-After', String(Math.max(1, Math.ceil(ms / 1000))));
+
+/**
+ * Bearer-token authentication and a role check; refusals are audited too. Failed
+ * authentication is throttled per address (api/auth-failures.ts): a locked address gets 429 for
+ * a wrong or missing token, while a valid token still passes (tokens are 256-bit random: the lock
+ * bounds what wrong ones cost, and one address cannot lock out the analysts behind it).
+ */
 export function requireRole(store: Store, allowed: readonly Role[]): RequestHandler {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.get('authorization'));
     const principal = token ? await store.tokens.principal(token) : null;
     if (!principal) {
-      await store.audit.write({ actor: 'anonymous', action: 'denied', target: req.path, detail: { reason: token ? 'unknown or revoked token' : 'no token' }, from: req.ip ?? '' });
+      const failures = authFailures(store);
+      const address = req.ip ?? '';
+      const locked = token ? failures.lockedFor(address) : 0;
+      const lock = await failures.fail(address, req.path, token ? 'unknown or revoked token' : 'no token');
+      if (locked > 0) {
+        retryAfter(res, locked);
+        return next(new HttpError(429, 'too many failed authentications from this address: try again later'));
+      }
+      if (lock > 0) retryAfter(res, lock);
       return next(new HttpError(401, 'a valid bearer token is required'));
     }
     if (!allowed.includes(principal.role)) {

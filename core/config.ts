@@ -21,6 +21,17 @@ const EnvSchema = z.object({
   CLUES_TEMPORAL_UI_PORT: port.optional(),
   CLUES_API_HOST: z.string().min(1).default('127.0.0.1'),
   CLUES_API_PORT: port.default(8080),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For):
+   * a number of hops, or a comma-separated list of addresses, subnets or `loopback`,
+   * `linklocal`, `uniquelocal` (Express's `trust proxy`). Unset: none, the socket's address.
+   */
+  CLUES_TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, 'a number of hops, or addresses, subnets, loopback, linklocal or uniquelocal separated by commas')
+      .optional(),
+  ),
   CLUES_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   CLUES_WORKER_CPU_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
@@ -82,7 +93,8 @@ export interface Config {
   temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
   taskQueues: { io: string; cpu: string };
-  api: { host: string; port: number; url: string };
+  /** `trustProxy`: Express's `trust proxy` (hops or a list), absent when no proxy is believed. */
+  api: { host: string; port: number; url: string; trustProxy?: number | string };
   limits: { maxPixels: number; maxFrames: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
   engine: {
@@ -166,7 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.CLUES_TEMPORAL_UI_PORT ?? e.CLUES_TEMPORAL_PORT + 1000,
     },
     taskQueues: { io: e.CLUES_TASK_QUEUE, cpu: `${e.CLUES_TASK_QUEUE}-cpu` },
-    api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
+    api: {
+      host: apiHost,
+      port: e.CLUES_API_PORT,
+      url: `http://${apiHost}:${e.CLUES_API_PORT}`,
+      ...(e.CLUES_TRUST_PROXY ? { trustProxy: /^\d+$/.test(e.CLUES_TRUST_PROXY) ? Number(e.CLUES_TRUST_PROXY) : e.CLUES_TRUST_PROXY } : {}),
+    },
     limits: { maxPixels: e.CLUES_MAX_PIXELS, maxFrames: e.CLUES_MAX_FRAMES },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
     engine: {
