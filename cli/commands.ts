@@ -27,7 +27,7 @@ export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new Error(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     return await run(store);
@@ -36,13 +36,26 @@ export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T
   }
 }
 
-export async function up(cfg: Config): Promise<void> {
+export async function up(cfg: Config, opts: { temporalUi?: boolean } = {}): Promise<void> {
   await upServices(cfg, ALL_SERVICES, (name, outcome) => {
     const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : 'started';
     console.log(`${name.padEnd(9)} ${what}`);
-  });
+  }, opts);
   console.log(`API        ${cfg.api.url}`);
-  if (cfg.temporal.embedded) console.log(`Temporal   ${cfg.temporal.address} (web UI http://127.0.0.1:${cfg.temporal.uiPort})`);
+  if (cfg.temporal.embedded) {
+    const how = cfg.temporal.isolation === 'namespace' ? 'mutual TLS, its own network namespace' : 'NOT isolated: CLUES_TEMPORAL_ISOLATION=none';
+    console.log(`Temporal   ${cfg.temporal.address} (${how})`);
+    if (opts.temporalUi) {
+      console.log(`Temporal UI http://127.0.0.1:${cfg.temporal.uiPort}`);
+      console.error(
+        'warning: Temporal\'s web UI has no login: every user of this machine can open it and see workflow ids, types and timings ' +
+          '(payloads and failure messages are encrypted). Stop it with `clues down && clues up`.',
+      );
+    }
+  }
+  if (cfg.temporal.embedded && cfg.temporal.isolation === 'none') {
+    console.error('warning: CLUES_TEMPORAL_ISOLATION=none: every user of this machine can reach Temporal and start, stop or read workflows (payloads stay encrypted)');
+  }
   console.log(`data       ${cfg.dataDir}`);
 }
 

@@ -4,13 +4,15 @@ import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
+import { keysCommand } from './keys';
 import { migrateFerretdb } from './migrate';
 import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { withStore, down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
-  up                      start the database, Temporal, the worker and the API (reuses what runs)
+  up [--temporal-ui]      start the database, Temporal, the worker and the API (reuses what runs);
+                          --temporal-ui also serves Temporal's web UI, which has no login
   down                    stop them
   status                  what is running
   migrate-ferretdb        carry a data folder of an earlier version (FerretDB) into this one
@@ -30,6 +32,7 @@ const USAGE = `usage: clues <command>
   token revoke --name NAME | token list [--json]
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
+  keys list [--json] | keys rotate       the keys that encrypt Temporal payloads (docs/SECURITY.md)
   export vics --case ID [--out FILE]
   export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes`;
 
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       series: { type: 'boolean', default: false },
       cron: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      'temporal-ui': { type: 'boolean', default: false },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -66,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const caseId = values.case;
   switch (command) {
     case 'up':
-      await up(cfg);
+      await up(cfg, { temporalUi: values['temporal-ui'] });
       return 0;
     case 'down':
       await down(cfg);
@@ -119,6 +123,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       await exportCommand(cfg, positionals[0], { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
+      return 0;
+    case 'keys':
+      await keysCommand(cfg, positionals[0], values.json);
       return 0;
     case 'token':
       await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import { isAlive, pidRecord, readPid } from '../services/daemon';
 import { downServices } from '../services/embedded';
-import { runCli } from './support/cli';
+import { runCli, temporalTlsEnv } from './support/cli';
 
 // `clues up` itself, on the test data folder: FerretDB and Temporal are the test run's (reused),
 // the worker and the API are started here on a queue of their own and stopped at the end.
@@ -37,7 +37,8 @@ describe('clues up', () => {
     expect(mode(cfg.dataDir)).toBe(0o700);
     for (const dir of [cfg.paths.logs, cfg.paths.run, cfg.paths.database]) {
       expect(mode(dir), dir).toBe(0o700);
-      for (const f of readdirSync(dir)) expect(mode(join(dir, f)), f).toBe(0o600);
+      // Files 600; Temporal's Unix socket is owner-only as well (700: a socket needs w to connect).
+      for (const f of readdirSync(dir)) expect(mode(join(dir, f)), f).toBe(f.endsWith('.sock') ? 0o700 : 0o600);
     }
     // Everything else too: databases, listings, the workers' storage probe.
     const open = readdirSync(cfg.dataDir, { recursive: true, encoding: 'utf8' }).filter((f) => mode(join(cfg.dataDir, f)) & 0o077);
@@ -74,7 +75,7 @@ describe('clues up', () => {
   it('when a worker not started from this data folder polls the queue, then up still refuses', async () => {
     // The worker of this data folder, seen from a data folder that never started one.
     const other = join(cfg.root, 'tests', '.tmp', `other-data-${randomUUID()}`);
-    const r = await runCli(['up'], { ...env, CLUES_DATA_DIR: other, MONGODB_URI: cfg.mongo.uri, TEMPORAL_ADDRESS: cfg.temporal.address, CLUES_API_PORT: String(cfg.api.port + 1) });
+    const r = await runCli(['up'], { ...env, CLUES_DATA_DIR: other, MONGODB_URI: cfg.mongo.uri, TEMPORAL_ADDRESS: cfg.temporal.address, ...temporalTlsEnv(cfg), CLUES_API_PORT: String(cfg.api.port + 1) });
     expect(r.stdout).toMatch(/database +external/);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/something not started from this data folder already answers for worker/);

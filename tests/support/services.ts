@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { clientDataConverter, temporalConnectionOptions, workerDataConverter } from '../../client/temporal-client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, withRunStages, type ActivityDeps } from '../../activities';
 import type { BlobStore } from '../../storage/blob-store';
@@ -37,10 +38,10 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
   const store = await openStore(cfg.mongo.uri, dbName);
-  const connection = await Connection.connect({ address: cfg.temporal.address });
-  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  const connection = await Connection.connect(temporalConnectionOptions(cfg.temporal));
+  const client = new Client({ connection, namespace: cfg.temporal.namespace, dataConverter: clientDataConverter(cfg) });
   const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });
-  const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
+  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
   const deps: Omit<ActivityDeps, 'ownQueue'> = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage) };
   return {
     cfg,
@@ -58,6 +59,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
         activities: withRunStages(wrap(createActivities({ ...deps, ownQueue: queues.own }))),
         concurrency: { io: 8, cpu: 2 },
         workflows: { workflowBundle: { codePath: join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
+        dataConverter: workerDataConverter(cfg),
       });
       return io!.runUntil(cpu!.runUntil(own!.runUntil(fn(taskQueue))));
     },
@@ -69,3 +71,4 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
     },
   };
 }
+
