@@ -38,7 +38,7 @@ export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T
 
 export async function up(cfg: Config, opts: { temporalUi?: boolean } = {}): Promise<void> {
   await upServices(cfg, ALL_SERVICES, (name, outcome) => {
-    const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : 'started';
+    const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : outcome === 'restarted' ? 'restarted (it had died)' : 'started';
     console.log(`${name.padEnd(9)} ${what}`);
   }, opts);
   console.log(`API        ${cfg.api.url}`);
@@ -70,8 +70,9 @@ export async function status(cfg: Config): Promise<void> {
     const what = !r ? 'not running'
       : r.running ? `running (pid ${r.pf.pid}, since ${r.pf.startedAt})`
       : r.pf.stoppedAt ? `stopped (at ${r.pf.stoppedAt})`
-      : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; \`clues up\` starts it again)`;
-    console.log(`${name.padEnd(9)} ${what}`);
+      : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; the supervisor or \`clues up\` starts it again)`;
+    const restarts = r?.pf.restarts ? `; restarted ${r.pf.restarts} time(s), last at ${r.pf.lastRestartAt}` : '';
+    console.log(`${name.padEnd(10)} ${what}${restarts}`);
   }
 }
 

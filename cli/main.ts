@@ -4,6 +4,7 @@ import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
+import { backupCommand, restoreCommand } from './backup';
 import { keysCommand } from './keys';
 import { migrateFerretdb } from './migrate';
 import { whereCommand } from './where';
@@ -32,6 +33,8 @@ const USAGE = `usage: clues <command>
   token revoke --name NAME | token list [--json]
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
+  backup <new-folder>     a consistent copy of the store, Temporal's state, the secrets and the files, while running
+  restore <backup-folder> put a backup in place (after clues down; what it replaces is moved aside)
   keys list [--json] | keys rotate       the keys that encrypt Temporal payloads (docs/SECURITY.md)
   export vics --case ID [--out FILE]
   export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes`;
@@ -123,6 +126,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       await exportCommand(cfg, positionals[0], { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
+      return 0;
+    case 'backup':
+      await backupCommand(cfg, positionals[0], values.json);
+      return 0;
+    case 'restore':
+      await restoreCommand(cfg, positionals[0], values.json);
       return 0;
     case 'keys':
       await keysCommand(cfg, positionals[0], values.json);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../core/config';
 import { privateDir } from '../core/file-permissions';
@@ -13,8 +13,9 @@ import { ensureTemporalTls } from './temporal-tls';
 // (unless MONGODB_URI / TEMPORAL_ADDRESS point elsewhere), then the worker and the API. `down`
 // stops them in reverse.
 
-export type ServiceName = 'database' | 'temporal' | 'worker' | 'api';
-export const ALL_SERVICES: ServiceName[] = ['database', 'temporal', 'worker', 'api'];
+/** The supervisor comes last: started after the others, stopped first (services/supervisor.ts). */
+export type ServiceName = 'database' | 'temporal' | 'worker' | 'api' | 'supervisor';
+export const ALL_SERVICES: ServiceName[] = ['database', 'temporal', 'worker', 'api', 'supervisor'];
 
 /** Where a migration keeps the old folder while it copies (services are started beside it). */
 export const migratingFolder = (cfg: Config) => `${cfg.paths.ferretdb}-migrating`;
@@ -197,7 +198,24 @@ async function start(cfg: Config, name: ServiceName, opts: UpOptions): Promise<S
         ...node(cfg, 'api/main.js'),
         ready: () => httpAnswers(`${cfg.api.url}/health`),
       });
+    case 'supervisor': {
+      const alive = join(cfg.paths.run, 'supervisor.alive');
+      const n = node(cfg, 'services/supervisor-main.js');
+      return startDaemon(dirs(cfg), {
+        name,
+        ...n,
+        args: [...n.args, ...(opts.temporalUi ? ['--temporal-ui'] : [])],
+        // Ready once it has made its first pass; what else runs is told by its pid file alone.
+        ready: async (since) => existsSync(alive) && statSync(alive).mtimeMs >= since.getTime() - 1000,
+        answersForOthers: async () => false,
+      });
+    }
   }
+}
+
+/** Starts one service as `up` would: the supervisor's way of bringing back one that died. */
+export function startService(cfg: Config, name: ServiceName, opts: UpOptions = {}): Promise<StartOutcome> {
+  return start(cfg, name, opts).then((o) => (o === 'external' ? 'reused' : o));
 }
 
 /** Starts what is not running yet, in dependency order; reports what it did for each. */

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import { isAlive, pidRecord, readPid } from '../services/daemon';
 import { downServices } from '../services/embedded';
+import { openStore } from '../store';
 import { runCli, temporalTlsEnv } from './support/cli';
 
 // `clues up` itself, on the test data folder: FerretDB and Temporal are the test run's (reused),
@@ -15,7 +16,7 @@ const cfg = loadConfig({ ...process.env, ...env });
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 afterAll(async () => {
-  await downServices(cfg, ['api', 'worker']);
+  await downServices(cfg, ['supervisor', 'api', 'worker']);
 });
 
 async function up(): Promise<{ out: string; ms: number }> {
@@ -47,7 +48,35 @@ describe('clues up', () => {
     expect(readdirSync(cfg.paths.run)).toEqual(expect.arrayContaining(['worker.pid', 'api.pid']));
   });
 
-  it('when our worker is killed, then up starts a new one at once instead of taking its lingering pollers for a stranger', async () => {
+  it('when our worker is killed, then the supervisor starts a new one within seconds, audits the restart, and status counts it', async () => {
+    expect(readPid(cfg.paths, 'supervisor')).not.toBeNull();
+    const dead = readPid(cfg.paths, 'worker')!.pid;
+    process.kill(dead, 'SIGKILL');
+    const t0 = Date.now();
+    while (readPid(cfg.paths, 'worker')?.pid === undefined || readPid(cfg.paths, 'worker')!.pid === dead) {
+      expect(Date.now() - t0, 'the supervisor brings the worker back').toBeLessThan(90_000);
+      await sleep(250);
+    }
+    const now = readPid(cfg.paths, 'worker')!;
+    expect(now.earlier).toContain(dead);
+    expect(now.restarts).toBe(1);
+    const status = await runCli(['status'], env);
+    expect(status.stdout).toMatch(/worker +running \(pid \d+, since .*\); restarted 1 time\(s\)/);
+    expect(status.stdout).toMatch(/supervisor +running/);
+    const store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
+    try {
+      // Audited once the new worker answers.
+      const restartOf = async () => (await store.audit.recent(200)).find((e) => e.action === 'service-restart' && e.target === 'worker');
+      for (let i = 0; i < 240 && !(await restartOf()); i++) await sleep(250);
+      const restart = await restartOf();
+      expect(restart).toMatchObject({ actor: 'supervisor', detail: { pid: dead, newPid: now.pid, attempt: 1, delayMs: 1000 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('when our worker is killed while no supervisor runs, then up starts a new one at once instead of taking its lingering pollers for a stranger', async () => {
+    expect(await downServices(cfg, ['supervisor'])).toEqual(['supervisor']);
     const dead = readPid(cfg.paths, 'worker')!.pid;
     process.kill(dead, 'SIGKILL');
     while (isAlive(dead)) await sleep(50);
@@ -55,8 +84,9 @@ describe('clues up', () => {
     expect(status.stdout).toMatch(new RegExp(`worker +not running: pid ${dead} exited unexpectedly`));
 
     const { out, ms } = await up();
-    expect(out).toMatch(/worker +started/);
+    expect(out).toMatch(/worker +restarted \(it had died\)/);
     expect(out).toMatch(/api +already running, reused/);
+    expect(out).toMatch(/supervisor +started/);
     expect(ms).toBeLessThan(45_000);
     const now = readPid(cfg.paths, 'worker')!;
     expect(now.pid).not.toBe(dead);
