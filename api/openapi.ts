@@ -129,7 +129,7 @@ export const openApiDocument = {
         responses: { '201': json('{ id, question, label }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
       },
     },
-    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
+    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
     '/api/crops/{id}/state': {
       post: {
         summary: 'move an object through its life (reviewer, admin): open → under-review → located (with a country) / worldwide / unresolved; withdrawn. The outcome becomes clues on the source image; closing it removes contact details. Audited.',

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
+import { TokenNameTakenError } from '../store/tokens';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
 import { backupCommand, restoreCommand } from './backup';
@@ -30,7 +31,7 @@ const USAGE = `usage: clues <command>
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
   token create --name NAME --role analyst|reviewer|tagger|admin   API token, shown once
-  token revoke --name NAME | token list [--json]
+  token revoke --name NAME --reason WHY | token list [--json]   (names are unique among active tokens)
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
   backup <new-folder>     a consistent copy of the store, Temporal's state, the secrets and the files, while running
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
       role: { type: 'string' },
+      reason: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
@@ -137,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
       await keysCommand(cfg, positionals[0], values.json);
       return 0;
     case 'token':
-      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
+      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}), ...(values.reason ? { reason: values.reason } : {}) });
       return 0;
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
@@ -148,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
+    const known = err instanceof ConfigError || err instanceof TokenNameTakenError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
     console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
     process.exit(known ? 2 : 1);
   },

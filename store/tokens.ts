@@ -11,7 +11,11 @@ export interface TokenDoc {
   role: Role;
   createdAt: Date;
   revokedAt?: Date;
+  revokedReason?: string;
 }
+
+/** A name that an active token already has: the audit names actors by token name. */
+export class TokenNameTakenError extends Error {}
 
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -25,7 +29,15 @@ export class TokenRepository {
     this.tokens = db.collection<TokenDoc>('tokens');
   }
 
+  /**
+   * Issues a token, shown once. Names are unique among active tokens, so that an actor in the
+   * audit is one token at any time (a revoked token's name may be issued again; both the
+   * revocation and the new token are audited).
+   */
   async create(name: string, role: Role): Promise<string> {
+    if (await this.tokens.findOne({ name, revokedAt: { $exists: false } }, { projection: { _id: 1 } })) {
+      throw new TokenNameTakenError(`an active token is already named ${JSON.stringify(name)}: revoke it first or choose another name`);
+    }
     const token = `clu_${randomBytes(32).toString('base64url')}`;
     await this.tokens.insertOne({ _id: digest(token), name, role, createdAt: new Date() });
     return token;
@@ -38,8 +50,8 @@ export class TokenRepository {
     return doc && !doc.revokedAt ? { name: doc.name, role: doc.role } : null;
   }
 
-  async revoke(name: string): Promise<number> {
-    const res = await this.tokens.updateMany({ name, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
+  async revoke(name: string, reason: string): Promise<number> {
+    const res = await this.tokens.updateMany({ name, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date(), revokedReason: reason } });
     return res.modifiedCount;
   }
 

@@ -9,6 +9,7 @@ import { authFailures, bearerToken } from '../api/auth';
 import { BATCH_RUN_ID } from '../api/params';
 import { captureLogs, logger } from '../core/log';
 import type { Store } from '../store';
+import { TokenNameTakenError } from '../store/tokens';
 import { tempDir } from './support/fixtures';
 import { imageInput, openTestStore, sha, textClue } from './support/store';
 
@@ -86,10 +87,21 @@ describe('API access', () => {
     expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'test-admin (admin)', action: 'read-audit' });
   });
 
+  it('when a token is created under the name of an active one, then it is refused; once that one is revoked with its reason, the name may be issued again', async () => {
+    const first = await store.tokens.create('unique-name', 'analyst');
+    await expect(store.tokens.create('unique-name', 'admin')).rejects.toThrow(TokenNameTakenError);
+    expect(await store.tokens.revoke('unique-name', 'laptop lost')).toBe(1);
+    expect((await store.tokens.list()).find((t) => t.name === 'unique-name')).toMatchObject({ revokedReason: 'laptop lost' });
+    const second = await store.tokens.create('unique-name', 'analyst');
+    expect(second).not.toBe(first);
+    expect((await get('/api/search?text=mary', first)).status).toBe(401);
+    expect((await get('/api/search?text=mary', second)).status).toBe(200);
+  });
+
   it('when a token is revoked, then it no longer opens anything', async () => {
     const token = await store.tokens.create('leaver', 'analyst');
     expect((await get('/api/search?text=mary', token)).status).toBe(200);
-    expect(await store.tokens.revoke('leaver')).toBe(1);
+    expect(await store.tokens.revoke('leaver', 'left the team')).toBe(1);
     expect((await get('/api/search?text=mary', token)).status).toBe(401);
   });
 });
