@@ -21,7 +21,12 @@ const STATES = ['open', 'under-review', 'located', 'worldwide', 'unresolved', 'w
 const reason = plainText(3, 500);
 const taggerName = plainText(1, 200);
 
-const publishBody = z.strictObject({ clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'), question: plainText(10, 300).optional() });
+const publishBody = z.strictObject({
+  clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'),
+  question: plainText(10, 300).optional(),
+  /** The reviewer read the text inside the crop (shown by the refusal) and publishes it anyway. */
+  confirmText: z.boolean().optional(),
+});
 const acceptBody = z.strictObject({ key: z.string().min(1).max(200) });
 const stateBody = z.strictObject({ state: z.enum(STATES), reason, country: plainText(2, 100).optional() });
 const withdrawBody = z.strictObject({ reason });
@@ -59,13 +64,13 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
 
   app.post('/api/crops', review, jsonBody, async (req, res) => {
     const body = publishBody.parse(req.body);
-    const out = await publishCrop(store, opts.blobs, { clueId: body.clueId, by: req.principal!.name, ...(body.question ? { question: body.question } : {}) });
+    const out = await publishCrop(store, opts.blobs, { clueId: body.clueId, by: req.principal!.name, ...(body.question ? { question: body.question } : {}), ...(body.confirmText ? { confirmText: true } : {}) });
     if (!out.ok) {
       if (out.status === 422) await audit(req, 'publish-refused', body.clueId, { reason: out.reason });
       throw new HttpError(out.status, out.reason);
     }
-    await audit(req, 'publish-crop', out.id, { clueId: body.clueId });
-    res.status(out.created ? 201 : 200).json({ id: out.id, question: out.question, label: out.label });
+    await audit(req, 'publish-crop', out.id, { clueId: body.clueId, ...(out.text.length ? { textInCrop: out.text.length, textConfirmed: body.confirmText === true } : {}) });
+    res.status(out.created ? 201 : 200).json({ id: out.id, question: out.question, label: out.label, text: out.text });
   });
 
   app.post('/api/crops/:id/state', review, jsonBody, async (req, res) => {

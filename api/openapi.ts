@@ -123,10 +123,10 @@ export const openApiDocument = {
     },
     '/api/crops': {
       post: {
-        summary: 'publish an object crop for crowd tagging (reviewer, admin); refused if it touches a person or face or covers most of the image',
+        summary: 'publish an object crop for crowd tagging (reviewer, admin); refused if it touches a person or face or covers most of the image, or shows text that reads like a name or an address unless confirmText is true; the text inside is returned',
         security: bearer,
-        requestBody: body({ type: 'object', properties: { clueId: { type: 'string' }, question: { type: 'string', minLength: 10, maxLength: 300 } }, required: ['clueId'] }),
-        responses: { '201': json('{ id, question, label }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
+        requestBody: body({ type: 'object', properties: { clueId: { type: 'string' }, question: { type: 'string', minLength: 10, maxLength: 300 }, confirmText: { type: 'boolean' } }, required: ['clueId'] }),
+        responses: { '201': json('{ id, question, label, text: [{ line, inside, sensitive }] }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
       },
     },
     '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
