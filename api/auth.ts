@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Store, Principal, Role } from '../store';
+import { caseLimited, seesCases } from '../usecases/case-access';
 import { AuthFailures } from './auth-failures';
 import { HttpError } from './http-error';
 
@@ -63,8 +64,41 @@ export function requireRole(store: Store, allowed: readonly Role[]): RequestHand
       return next(new HttpError(403, `the ${principal.role} role may not do this`));
     }
     req.principal = principal;
+    if (caseLimited(principal)) {
+      const refusal = await outsideCases(store, req);
+      if (refusal) {
+        await store.audit.write({ actor: actorOf(req), action: 'denied', target: req.path, detail: { reason: refusal.reason, cases: principal.cases }, from: req.ip ?? '' });
+        return next(new HttpError(refusal.status, refusal.message));
+      }
+    }
     next();
   };
+}
+
+/**
+ * Routes that keep a case-limited token inside its cases (usecases/case-access.ts): the image
+ * routes check the image's cases here; the others take a case and check it themselves. Any other
+ * route (stats over every case, runs, the audit...) refuses such a token: new routes are closed
+ * to it until they are made case-aware and listed.
+ */
+export const CASE_AWARE_ROUTES = new Set([
+  '/api/search', '/api/series', '/api/similar', '/api/places', '/api/me', '/api/me/settings', '/api/cases/:case/vics',
+  '/api/images/:sha256', '/api/images/:sha256/links', '/api/images/:sha256/where', '/api/images/:sha256/thumbnail',
+  '/api/images/:sha256/file', '/api/images/:sha256/tags',
+]);
+
+async function outsideCases(store: Store, req: Request): Promise<{ status: 403 | 404; message: string; reason: string } | null> {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route !== 'string' || !CASE_AWARE_ROUTES.has(route)) {
+    return { status: 403, message: 'this token is limited to named cases, and this route reads across cases', reason: 'route not limited to cases' };
+  }
+  const sha256 = req.params.sha256;
+  if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256)) {
+    const image = await store.images.get(sha256);
+    // Answered as if it did not exist: a token of one case learns nothing of another's images.
+    if (image && !seesCases(req.principal, image.cases)) return { status: 404, message: 'no such image', reason: 'image outside the token\'s cases' };
+  }
+  return null;
 }
 
 export function actorOf(req: Request): string {

@@ -181,7 +181,8 @@ export const openApiDocument = {
     '/api/runs/{id}/{action}': {
       post: { summary: 'pause, resume or cancel a run (analyst, admin)', security: bearer, parameters: [runId, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'cancel'] } }], responses: { '200': json('{ runId, signalled }'), '404': { description: 'no such running run' }, ...errors } },
     },
-    '/api/stats': { get: { summary: 'counts of processed and failed images and of clues', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
+    '/api/cases/{case}/vics': { get: { summary: 'a case as VICS JSON (analyst and up; a token limited to cases exports only its own); audited', security: bearer, parameters: [{ name: 'case', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } }], responses: { '200': json('VICS JSON'), ...errors } } },
+    '/api/stats': { get: { summary: 'counts of processed and failed images and of clues (not for a token limited to cases)', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
     '/api/audit': {
       get: {
         summary: 'the newest audit records (admin); reading them is audited too',

@@ -158,19 +158,19 @@ export async function placeListCommand(cfg: Config, json: boolean): Promise<void
   });
 }
 
-export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; reason?: string; json: boolean }): Promise<void> {
+export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; reason?: string; cases?: string[]; json: boolean }): Promise<void> {
   await withStore(cfg, async (store) => {
     if (sub === 'create' && opts.name && opts.role && (ROLES as readonly string[]).includes(opts.role)) {
-      const token = await store.tokens.create(opts.name, opts.role as Role);
-      await store.audit.write({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role } });
-      console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, token }) : `${token}\n(shown once: only its hash is stored)`);
+      const token = await store.tokens.create(opts.name, opts.role as Role, opts.cases ? { cases: opts.cases } : {});
+      await store.audit.write({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role, ...(opts.cases ? { cases: opts.cases } : {}) } });
+      console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, ...(opts.cases ? { cases: opts.cases } : {}), token }) : `${token}\n(shown once: only its hash is stored)`);
     } else if (sub === 'revoke' && opts.name && opts.reason && opts.reason.trim().length >= 3) {
       const n = await store.tokens.revoke(opts.name, opts.reason.trim());
       await store.audit.write({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n, reason: opts.reason.trim() } });
       console.log(`revoked ${n} token(s) of ${opts.name}`);
     } else if (sub === 'list') {
       const tokens = await store.tokens.list();
-      console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}`).join('\n') || 'no tokens');
+      console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}${t.cases ? `  cases ${t.cases.join(', ')}` : ''}`).join('\n') || 'no tokens');
     } else {
       throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME --reason WHY | token list [--json]`);
     }

@@ -30,7 +30,8 @@ const USAGE = `usage: clues <command>
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
-  token create --name NAME --role analyst|reviewer|tagger|admin   API token, shown once
+  token create --name NAME --role analyst|reviewer|tagger|admin [--cases A,B]   API token, shown once;
+                          --cases limits an analyst's token to those cases
   token revoke --name NAME --reason WHY | token list [--json]   (names are unique among active tokens)
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       role: { type: 'string' },
       reason: { type: 'string' },
+      cases: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
@@ -139,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
       await keysCommand(cfg, positionals[0], values.json);
       return 0;
     case 'token':
-      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}), ...(values.reason ? { reason: values.reason } : {}) });
+      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}), ...(values.reason ? { reason: values.reason } : {}), ...(values.cases ? { cases: values.cases.split(',').map((c) => c.trim()).filter(Boolean) } : {}) });
       return 0;
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
