@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../client/temporal-client';
 import { loadConfig, type Config } from '../core/config';
+import { readPid } from '../services/daemon';
 import { downServices, upServices } from '../services/embedded';
 import { openStore } from '../store';
 import { runCli } from './support/cli';
@@ -19,7 +20,8 @@ import { imageInput, sha } from './support/store';
 
 const base = loadConfig();
 const ports = { CLUES_DB_PORT: String(base.mongo.port + 7), CLUES_TEMPORAL_PORT: String(base.temporal.port + 7), CLUES_TEMPORAL_UI_PORT: String(base.temporal.uiPort + 7) };
-const envFor = (dataDir: string) => ({ ...ports, CLUES_DATA_DIR: dataDir, CLUES_DB_NAME: 'clues' });
+// The durable default (the rest of the tests turn it off for speed: vitest.config.mts).
+const envFor = (dataDir: string) => ({ ...ports, CLUES_DATA_DIR: dataDir, CLUES_DB_NAME: 'clues', CLUES_DB_SYNC_ON_COMMIT: 'on' });
 const cfgFor = (dataDir: string): Config => loadConfig({ ...process.env, ...envFor(dataDir) });
 const before = cfgFor(tempDir('backup-before'));
 const after = cfgFor(tempDir('backup-after'));
@@ -54,7 +56,10 @@ async function writePairs(uri: string, stop: { done: boolean }): Promise<number>
 
 describe('backup and restore', () => {
   it('when a running data folder is backed up while it writes, and restored into a fresh one, then the store, the tokens, a running workflow and its encrypted input, and the credential all come back, consistent', async () => {
+    expect(loadConfig({}).mongo.syncOnCommit).toBe(true); // durable unless told otherwise
     await upServices(before, ['database', 'temporal']);
+    const db = readPid(before.paths, 'database')!.pid;
+    expect(readFileSync(`/proc/${db}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--auth', '--sync-on-commit']));
     const store = await openStore(before.mongo.uri, 'clues');
     for (let i = 0; i < 20; i++) await store.images.save(imageInput(sha(900 + i), {}));
     const token = await store.tokens.create('backup-analyst', 'analyst');
