@@ -33,8 +33,8 @@ interface AddressState {
 
 export class AuthFailures {
   private readonly byAddress = new Map<string, AddressState>();
-  /** Counts not yet written, per aggregated audit record id. */
-  private readonly pending = new Map<string, number>();
+  /** Counts not yet written, per aggregated audit record id, and the record's creation. */
+  private readonly pending = new Map<string, { n: number; created: Promise<void> }>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -79,24 +79,28 @@ export class AuthFailures {
   private async count(address: string, target: string, reason: string, now: number): Promise<void> {
     const minute = new Date(now - (now % 60_000));
     const id = `denied|${address}|${minute.toISOString()}`;
-    if (this.pending.has(id)) {
-      this.pending.set(id, this.pending.get(id)! + 1);
+    const known = this.pending.get(id);
+    if (known) {
+      known.n += 1;
       return;
     }
-    this.pending.set(id, 0);
-    await this.audit.countDenied(id, { actor: 'anonymous', action: 'denied', target, from: address, detail: { reason, minute: minute.toISOString() } }, new Date(now), 1);
+    const created = this.audit.countDenied(id, { actor: 'anonymous', action: 'denied', target, from: address, detail: { reason, minute: minute.toISOString() } }, new Date(now), 1);
+    this.pending.set(id, { n: 0, created: created.catch(() => undefined) });
+    await created;
   }
 
   /** Writes the pending counts (also called by tests and at shutdown). */
   async flush(): Promise<void> {
     const now = Date.now();
-    for (const [id, n] of [...this.pending]) {
+    for (const [id, p] of [...this.pending]) {
+      await p.created; // counted on the record once it exists
       const minuteEnded = Date.parse(id.slice(id.lastIndexOf('|') + 1)) + 60_000 <= now;
+      const n = p.n;
       if (n > 0) {
-        this.pending.set(id, 0);
+        p.n -= n;
         await this.audit.countDenied(id, null, null, n).catch((err: unknown) => log.warn({ err }, 'failed authentications not counted'));
       }
-      if (minuteEnded) this.pending.delete(id);
+      if (minuteEnded && p.n === 0) this.pending.delete(id);
     }
   }
 

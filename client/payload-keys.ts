@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ensureSecretFile } from '../services/secret-files';
+import { ensureSecretFile } from '../core/secret-files';
 
 // The keys of the payload codec (client/payload-codec.ts), in one JSON file in the data folder's
 // secrets/ (600): every key ever used, by id, and which one encrypts. Rotating adds a key and

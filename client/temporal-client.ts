@@ -1,24 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter, type LoadedDataConverter } from '@temporalio/common';
 import type { Config } from '../core/config';
+import { temporalConnectionOptions } from '../core/temporal-connection';
+
+export { temporalConnectionOptions };
 import { failureConverter } from '../core/failure-converter';
 import { AesGcmPayloadCodec } from './payload-codec';
 import { loadPayloadKeys } from './payload-keys';
-
-/** Where and how to reach Temporal: with the data folder's client certificate when it has a gate. */
-export function temporalConnectionOptions(t: Config['temporal']): { address: string; tls?: TLSConfig } {
-  if (!t.tls) return { address: t.address };
-  return {
-    address: t.address,
-    tls: {
-      serverRootCACertificate: readFileSync(t.tls.ca),
-      clientCertPair: { crt: readFileSync(t.tls.cert), key: readFileSync(t.tls.key) },
-      ...(t.tls.serverName ? { serverNameOverride: t.tls.serverName } : {}),
-    },
-  };
-}
 
 /** The payload codec with this data folder's keys (made on first use). */
 export function payloadCodec(cfg: Config): AesGcmPayloadCodec {

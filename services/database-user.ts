@@ -1,6 +1,6 @@
 import { MongoClient, MongoServerError } from 'mongodb';
 import { DATABASE_USER, type Config } from '../core/config';
-import { ensureSecretFile, randomSecret } from './secret-files';
+import { ensureSecretFile, randomSecret } from '../core/secret-files';
 
 // The embedded SecantusDB runs with --auth (SCRAM-SHA-256): every command but the handshake and
 // ping needs a user. Like mongod, it lets the first user be created without one (the localhost

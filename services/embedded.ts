@@ -200,7 +200,7 @@ async function start(cfg: Config, name: ServiceName, opts: UpOptions): Promise<S
       });
     case 'supervisor': {
       const alive = join(cfg.paths.run, 'supervisor.alive');
-      const n = node(cfg, 'services/supervisor-main.js');
+      const n = node(cfg, 'cli/supervisor-main.js');
       return startDaemon(dirs(cfg), {
         name,
         ...n,

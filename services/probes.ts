@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { temporal } from '@temporalio/proto';
-import { temporalConnectionOptions } from '../client/temporal-client';
+import { temporalConnectionOptions } from '../core/temporal-connection';
 import type { Config } from '../core/config';
 
 /** True when a MongoDB-protocol server answers ping at the URI. */

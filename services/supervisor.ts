@@ -2,7 +2,7 @@ import type { Config } from '../core/config';
 import type { StartOutcome } from './daemon';
 import { pidRecord } from './daemon';
 
-// The supervisor that `clues up` leaves running (services/supervisor-main.ts): it watches this
+// The supervisor that `clues up` leaves running (cli/supervisor-main.ts): it watches this
 // data folder's services and starts again any that died without `clues down` stopping it, with
 // an exponential backoff (1 s doubling to 5 minutes; a service that stayed up 10 minutes starts
 // again from 1 s). Each restart is recorded in the audit and counted in the service's pid file,

@@ -5,10 +5,11 @@ import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
 import { openStore, type Store } from '../store';
-import { startService } from './embedded';
-import { SUPERVISED, Supervisor, type RestartRecord } from './supervisor';
+import { startService } from '../services/embedded';
+import { SUPERVISED, Supervisor, type RestartRecord } from '../services/supervisor';
 
-// `clues up`'s supervisor process: a pass over the services every 2 s (services/supervisor.ts).
+// `clues up`'s supervisor process: a pass over the services every 2 s (services/supervisor.ts),
+// an entry point beside the CLI's because it writes the audit through the store.
 // It touches run/supervisor.alive on each pass, which is how `up` knows it is ready.
 
 const log = logger('supervisor');
