@@ -11,6 +11,10 @@ const env: Record<string, string> = {
   CLUES_TEMPORAL_PORT: '17233',
   CLUES_TEMPORAL_UI_PORT: '18233',
   CLUES_API_PORT: '18080',
+  // Each commit synced costs this machine's disk ~250 ms a save (bench:security); the tests'
+  // store is thrown away. The default (on) is what runs elsewhere, and tests/backup.test.ts runs
+  // its own server with it.
+  CLUES_DB_SYNC_ON_COMMIT: 'off',
 };
 for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
 

@@ -50,6 +50,8 @@ export interface StageResult {
   data?: StageOutcome['data'];
   /** Where the model that ran is not the one expected (an OCR engine failed on this image). */
   model?: ModelRef;
+  /** A stage that runs after saving and saved its outcome itself (where: unless a later one was). */
+  saved?: boolean;
 }
 
 export interface StageDefinition<S extends StageName> {
@@ -69,18 +71,20 @@ export type StageDefinitions = { [S in StageName]: StageDefinition<S> };
  * text, the readers installed), else its own model; a stage records exactly this, so a stored
  * version can be compared (the re-run rules).
  */
-export function stageModel(s: StageName, models: EngineModels, own?: ModelRef): { model: ModelRef } | { missing: string } {
+export function stageModel(s: StageName, engineModels: EngineModels | (() => EngineModels), own?: ModelRef): { model: ModelRef } | { missing: string } {
+  // Read only for a stage that needs engine models (where and people run without an engine).
+  const models = () => (typeof engineModels === 'function' ? engineModels() : engineModels);
   const refs: ModelRef[] = [];
   const missing: string[] = [];
   for (const name of specOf(s).models) {
-    const m = models[name];
+    const m = models()[name];
     const all = Array.isArray(m) ? m : [m];
     const ok = all.flatMap((a) => (a.ok ? [a.model] : []));
     if (ok.length) refs.push(...ok);
     else missing.push(all.map((a) => (a.ok ? '' : a.reason)).filter(Boolean).join('; ') || `no ${name} model configured`);
   }
   for (const name of specOf(s).optional ?? []) {
-    const m = models[name];
+    const m = models()[name];
     for (const a of Array.isArray(m) ? m : [m]) if (a.ok) refs.push(a.model);
   }
   if (refs.length && !missing.length) return { model: refs.length === 1 ? refs[0]! : joinedModel(refs) };
@@ -101,7 +105,7 @@ export function stageActivity<S extends StageName>(stage: S, def: StageDefinitio
     asActivityError(async () => {
       const started = Date.now();
       const ref = refOf(input);
-      const chosen = stageModel(stage, deps.engine.models, def.ownModel);
+      const chosen = stageModel(stage, () => deps.engine.models, def.ownModel);
       if ('missing' in chosen) return { stage, status: 'unavailable', reason: chosen.missing, clues: [] };
       let read: Promise<ImageSource> | undefined;
       const source = () => (read ??= imageSource(deps.blobs, ref.path));
@@ -132,7 +136,7 @@ export function stageActivity<S extends StageName>(stage: S, def: StageDefinitio
       if (!spec.afterSave || outcome.status !== 'ok') return outcome;
       // A stage that runs after saving saves itself; what it hands back is the outcome alone
       // (the data stays with the image).
-      await deps.store.images.saveStage(ref.sha256, outcome);
+      if (!res.saved) await deps.store.images.saveStage(ref.sha256, outcome);
       return { ...outcome, data: {} };
     });
 }

@@ -7,6 +7,8 @@ import type { Store } from '../store';
 import { logger } from '../core/log';
 import { searchQuerySchema } from '../core/search-query';
 import { searchImages } from '../usecases/search-images';
+import { caseFor, caseLimited, visibleTo } from '../usecases/case-access';
+import { exportCaseVics } from '../usecases/vics-export';
 import type { BlobStore } from '../blobs/blob-store';
 import { openBlobStore } from '../blobs/open';
 import { loadConfig } from '../core/config';
@@ -36,12 +38,24 @@ export interface ApiServices {
   importRoot?: string;
   /** The built web views (dist/web). */
   webDir: string;
+  /** Proxies believed about the client's address (CLUES_TRUST_PROXY); none when absent. */
+  trustProxy?: number | string;
 }
 
 function defaults(): ApiServices {
   const cfg = loadConfig();
-  return { blobs: openBlobStore(cfg.storage), thumbnailsDir: cfg.paths.thumbnails, tagRate: cfg.tagRate, webDir: join(cfg.root, 'dist', 'web'), ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}) };
+  return {
+    blobs: openBlobStore(cfg.storage),
+    thumbnailsDir: cfg.paths.thumbnails,
+    tagRate: cfg.tagRate,
+    webDir: join(cfg.root, 'dist', 'web'),
+    ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),
+    ...(cfg.api.trustProxy !== undefined ? { trustProxy: cfg.api.trustProxy } : {}),
+  };
 }
+
+/** The holder's cases, for use cases that keep a limited token inside them. */
+const scope = (req: express.Request) => (req.principal?.cases ? { cases: req.principal.cases } : {});
 
 export function createApp(store: Store, given: Partial<ApiServices> = {}) {
   const services: ApiServices = { ...defaults(), ...given };
@@ -51,6 +65,8 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     return services.temporal;
   };
   app.disable('x-powered-by');
+  // The address that rate limits, failed-authentication locks and the audit see.
+  app.set('trust proxy', services.trustProxy ?? false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: no operator injection
   webRoutes(app, services.webDir);
 
@@ -72,7 +88,7 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
   const evidence = requireRole(store, CAN.searchEvidence);
 
   app.get('/api/search', evidence, async (req, res) => {
-    res.json(await searchImages(store, searchQuerySchema.parse(req.query), { actor: actor(req), from: req.ip ?? '' }));
+    res.json(await searchImages(store, searchQuerySchema.parse(req.query), { actor: actor(req), from: req.ip ?? '', ...scope(req) }));
   });
 
   app.get('/api/images/:sha256', evidence, async (req, res) => {
@@ -87,26 +103,28 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     const sha256 = sha256Param.parse(req.params.sha256);
     const minStrength = z.coerce.number().min(0).max(1).default(0).parse(req.query.minStrength);
     if (!(await store.images.get(sha256))) throw new HttpError(404, 'no such image');
-    const links = await store.links.linked(sha256, minStrength, { people: seesPeople(req) });
+    const links = visibleTo(req.principal, await store.links.linked(sha256, minStrength, { people: seesPeople(req) }));
     await store.audit.write({ actor: actor(req), action: 'view-links', target: sha256, detail: { results: links.length }, from: req.ip ?? '' });
     res.json(links);
   });
 
   app.get('/api/series', evidence, async (req, res) => {
     const q = z.strictObject({ minStrength: z.coerce.number().min(0).max(1).default(0.5), case: z.string().max(100).optional() }).parse(req.query);
-    const series = await store.links.series(q.minStrength, q.case, { people: seesPeople(req) });
+    const series = await store.links.series(q.minStrength, caseFor(req.principal, q.case), { people: seesPeople(req) });
     await store.audit.write({ actor: actor(req), action: 'view-series', detail: { ...q, results: series.length }, from: req.ip ?? '' });
     res.json(series);
   });
 
   app.post('/api/similar', evidence, imageBody, async (req, res) => {
-    const q = z.strictObject({
+    const asked = z.strictObject({
       limit: z.coerce.number().int().min(1).max(200).default(20),
       case: z.string().max(100).optional(),
       // "Find this elsewhere": the image and box the query was cut from, kept in the audit.
       from: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       box: z.string().regex(/^\d{1,6}(,\d{1,6}){3}$/).optional(),
     }).parse(req.query);
+    const inCase = caseFor(req.principal, asked.case);
+    const q = { ...asked, ...(inCase !== undefined ? { case: inCase } : {}) };
     assertImageBody(req);
     const { client, taskQueue } = temporal();
     const upload = await saveUpload(req, services.blobs, 'similar');
@@ -137,6 +155,13 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     res.status(201).json(result);
   });
 
+  app.get('/api/cases/:case/vics', evidence, async (req, res) => {
+    const caseId = caseFor(req.principal, z.string().trim().min(1).max(100).parse(req.params.case))!;
+    const { json, count } = await exportCaseVics(store, caseId);
+    await store.audit.write({ actor: actor(req), action: 'export-vics', target: caseId, detail: { count }, from: req.ip ?? '' });
+    res.type('application/json').send(json);
+  });
+
   app.get('/api/stats', evidence, async (_req, res) => {
     res.json(await store.images.counts());
   });
@@ -163,6 +188,8 @@ export function createApp(store: Store, given: Partial<ApiServices> = {}) {
     if (!image) throw new HttpError(404, 'no such image');
     let result;
     if (q.series === 'true') {
+      // A series may reach into other cases: not for a token limited to some.
+      if (caseLimited(req.principal)) throw new HttpError(403, 'this token is limited to named cases, and a series may span cases');
       const { client, taskQueue } = temporal();
       result = await client.workflow.execute<typeof locateSeries>('locateSeries', { workflowId: `where-series-${sha256.slice(0, 16)}-${randomUUID()}`, taskQueue, args: [{ sha256, minStrength: q.minStrength }] });
     } else {

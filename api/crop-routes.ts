@@ -21,10 +21,15 @@ const STATES = ['open', 'under-review', 'located', 'worldwide', 'unresolved', 'w
 const reason = plainText(3, 500);
 const taggerName = plainText(1, 200);
 
-const publishBody = z.strictObject({ clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'), question: plainText(10, 300).optional() });
+const publishBody = z.strictObject({
+  clueId: z.string().regex(/^[0-9a-f]{64}:objects:[0-9a-f]{16}$/, 'expected an object clue id'),
+  question: plainText(10, 300).optional(),
+  /** The reviewer read the text inside the crop (shown by the refusal) and publishes it anyway. */
+  confirmText: z.boolean().optional(),
+});
 const acceptBody = z.strictObject({ key: z.string().min(1).max(200) });
 const stateBody = z.strictObject({ state: z.enum(STATES), reason, country: plainText(2, 100).optional() });
-const withdrawBody = z.strictObject({ reason: reason.optional() });
+const withdrawBody = z.strictObject({ reason });
 const triageBody = z.strictObject({ verdict: z.enum(['useful', 'not-useful', 'duplicate', 'follow-up']), reason: reason.optional(), of: tipIdParam.optional() });
 const blockBody = z.strictObject({ tagger: taggerName, reason });
 const reviewQuery = z.strictObject({ closed: z.enum(['true', 'false']).default('false') });
@@ -59,13 +64,13 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
 
   app.post('/api/crops', review, jsonBody, async (req, res) => {
     const body = publishBody.parse(req.body);
-    const out = await publishCrop(store, opts.blobs, { clueId: body.clueId, by: req.principal!.name, ...(body.question ? { question: body.question } : {}) });
+    const out = await publishCrop(store, opts.blobs, { clueId: body.clueId, by: req.principal!.name, ...(body.question ? { question: body.question } : {}), ...(body.confirmText ? { confirmText: true } : {}) });
     if (!out.ok) {
       if (out.status === 422) await audit(req, 'publish-refused', body.clueId, { reason: out.reason });
       throw new HttpError(out.status, out.reason);
     }
-    await audit(req, 'publish-crop', out.id, { clueId: body.clueId });
-    res.status(out.created ? 201 : 200).json({ id: out.id, question: out.question, label: out.label });
+    await audit(req, 'publish-crop', out.id, { clueId: body.clueId, ...(out.text.length ? { textInCrop: out.text.length, textConfirmed: body.confirmText === true } : {}) });
+    res.status(out.created ? 201 : 200).json({ id: out.id, question: out.question, label: out.label, text: out.text });
   });
 
   app.post('/api/crops/:id/state', review, jsonBody, async (req, res) => {
@@ -81,14 +86,14 @@ export function cropRoutes(app: Express, store: Store, opts: CropRouteOptions): 
     res.json({ id, state: out.change.to, ...(out.change.country ? { country: out.change.country, countryCode: out.change.countryCode } : {}), clueIds: out.clueIds });
   });
 
-  // Kept from before objects had a life: withdrawing with a reason or without one.
+  // Kept from before objects had a life: withdrawing, with a reason like every state change.
   app.post('/api/crops/:id/withdraw', review, jsonBody, async (req, res) => {
     const id = cropIdParam.parse(req.params.id);
     const body = withdrawBody.parse(req.body ?? {});
     const crop = await store.crops.get(id);
     if (!crop) throw new HttpError(404, 'no such crop');
     if (crop.status !== 'withdrawn') {
-      const out = await changeCropState(store, id, { to: 'withdrawn', reason: body.reason ?? 'withdrawn from the public view', by: req.principal!.name });
+      const out = await changeCropState(store, id, { to: 'withdrawn', reason: body.reason, by: req.principal!.name });
       if (!out.ok) throw new HttpError(out.status, out.reason);
       await audit(req, 'withdraw-crop', id, { from: out.change.from, reason: out.change.reason, contactsRemoved: out.contactsRemoved });
     }

@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { INVALID_IMAGE } from '../core/clues';
 import { applicationFailure } from '../core/failures';
 import { logger } from '../core/log';
+import { CaseAccessError } from '../usecases/case-access';
 
 const log = logger('api');
 
@@ -48,7 +49,7 @@ const badPathEncoding = (err: unknown): boolean => err instanceof URIError && (e
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const body = bodyError(err);
-  if (err instanceof HttpError) {
+  if (err instanceof HttpError || err instanceof CaseAccessError) {
     res.status(err.status).json({ error: err.message });
   } else if (err instanceof ZodError) {
     res.status(400).json({ error: 'invalid request', issues: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });

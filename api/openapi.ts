@@ -166,13 +166,13 @@ export const openApiDocument = {
     },
     '/api/crops': {
       post: {
-        summary: 'publish an object crop for crowd tagging (reviewer, admin); refused if it touches a person or face or covers most of the image',
+        summary: 'publish an object crop for crowd tagging (reviewer, admin); refused if it touches a person or face or covers most of the image, or shows text that reads like a name or an address unless confirmText is true; the text inside is returned',
         security: bearer,
-        requestBody: body({ type: 'object', properties: { clueId: { type: 'string' }, question: { type: 'string', minLength: 10, maxLength: 300 } }, required: ['clueId'] }),
-        responses: { '201': json('{ id, question, label }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
+        requestBody: body({ type: 'object', properties: { clueId: { type: 'string' }, question: { type: 'string', minLength: 10, maxLength: 300 }, confirmText: { type: 'boolean' } }, required: ['clueId'] }),
+        responses: { '201': json('{ id, question, label, text: [{ line, inside, sensitive }] }'), '200': json('already published: the same id'), '404': { description: 'no such object clue' }, '422': { description: 'refused by screening, with the reason' }, ...errors },
       },
     },
-    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
+    '/api/crops/{id}/withdraw': { post: { summary: 'take a crop out of the public view (reviewer, admin); its contact details go; the same as state withdrawn', security: bearer, parameters: [id], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: text(3, 500) } } } } }, responses: { '200': json('{ id, status }'), '404': { description: 'no such crop' }, ...errors } } },
     '/api/crops/{id}/state': {
       post: {
         summary: 'move an object through its life (reviewer, admin): open → under-review → located (with a country) / worldwide / unresolved; withdrawn. The outcome becomes clues on the source image; closing it removes contact details. Audited.',
@@ -224,7 +224,8 @@ export const openApiDocument = {
     '/api/runs/{id}/{action}': {
       post: { summary: 'pause, resume or cancel a run (analyst, admin)', security: bearer, parameters: [runId, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'cancel'] } }], responses: { '200': json('{ runId, signalled }'), '404': { description: 'no such running run' }, ...errors } },
     },
-    '/api/stats': { get: { summary: 'counts of processed and failed images and of clues', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
+    '/api/cases/{case}/vics': { get: { summary: 'a case as VICS JSON (analyst and up; a token limited to cases exports only its own); audited', security: bearer, parameters: [{ name: 'case', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } }], responses: { '200': json('VICS JSON'), ...errors } } },
+    '/api/stats': { get: { summary: 'counts of processed and failed images and of clues (not for a token limited to cases)', security: bearer, responses: { '200': json('{ processed, failed, clues }'), ...errors } } },
     '/api/audit': {
       get: {
         summary: 'the newest audit records (admin); reading them is audited too',

@@ -1,4 +1,3 @@
-import { relative, resolve, sep } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { z } from 'zod';
@@ -8,6 +7,7 @@ import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { BATCH_RUN_ID } from './params';
 import { jsonBody } from './uploads';
+import { importSource, ImportSourceError } from '../usecases/import-source';
 
 const BATCH_WORKFLOW_TYPE = 'processBatch';
 
@@ -27,13 +27,12 @@ export interface RunRouteOptions {
   importRoot?: string;
 }
 
-/** A path under the import root, or a 400: no `..`, no absolute paths, no way out. */
-function insideRoot(root: string, source: string): string {
-  const full = resolve(root, source);
-  const rel = relative(root, full);
-  if (rel.startsWith('..') || rel.split(sep).includes('..') || resolve(root, rel) !== full) throw new HttpError(400, 'the source must be inside the import folder');
-  return full;
-}
+/** A real path under the import root (usecases/import-source.ts), or a 400 / 404. */
+const insideRoot = (root: string, source: string) =>
+  importSource(root, source).catch((err: unknown) => {
+    if (err instanceof ImportSourceError) throw new HttpError(err.kind === 'outside' ? 400 : 404, err.message);
+    throw err;
+  });
 
 /** Overnight batch runs through the Temporal client: list, watch, start, pause, resume, cancel. */
 export function runRoutes(app: Express, store: Store, opts: RunRouteOptions): void {
@@ -67,7 +66,7 @@ export function runRoutes(app: Express, store: Store, opts: RunRouteOptions): vo
   app.post('/api/runs', control, jsonBody, async (req, res) => {
     const body = startBody.parse(req.body);
     if (!opts.importRoot) throw new HttpError(503, 'runs through the API need CLUES_IMPORT_ROOT; use `clues run` on the worker machine');
-    const source = insideRoot(opts.importRoot, body.source);
+    const source = await insideRoot(opts.importRoot, body.source);
     const { client, taskQueue } = opts.temporal();
     const id = await startRun(client, taskQueue, source, { ...(body.case ? { caseId: body.case } : {}), ...(body.concurrency ? { concurrency: body.concurrency } : {}) }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new HttpError(404, 'no such folder or manifest in the import folder');

@@ -29,7 +29,7 @@ export async function startWorkers(count: number, taskQueue: string, env: Record
       stdio: ['ignore', 'ignore', openSync(join(cfg.paths.logs, 'bench-workers.log'), 'a')],
     }),
   );
-  while (!(await queuesPolled(cfg.temporal.address, cfg.temporal.namespace, [taskQueue, `${taskQueue}-cpu`], since))) {
+  while (!(await queuesPolled(cfg.temporal, [taskQueue, `${taskQueue}-cpu`], since))) {
     if (workers.some((w) => w.exitCode !== null)) throw new Error(`a worker exited at start-up; see ${join(cfg.paths.logs, 'bench-workers.log')}`);
     await sleep(250);
   }

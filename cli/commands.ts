@@ -29,7 +29,7 @@ export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new Error(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     return await run(store);
@@ -38,13 +38,26 @@ export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T
   }
 }
 
-export async function up(cfg: Config): Promise<void> {
+export async function up(cfg: Config, opts: { temporalUi?: boolean } = {}): Promise<void> {
   await upServices(cfg, ALL_SERVICES, (name, outcome) => {
-    const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : 'started';
+    const what = outcome === 'external' ? 'external (configured by environment)' : outcome === 'reused' ? 'already running, reused' : outcome === 'restarted' ? 'restarted (it had died)' : 'started';
     console.log(`${name.padEnd(9)} ${what}`);
-  });
+  }, opts);
   console.log(`API        ${cfg.api.url}`);
-  if (cfg.temporal.embedded) console.log(`Temporal   ${cfg.temporal.address} (web UI http://127.0.0.1:${cfg.temporal.uiPort})`);
+  if (cfg.temporal.embedded) {
+    const how = cfg.temporal.isolation === 'namespace' ? 'mutual TLS, its own network namespace' : 'NOT isolated: CLUES_TEMPORAL_ISOLATION=none';
+    console.log(`Temporal   ${cfg.temporal.address} (${how})`);
+    if (opts.temporalUi) {
+      console.log(`Temporal UI http://127.0.0.1:${cfg.temporal.uiPort}`);
+      console.error(
+        'warning: Temporal\'s web UI has no login: every user of this machine can open it and see workflow ids, types and timings ' +
+          '(payloads and failure messages are encrypted). Stop it with `clues down && clues up`.',
+      );
+    }
+  }
+  if (cfg.temporal.embedded && cfg.temporal.isolation === 'none') {
+    console.error('warning: CLUES_TEMPORAL_ISOLATION=none: every user of this machine can reach Temporal and start, stop or read workflows (payloads stay encrypted)');
+  }
   console.log(`data       ${cfg.dataDir}`);
 }
 
@@ -59,8 +72,9 @@ export async function status(cfg: Config): Promise<void> {
     const what = !r ? 'not running'
       : r.running ? `running (pid ${r.pf.pid}, since ${r.pf.startedAt})`
       : r.pf.stoppedAt ? `stopped (at ${r.pf.stoppedAt})`
-      : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; \`clues up\` starts it again)`;
-    console.log(`${name.padEnd(9)} ${what}`);
+      : `not running: pid ${r.pf.pid} exited unexpectedly (see ${cfg.paths.logs}/${name}.log; the supervisor or \`clues up\` starts it again)`;
+    const restarts = r?.pf.restarts ? `; restarted ${r.pf.restarts} time(s), last at ${r.pf.lastRestartAt}` : '';
+    console.log(`${name.padEnd(10)} ${what}${restarts}`);
   }
   if (pidRecord(cfg.paths, 'database')?.running) {
     const line = await withStore(cfg, async (store) => formatRegionIndexCount(await regionIndexCount(cfg, store))).catch((err: unknown) => `unknown (${err instanceof Error ? err.message : String(err)})`);
@@ -151,21 +165,21 @@ export async function placeListCommand(cfg: Config, json: boolean): Promise<void
   });
 }
 
-export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; json: boolean }): Promise<void> {
+export async function tokenCommand(cfg: Config, sub: string | undefined, opts: { name?: string; role?: string; reason?: string; cases?: string[]; json: boolean }): Promise<void> {
   await withStore(cfg, async (store) => {
     if (sub === 'create' && opts.name && opts.role && (ROLES as readonly string[]).includes(opts.role)) {
-      const token = await store.tokens.create(opts.name, opts.role as Role);
-      await store.audit.write({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role } });
-      console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, token }) : `${token}\n(shown once: only its hash is stored)`);
-    } else if (sub === 'revoke' && opts.name) {
-      const n = await store.tokens.revoke(opts.name);
-      await store.audit.write({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n } });
+      const token = await store.tokens.create(opts.name, opts.role as Role, opts.cases ? { cases: opts.cases } : {});
+      await store.audit.write({ actor: actor(), action: 'token-create', target: opts.name, detail: { role: opts.role, ...(opts.cases ? { cases: opts.cases } : {}) } });
+      console.log(opts.json ? JSON.stringify({ name: opts.name, role: opts.role, ...(opts.cases ? { cases: opts.cases } : {}), token }) : `${token}\n(shown once: only its hash is stored)`);
+    } else if (sub === 'revoke' && opts.name && opts.reason && opts.reason.trim().length >= 3) {
+      const n = await store.tokens.revoke(opts.name, opts.reason.trim());
+      await store.audit.write({ actor: actor(), action: 'token-revoke', target: opts.name, detail: { revoked: n, reason: opts.reason.trim() } });
       console.log(`revoked ${n} token(s) of ${opts.name}`);
     } else if (sub === 'list') {
       const tokens = await store.tokens.list();
-      console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}`).join('\n') || 'no tokens');
+      console.log(opts.json ? JSON.stringify(tokens, null, 2) : tokens.map((t) => `${t.name.padEnd(20)} ${t.role.padEnd(9)} ${t.revokedAt ? 'revoked' : 'active'}${t.cases ? `  cases ${t.cases.join(', ')}` : ''}`).join('\n') || 'no tokens');
     } else {
-      throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME | token list [--json]`);
+      throw new Error(`usage: clues token create --name NAME --role ${ROLES.join('|')} | token revoke --name NAME --reason WHY | token list [--json]`);
     }
   });
 }

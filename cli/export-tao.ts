@@ -15,7 +15,7 @@ export async function exportTaoCommand(cfg: Config, opts: { caseId?: string; out
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new Error(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     const data = await exportCaseTao(store, opts.caseId);

@@ -2,16 +2,20 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
+import { TokenNameTakenError } from '../store/api-tokens';
 import { InvalidImageError } from '../models/image-loader';
 import { exportTaoCommand } from './export-tao';
 import { exportFacesCommand, facesCommand, peopleCommand, purgeFacesCommand } from './faces';
+import { backupCommand, restoreCommand } from './backup';
+import { keysCommand } from './keys';
 import { migrateFerretdb } from './migrate';
 import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { withStore, down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
 
 const USAGE = `usage: clues <command>
-  up                      start the database, Temporal, the worker and the API (reuses what runs)
+  up [--temporal-ui]      start the database, Temporal, the worker and the API (reuses what runs);
+                          --temporal-ui also serves Temporal's web UI, which has no login
   down                    stop them
   status                  what is running
   migrate-ferretdb        carry a data folder of an earlier version (FerretDB) into this one
@@ -27,10 +31,14 @@ const USAGE = `usage: clues <command>
   similar <image-file> [--limit N] [--case ID] [--json]   (a whole image or a crop)
   place add <image-file> --name NAME                      a reference image of a known place
   place list [--json]
-  token create --name NAME --role analyst|reviewer|tagger|admin   API token, shown once
-  token revoke --name NAME | token list [--json]
+  token create --name NAME --role analyst|reviewer|tagger|admin [--cases A,B]   API token, shown once;
+                          --cases limits an analyst's token to those cases
+  token revoke --name NAME --reason WHY | token list [--json]   (names are unique among active tokens)
   hashes import <file.json|file.csv> --name NAME [--format vics|csv]   known-hash list (Project VIC)
   hashes list [--json]
+  backup <new-folder>     a consistent copy of the store, Temporal's state, the secrets and the files, while running
+  restore <backup-folder> put a backup in place (after clues down; what it replaces is moved aside)
+  keys list [--json] | keys rotate       the keys that encrypt Temporal payloads (docs/SECURITY.md)
   export vics --case ID [--out FILE]
   export tao --case ID [--out FILE]    Trace-an-Object objects, tips (no contact details), outcomes
   export faces --case ID [--out FILE]  the case's face descriptors and people (biometric: asked for by name)
@@ -52,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string', default: '20' },
       name: { type: 'string' },
       role: { type: 'string' },
+      reason: { type: 'string' },
+      cases: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
@@ -60,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       cron: { type: 'string' },
       face: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      'temporal-ui': { type: 'boolean', default: false },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -72,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   const caseId = values.case;
   switch (command) {
     case 'up':
-      await up(cfg);
+      await up(cfg, { temporalUi: values['temporal-ui'] });
       return 0;
     case 'down':
       await down(cfg);
@@ -144,8 +155,17 @@ async function main(argv: string[]): Promise<number> {
       }
       await exportCommand(cfg, positionals[0], { ...(caseId ? { caseId } : {}), ...(values.out ? { out: values.out } : {}) });
       return 0;
+    case 'backup':
+      await backupCommand(cfg, positionals[0], values.json);
+      return 0;
+    case 'restore':
+      await restoreCommand(cfg, positionals[0], values.json);
+      return 0;
+    case 'keys':
+      await keysCommand(cfg, positionals[0], values.json);
+      return 0;
     case 'token':
-      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
+      await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}), ...(values.reason ? { reason: values.reason } : {}), ...(values.cases ? { cases: values.cases.split(',').map((c) => c.trim()).filter(Boolean) } : {}) });
       return 0;
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
@@ -156,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
+    const known = err instanceof ConfigError || err instanceof TokenNameTakenError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
     console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
     process.exit(known ? 2 : 1);
   },

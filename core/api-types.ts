@@ -13,6 +13,8 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   name: string;
   role: Role;
+  /** The cases an analyst token is limited to (usecases/case-access.ts); absent: every case. */
+  cases?: string[];
 }
 
 /** Per-user choices of the web views. */
@@ -89,6 +91,8 @@ export interface LinkReason {
 export interface LinkedImage {
   sha256: string;
   path: string;
+  /** The linked image's cases: a token limited to cases sees only links into them. */
+  cases: string[];
   strength: number;
   reasons: LinkReason[];
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './project-root';
@@ -19,8 +20,34 @@ const EnvSchema = z.object({
   CLUES_DB_PORT: port.default(27017),
   CLUES_TEMPORAL_PORT: port.default(7233),
   CLUES_TEMPORAL_UI_PORT: port.optional(),
+  /**
+   * The embedded Temporal server runs in a network namespace of its own, reached only through a
+   * mutual-TLS gate whose client certificate is in the data folder (services/temporal-gate.ts).
+   * `none`: on loopback without TLS, reachable by every local user (when namespaces are refused).
+   */
+  CLUES_TEMPORAL_ISOLATION: z.enum(['namespace', 'none']).default('namespace'),
+  /** A Temporal cluster's TLS (with TEMPORAL_ADDRESS): CA, client certificate and key files (PEM). */
+  CLUES_TEMPORAL_TLS_CA: optionalString,
+  CLUES_TEMPORAL_TLS_CERT: optionalString,
+  CLUES_TEMPORAL_TLS_KEY: optionalString,
+  CLUES_TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** The payload encryption keys (default: the data folder's secrets/payload-keys.json). */
+  CLUES_PAYLOAD_KEYS: optionalString,
+  /** The embedded database syncs its log at every commit: an acknowledged write survives a power cut. */
+  CLUES_DB_SYNC_ON_COMMIT: z.enum(['on', 'off']).default('on'),
   CLUES_API_HOST: z.string().min(1).default('127.0.0.1'),
   CLUES_API_PORT: port.default(8080),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For):
+   * a number of hops, or a comma-separated list of addresses, subnets or `loopback`,
+   * `linklocal`, `uniquelocal` (Express's `trust proxy`). Unset: none, the socket's address.
+   */
+  CLUES_TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, 'a number of hops, or addresses, subnets, loopback, linklocal or uniquelocal separated by commas')
+      .optional(),
+  ),
   CLUES_MAX_PIXELS: z.coerce.number().int().positive().default(100_000_000),
   CLUES_WORKER_CPU_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   CLUES_WORKER_IO_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
@@ -77,12 +104,26 @@ export interface Config {
   dataDir: string;
   /** Where crops, logs and pid files live. */
   /** `database`: the embedded SecantusDB's files; `ferretdb`: where an earlier version kept its data. */
-  paths: { logs: string; run: string; thumbnails: string; database: string; ferretdb: string; temporalDb: string };
-  mongo: { uri: string; dbName: string; embedded: boolean; port: number };
-  temporal: { address: string; namespace: string; embedded: boolean; port: number; uiPort: number };
+  /** `secrets`: the database's password, Temporal's certificates, the payload keys (owner only). */
+  paths: {
+    logs: string; run: string; thumbnails: string; database: string; ferretdb: string; temporalDb: string;
+    secrets: string; databasePassword: string; payloadKeys: string; temporalTls: string;
+  };
+  /**
+   * `uri` of the embedded server carries this data folder's credential (services/database-user.ts),
+   * read when asked for: `clues up` creates it; `anonymousUri` is for probes that need none.
+   */
+  mongo: { readonly uri: string; anonymousUri: string; dbName: string; embedded: boolean; port: number; syncOnCommit: boolean };
+  /** `tls`: certificate files to reach Temporal with (the embedded gate's, or a cluster's). */
+  temporal: {
+    address: string; namespace: string; embedded: boolean; port: number; uiPort: number;
+    isolation: 'namespace' | 'none';
+    tls?: TemporalTlsFiles;
+  };
   /** Light stages (load, hash, metadata, save) poll `io`; model inference polls `cpu`. */
   taskQueues: { io: string; cpu: string };
-  api: { host: string; port: number; url: string };
+  /** `trustProxy`: Express's `trust proxy` (hops or a list), absent when no proxy is believed. */
+  api: { host: string; port: number; url: string; trustProxy?: number | string };
   limits: { maxPixels: number; maxFrames: number };
   worker: { cpuConcurrency: number; ioConcurrency: number; engineTimeoutMs: number };
   engine: {
@@ -101,6 +142,31 @@ export interface Config {
   storage: StorageConfig;
   uploads: { ttlHours: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}
+
+export interface TemporalTlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+  serverName?: string;
+}
+
+/** The name the embedded Temporal gate's certificate is issued for (services/temporal-tls.ts). */
+export const TEMPORAL_SERVER_NAME = 'clues-temporal';
+
+/** The user the embedded database knows this data folder by (services/database-user.ts). */
+export const DATABASE_USER = 'clues';
+
+/** The embedded server's address, with this data folder's credential once `clues up` made one. */
+function embeddedUri(port: number, passwordFile: string): string {
+  let password = '';
+  try {
+    password = readFileSync(passwordFile, 'utf8').trim();
+  } catch {
+    /* not made yet: probes and the first start need none */
+  }
+  const credential = password ? `${DATABASE_USER}:${encodeURIComponent(password)}@` : '';
+  return `mongodb://${credential}127.0.0.1:${port}/?directConnection=true${password ? '&authSource=admin' : ''}`;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +205,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mongoEmbedded = !e.MONGODB_URI;
   const temporalEmbedded = !e.TEMPORAL_ADDRESS;
   const apiHost = e.CLUES_API_HOST;
+  const secrets = join(dataDir, 'secrets');
+  const databasePassword = join(secrets, 'database-password');
+  const tlsDir = join(secrets, 'temporal-tls');
+  const externalTls = [e.CLUES_TEMPORAL_TLS_CA, e.CLUES_TEMPORAL_TLS_CERT, e.CLUES_TEMPORAL_TLS_KEY];
+  if (externalTls.some(Boolean) && !externalTls.every(Boolean)) {
+    throw new ConfigError('invalid configuration:\n  CLUES_TEMPORAL_TLS_CA, CLUES_TEMPORAL_TLS_CERT and CLUES_TEMPORAL_TLS_KEY go together');
+  }
+  const temporalTls: TemporalTlsFiles | undefined = !temporalEmbedded
+    ? e.CLUES_TEMPORAL_TLS_CA
+      ? { ca: e.CLUES_TEMPORAL_TLS_CA, cert: e.CLUES_TEMPORAL_TLS_CERT!, key: e.CLUES_TEMPORAL_TLS_KEY!, ...(e.CLUES_TEMPORAL_TLS_SERVER_NAME ? { serverName: e.CLUES_TEMPORAL_TLS_SERVER_NAME } : {}) }
+      : undefined
+    : e.CLUES_TEMPORAL_ISOLATION === 'namespace'
+      ? { ca: join(tlsDir, 'ca.pem'), cert: join(tlsDir, 'client.pem'), key: join(tlsDir, 'client-key.pem'), serverName: TEMPORAL_SERVER_NAME }
+      : undefined;
   return {
     root,
     dataDir,
@@ -149,14 +229,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: join(dataDir, 'secantus'),
       ferretdb: join(dataDir, 'ferretdb'),
       temporalDb: join(dataDir, 'temporal', 'temporal.sqlite'),
+      secrets,
+      databasePassword,
+      payloadKeys: e.CLUES_PAYLOAD_KEYS ? resolve(e.CLUES_PAYLOAD_KEYS) : join(secrets, 'payload-keys.json'),
+      temporalTls: tlsDir,
     },
     mongo: {
       // directConnection: the embedded server advertises a one-member replica set (transactions
       // work); the driver must not go looking for other members.
-      uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.CLUES_DB_PORT}/?directConnection=true`,
+      get uri() {
+        return e.MONGODB_URI ?? embeddedUri(e.CLUES_DB_PORT, databasePassword);
+      },
+      anonymousUri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.CLUES_DB_PORT}/?directConnection=true`,
       dbName: e.CLUES_DB_NAME,
       embedded: mongoEmbedded,
       port: e.CLUES_DB_PORT,
+      syncOnCommit: e.CLUES_DB_SYNC_ON_COMMIT === 'on',
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.CLUES_TEMPORAL_PORT}`,
@@ -164,9 +252,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embedded: temporalEmbedded,
       port: e.CLUES_TEMPORAL_PORT,
       uiPort: e.CLUES_TEMPORAL_UI_PORT ?? e.CLUES_TEMPORAL_PORT + 1000,
+      isolation: e.CLUES_TEMPORAL_ISOLATION,
+      ...(temporalTls ? { tls: temporalTls } : {}),
     },
     taskQueues: { io: e.CLUES_TASK_QUEUE, cpu: `${e.CLUES_TASK_QUEUE}-cpu` },
-    api: { host: apiHost, port: e.CLUES_API_PORT, url: `http://${apiHost}:${e.CLUES_API_PORT}` },
+    api: {
+      host: apiHost,
+      port: e.CLUES_API_PORT,
+      url: `http://${apiHost}:${e.CLUES_API_PORT}`,
+      ...(e.CLUES_TRUST_PROXY ? { trustProxy: /^\d+$/.test(e.CLUES_TRUST_PROXY) ? Number(e.CLUES_TRUST_PROXY) : e.CLUES_TRUST_PROXY } : {}),
+    },
     limits: { maxPixels: e.CLUES_MAX_PIXELS, maxFrames: e.CLUES_MAX_FRAMES },
     worker: { cpuConcurrency: e.CLUES_WORKER_CPU_CONCURRENCY, ioConcurrency: e.CLUES_WORKER_IO_CONCURRENCY, engineTimeoutMs: e.CLUES_ENGINE_TIMEOUT_S * 1000 },
     engine: {

@@ -16,6 +16,8 @@ export const REDACTED_PATHS = [
   'cookie', '*.cookie', 'headers.cookie', '*.headers.cookie',
   'token', '*.token', 'tokens', '*.tokens',
   'secretAccessKey', '*.secretAccessKey',
+  // The database's credential, if a connection string is ever logged.
+  'password', '*.password', 'uri', '*.uri', 'pwd', '*.pwd',
   // Request bodies (body-parser errors carry the raw body) and uploaded bytes.
   'body', '*.body', 'err.cause.body', 'rawBody', '*.rawBody',
   // Evidence: OCR text and clue values, words, crowd answers.

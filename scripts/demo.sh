@@ -17,7 +17,7 @@ clues search --text segmentation
 echo "  \$ npx clues similar samples/coffee.png"
 clues similar samples/coffee.png
 api="$(node -e 'console.log(require("./dist/core/config").loadConfig().api.url)')"
-issue() { clues token revoke --name "demo-$1" >/dev/null; clues token create --name "demo-$1" --role "$1" --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))'; }
+issue() { clues token revoke --name "demo-$1" --reason "demo run again: new demo tokens" >/dev/null; clues token create --name "demo-$1" --role "$1" --json | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).token))'; }
 analyst="$(issue analyst)"
 reviewer="$(issue reviewer)"
 tagger="$(issue tagger)"

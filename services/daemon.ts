@@ -31,7 +31,8 @@ export interface DaemonDirs {
   logs: string;
 }
 
-export type StartOutcome = 'started' | 'reused';
+/** `restarted`: a process of ours had died without being stopped, and a new one replaced it. */
+export type StartOutcome = 'started' | 'reused' | 'restarted';
 
 export interface PidFile {
   pid: number;
@@ -41,6 +42,11 @@ export interface PidFile {
   stoppedAt?: string;
   /** Pids of the service's earlier processes, newest first (their traces may outlive them). */
   earlier?: number[];
+  /** Processes that died without being stopped and were replaced, since it was last stopped on purpose. */
+  restarts?: number;
+  lastRestartAt?: string;
+  /** Set when the process did not become ready and was stopped for that. */
+  failedAt?: string;
 }
 
 /** Earlier pids remembered per service: more than crash-restarts within Temporal's 5-minute poller memory. */
@@ -129,6 +135,9 @@ export async function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): Promise<S
     throw new Error(`something not started from this data folder already answers for ${spec.name}; stop it or choose another port`);
   }
   const since = new Date();
+  // A process of ours that died without `down` stopping it: this start is a restart.
+  const crashed = recorded !== null && recorded.pf.pid > 0 && !recorded.pf.stoppedAt;
+  const restarts = crashed ? { restarts: (recorded.pf.restarts ?? 0) + 1, lastRestartAt: since.toISOString() } : {};
   const fd = openSync(log, 'a', 0o600);
   // The server creates its own files (databases, WAL): with the private umask they are 600.
   const child = withPrivateUmask(() =>
@@ -143,14 +152,17 @@ export async function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): Promise<S
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();
-  writePid(dirs, spec.name, { pid, startedAt: since.toISOString(), command: spec.command, ...(ours.length ? { earlier: ours } : {}) });
+  writePid(dirs, spec.name, { pid, startedAt: since.toISOString(), command: spec.command, ...(ours.length ? { earlier: ours } : {}), ...restarts });
   try {
     await waitReady(spec, since, pid, log);
   } catch (err) {
     await stopDaemon(dirs, spec.name);
+    // Not stopped on purpose: it failed, and the next start (the supervisor's) is a restart.
+    const failed = pidRecord(dirs, spec.name)?.pf;
+    if (failed) writePid(dirs, spec.name, { ...failed, stoppedAt: undefined, failedAt: new Date().toISOString() } as PidFile);
     throw err;
   }
-  return 'started';
+  return crashed ? 'restarted' : 'started';
 }
 
 function writePid(dirs: DaemonDirs, name: string, pf: PidFile): void {
@@ -164,6 +176,8 @@ function writePid(dirs: DaemonDirs, name: string, pf: PidFile): void {
 export async function stopDaemon(dirs: DaemonDirs, name: string, graceMs = 15_000): Promise<boolean> {
   const pf = readPid(dirs, name);
   if (!pf) return false;
+  // Marked first: a supervisor that sees the process go must not take it for a crash.
+  writePid(dirs, name, { ...pf, stoppedAt: new Date().toISOString() });
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pf.pid, sig);
@@ -180,6 +194,5 @@ export async function stopDaemon(dirs: DaemonDirs, name: string, graceMs = 15_00
   while (isAlive(pf.pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pf.pid)) signal('SIGKILL');
   while (isAlive(pf.pid)) await sleep(50);
-  writePid(dirs, name, { ...pf, stoppedAt: new Date().toISOString() });
   return true;
 }

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { temporal } from '@temporalio/proto';
+import { temporalConnectionOptions } from '../core/temporal-connection';
+import type { Config } from '../core/config';
 
 /** True when a MongoDB-protocol server answers ping at the URI. */
 export async function mongoAnswers(uri: string): Promise<boolean> {
@@ -17,12 +19,12 @@ export async function mongoAnswers(uri: string): Promise<boolean> {
   }
 }
 
-/** True when a Temporal frontend answers and the namespace exists. */
-export async function temporalAnswers(address: string, namespace: string): Promise<boolean> {
+/** True when a Temporal frontend answers (through its gate, with our certificate) and the namespace exists. */
+export async function temporalAnswers(t: Config['temporal']): Promise<boolean> {
   let conn: Connection | undefined;
   try {
-    conn = await Connection.connect({ address, connectTimeout: 1000 });
-    await conn.workflowService.describeNamespace({ namespace });
+    conn = await Connection.connect({ ...temporalConnectionOptions(t), connectTimeout: 1000 });
+    await conn.workflowService.describeNamespace({ namespace: t.namespace });
     return true;
   } catch {
     return false;
@@ -36,12 +38,13 @@ export async function temporalAnswers(address: string, namespace: string): Promi
  * of the processes `ignorePids` (on this host) do not count: Temporal lists a worker's pollers for
  * minutes after it died, and a dead worker serves nothing.
  */
-export async function queuesPolled(address: string, namespace: string, queues: string[], since: Date, ignorePids: number[] = []): Promise<boolean> {
+export async function queuesPolled(t: Config['temporal'], queues: string[], since: Date, ignorePids: number[] = []): Promise<boolean> {
+  const namespace = t.namespace;
   // The SDK's default worker identity is `${pid}@${hostname}`.
   const ignored = new Set(ignorePids.map((pid) => `${pid}@${hostname()}`));
   let conn: Connection | undefined;
   try {
-    conn = await Connection.connect({ address, connectTimeout: 1000 });
+    conn = await Connection.connect({ ...temporalConnectionOptions(t), connectTimeout: 1000 });
     for (const name of queues) {
       const res = await conn.workflowService.describeTaskQueue({
         namespace,

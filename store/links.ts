@@ -100,11 +100,11 @@ export class LinkRepository {
         if (d <= PDQ_MATCH_DISTANCE) note(img._id, { kind: 'near-duplicate', value: `PDQ distance ${d}`, weight: 1 - d / 128 });
       }
     }
-    const docs = links.size ? await this.images.find({ _id: { $in: [...links.keys()] } }, { projection: { paths: 1 } }).toArray() : [];
+    const docs = links.size ? await this.images.find({ _id: { $in: [...links.keys()] } }, { projection: { paths: 1, cases: 1 } }).toArray() : [];
     return docs
       .map((d) => {
         const reasons = dedupe(links.get(d._id)!).sort((a, b) => b.weight - a.weight);
-        return { sha256: d._id, path: d.paths[0] ?? '', strength: strength(reasons), reasons };
+        return { sha256: d._id, path: d.paths[0] ?? '', cases: d.cases ?? [], strength: strength(reasons), reasons };
       })
       .filter((l) => l.strength >= minStrength)
       .sort((a, b) => b.strength - a.strength || a.sha256.localeCompare(b.sha256));

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
-import { bearerToken } from '../api/auth';
+import { authFailures, bearerToken } from '../api/auth';
 import { BATCH_RUN_ID } from '../api/params';
 import { captureLogs, logger } from '../core/log';
 import type { Store } from '../store';
+import { TokenNameTakenError } from '../store/api-tokens';
 import { tempDir } from './support/fixtures';
 import { imageInput, openTestStore, sha, textClue } from './support/store';
 
@@ -60,7 +61,11 @@ describe('API access', () => {
   it('when no token or an unknown token is sent, then evidence routes answer 401 and the attempt is audited', async () => {
     expect((await get('/api/search?text=mary', null)).status).toBe(401);
     expect((await get('/api/search?text=mary', 'clu_' + 'x'.repeat(43))).status).toBe(401);
-    expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'anonymous', action: 'denied', target: '/api/search' });
+    // Counted in one record per address and minute (api/auth-failures.ts).
+    await authFailures(store).flush();
+    const denied = (await store.audit.recent(50)).filter((e) => e.action === 'denied' && e.actor === 'anonymous');
+    expect(denied.length).toBeGreaterThan(0);
+    expect(denied[0]).toMatchObject({ from: '127.0.0.1', detail: { count: expect.any(Number) } });
   });
 
   it.each(['analyst', 'reviewer', 'admin'])('when a %s searches or views an image, then it is allowed', async (role) => {
@@ -82,10 +87,21 @@ describe('API access', () => {
     expect((await store.audit.recent(1))[0]).toMatchObject({ actor: 'test-admin (admin)', action: 'read-audit' });
   });
 
+  it('when a token is created under the name of an active one, then it is refused; once that one is revoked with its reason, the name may be issued again', async () => {
+    const first = await store.tokens.create('unique-name', 'analyst');
+    await expect(store.tokens.create('unique-name', 'admin')).rejects.toThrow(TokenNameTakenError);
+    expect(await store.tokens.revoke('unique-name', 'laptop lost')).toBe(1);
+    expect((await store.tokens.list()).find((t) => t.name === 'unique-name')).toMatchObject({ revokedReason: 'laptop lost' });
+    const second = await store.tokens.create('unique-name', 'analyst');
+    expect(second).not.toBe(first);
+    expect((await get('/api/search?text=mary', first)).status).toBe(401);
+    expect((await get('/api/search?text=mary', second)).status).toBe(200);
+  });
+
   it('when a token is revoked, then it no longer opens anything', async () => {
     const token = await store.tokens.create('leaver', 'analyst');
     expect((await get('/api/search?text=mary', token)).status).toBe(200);
-    expect(await store.tokens.revoke('leaver')).toBe(1);
+    expect(await store.tokens.revoke('leaver', 'left the team')).toBe(1);
     expect((await get('/api/search?text=mary', token)).status).toBe(401);
   });
 });

@@ -187,7 +187,8 @@ describe('publishing, tagging and review', () => {
   });
 
   it('when a crop is withdrawn, then the public no longer sees it or its picture', async () => {
-    expect((await call(`/api/crops/${cropId}/withdraw`, tokens.reviewer!, { method: 'POST' })).status).toBe(200);
+    expect((await call(`/api/crops/${cropId}/withdraw`, tokens.reviewer!, { method: 'POST' })).status).toBe(400); // no reason
+    expect((await call(`/api/crops/${cropId}/withdraw`, tokens.reviewer!, { method: 'POST', body: { reason: 'shows a shop window' } })).status).toBe(200);
     expect((await call('/api/public/crops', tokens.tagger!)).body.map((c: { id: string }) => c.id)).not.toContain(cropId);
     expect((await call(`/api/public/crops/${cropId}/image`, tokens.tagger!)).status).toBe(404);
     expect((await call('/api/crops', tokens.reviewer!, { method: 'POST', body: { clueId: clueIds.cup } })).status).toBe(200);

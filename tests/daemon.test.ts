@@ -84,11 +84,12 @@ describe('background services', () => {
     expect(pidRecord(dirs, 'poller')!.pf.stoppedAt).toBeUndefined();
 
     const t0 = Date.now();
-    expect(await startDaemon(dirs, spec)).toBe('started');
+    expect(await startDaemon(dirs, spec)).toBe('restarted'); // it had died: counted
     expect(Date.now() - t0).toBeLessThan(5000);
     const second = readPid(dirs, 'poller')!;
     expect(second.pid).not.toBe(first);
     expect(second.earlier).toEqual([first]);
+    expect(second.restarts).toBe(1);
 
     await stopDaemon(dirs, 'poller');
     expect(await startDaemon(dirs, spec)).toBe('started');

@@ -22,7 +22,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   const tmp = join(cfg.root, 'tests', '.tmp');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(cfg.root, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(cfg.root, 'workflows', 'index.ts'),
+    failureConverterPath: join(cfg.root, 'core', 'failure-converter.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   writeFileSync(join(tmp, 'workflow-bundle.js'), code);
   return async () => {
     if (started.length) await downServices(cfg, started);

@@ -1,6 +1,7 @@
 import { spawnSync, execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '../usecases/ingest';
@@ -29,8 +30,10 @@ interface NetEntry {
 const readWatch = (file: string): NetEntry[] => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as NetEntry) : []);
 const loopback = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
 /** Entries that reach, or would reach, past loopback: a connection elsewhere, a name looked up, any HTTP request or fetch. */
+/** A Unix socket (Temporal's gate to its sandbox): a path, no port. */
+const unixSocket = (e: NetEntry & { port?: number }) => e.kind === 'connect' && e.port === undefined && !isIP(e.ip ?? '');
 const outward = (entries: NetEntry[]) =>
-  entries.filter((e) => (e.kind === 'connect' && !loopback(e.ip ?? '')) || (e.kind === 'lookup' && e.host !== 'localhost') || ((e.kind === 'http' || e.kind === 'fetch') && !/^(https?:\/\/)?(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(e.host ?? e.origin ?? '')));
+  entries.filter((e) => (e.kind === 'connect' && !loopback(e.ip ?? '') && !unixSocket(e)) || (e.kind === 'lookup' && e.host !== 'localhost') || ((e.kind === 'http' || e.kind === 'fetch') && !/^(https?:\/\/)?(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(e.host ?? e.origin ?? '')));
 
 /** Why the namespace run cannot happen here, or null when it can. */
 function netnsUnavailable(): string | null {
@@ -112,7 +115,7 @@ node -e 'const { token } = require(process.argv[1]); fetch("http://127.0.0.1:808
     // Each Node process (CLI commands, worker, engine, API) was watched, and none reached past loopback.
     const entries = readWatch(watch);
     const scripts = new Set(entries.filter((e) => e.kind === 'watching').map((e) => e.script.replace(root, '.')));
-    expect([...scripts]).toEqual(expect.arrayContaining(['./bin/clues.js', './dist/worker/main.js', './dist/engine/host-main.js', './dist/api/main.js']));
+    expect([...scripts]).toEqual(expect.arrayContaining(['./bin/clues.js', './dist/worker/main.js', './dist/engine/host-main.js', './dist/api/main.js', './dist/services/temporal-gate.js', './dist/services/temporal-sandbox.js']));
     // The one attempt out was the probe's above, which shows that the watch sees them.
     expect(outward(entries)).toEqual([expect.objectContaining({ pid: Number(probePid), kind: 'connect', ip: '1.1.1.1', port: 53 })]);
     // Kept for a look when the test fails; the databases are tens of MB.

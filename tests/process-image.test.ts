@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { readEmbedding } from '../core/compact-vectors';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageWorkflowId } from '../client/temporal-client';
+import { imageWorkflowId, payloadCodec } from '../client/temporal-client';
+import type { AesGcmPayloadCodec } from '../client/payload-codec';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { ProcessImageResult } from '../core/clues';
 import { fileSha256 } from '../models/file-hashes';
 import { badInputs, tempDir, textOnPhoto, uniqueCopy } from './support/fixtures';
@@ -24,6 +25,16 @@ afterAll(async () => ctx?.close());
 
 function cliEnv(taskQueue: string) {
   return { CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName };
+}
+
+/** Replaces every encrypted payload of a history, in place, by its plain form. */
+async function decryptPayloads(node: unknown, codec: AesGcmPayloadCodec): Promise<void> {
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
+  for (const [k, v] of Object.entries(node)) {
+    if (v && typeof v === 'object' && (v as { data?: unknown }).data instanceof Uint8Array && (v as { metadata?: unknown }).metadata) {
+      (node as Record<string, unknown>)[k] = (await codec.decode([v as never]))[0];
+    } else await decryptPayloads(v, codec);
+  }
 }
 
 async function runWorkflow(path: string, taskQueue: string): Promise<ProcessImageResult> {
@@ -47,12 +58,11 @@ describe('processImage, end to end through the CLI', () => {
       expect(ingest.code).toBe(0);
 
       if (process.env.CLUES_RECORD_HISTORY === '1') {
-        // The temporal CLI writes the canonical proto3 JSON that historyFromJSON reads back.
-        const out = execFileSync(join(ctx.cfg.root, '.tools', 'bin', 'temporal'), [
-          'workflow', 'show', '--workflow-id', imageWorkflowId(sha256), '--address', ctx.cfg.temporal.address, '--output', 'json',
-        ]);
+        // Recorded decrypted (payloads as before encryption), so that any data folder replays it.
+        const history = await ctx.client.workflow.getHandle(imageWorkflowId(sha256)).fetchHistory();
+        await decryptPayloads(history, payloadCodec(ctx.cfg));
         mkdirSync(join(__dirname, 'fixtures', 'histories'), { recursive: true });
-        writeFileSync(join(__dirname, 'fixtures', 'histories', 'process-image.json'), out);
+        writeFileSync(join(__dirname, 'fixtures', 'histories', 'process-image.json'), historyToJSON(history));
       }
     });
 

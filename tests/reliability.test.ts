@@ -30,7 +30,7 @@ async function startWorker(taskQueue: string): Promise<ChildProcess> {
     env: { ...process.env, CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName },
     stdio: 'ignore',
   });
-  for (let i = 0; i < 240 && !(await queuesPolled(ctx.cfg.temporal.address, ctx.cfg.temporal.namespace, [taskQueue, `${taskQueue}-cpu`], since)); i++) await sleep(250);
+  for (let i = 0; i < 240 && !(await queuesPolled(ctx.cfg.temporal, [taskQueue, `${taskQueue}-cpu`], since)); i++) await sleep(250);
   return child;
 }
 

@@ -48,6 +48,8 @@ function outcomeClues(crop: PublicCropDoc, change: CropStateChange): ClueInput[]
  * taggers' contact details. The caller audits.
  */
 export async function changeCropState(store: Pick<Store, 'crops' | 'images' | 'tipContacts'>, id: string, req: StateRequest): Promise<StateOutcome> {
+  // Every state change says why: the audit and the object's history carry it.
+  if (req.reason.trim().length < 3) return { ok: false, status: 400, reason: 'a state change needs a reason (3 characters or more)' };
   const crop = await store.crops.get(id);
   if (!crop) return { ok: false, status: 404, reason: 'no such crop' };
   const from = stateOf(crop);

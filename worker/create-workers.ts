@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { temporalConnectionOptions } from '../client/temporal-client';
 import type { Config } from '../core/config';
 
 export type Activities = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -14,6 +16,8 @@ export interface WorkerSetup {
   concurrency: { io: number; cpu: number };
   /** Precompiled workflow bundle (tests) or the workflows module path (production). */
   workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+  /** The payload codec and failure converter (client/temporal-client.ts workerDataConverter). */
+  dataConverter: DataConverter;
 }
 
 /** A task queue only this process polls: `<cpu queue>@<host>-<pid>-<random>`. */
@@ -31,6 +35,7 @@ export async function createWorkers(s: WorkerSetup): Promise<Worker[]> {
   const io = await Worker.create({
     connection: s.connection,
     namespace: s.namespace,
+    dataConverter: s.dataConverter,
     taskQueue: s.queues.io,
     ...s.workflows,
     activities: s.activities,
@@ -39,6 +44,7 @@ export async function createWorkers(s: WorkerSetup): Promise<Worker[]> {
   const cpu = await Worker.create({
     connection: s.connection,
     namespace: s.namespace,
+    dataConverter: s.dataConverter,
     taskQueue: s.queues.cpu,
     activities: s.activities,
     maxConcurrentActivityTaskExecutions: s.concurrency.cpu,
@@ -46,6 +52,7 @@ export async function createWorkers(s: WorkerSetup): Promise<Worker[]> {
   const own = await Worker.create({
     connection: s.connection,
     namespace: s.namespace,
+    dataConverter: s.dataConverter,
     taskQueue: s.queues.own,
     activities: s.activities,
     // Taken at once: they wait for the engine inside this process (heartbeating), so the queue's
@@ -56,5 +63,5 @@ export async function createWorkers(s: WorkerSetup): Promise<Worker[]> {
 }
 
 export function connectWorker(cfg: Config): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: cfg.temporal.address });
+  return NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
 }

@@ -1,4 +1,5 @@
 import { Runtime } from '@temporalio/worker';
+import { workerDataConverter } from '../client/temporal-client';
 import { createActivities, withRunStages } from '../activities';
 import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     activities: withRunStages(createActivities({ store, engine, blobs, index, ownQueue: queues.own, maxFrames: cfg.limits.maxFrames })),
     concurrency: { io: cfg.worker.ioConcurrency, cpu: cfg.worker.cpuConcurrency },
     workflows: { workflowsPath: require.resolve('../workflows') },
+    dataConverter: workerDataConverter(cfg),
   });
   log.info({ queues: Object.values(queues), temporal: cfg.temporal.address }, 'polling');
   try {

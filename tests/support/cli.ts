@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import type { Config } from '../../core/config';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'clues.js');
 
@@ -17,4 +18,10 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Environment that lets another data folder reach this one's Temporal as an external cluster (TLS). */
+export function temporalTlsEnv(cfg: Config): Record<string, string> {
+  const t = cfg.temporal.tls;
+  return t ? { CLUES_TEMPORAL_TLS_CA: t.ca, CLUES_TEMPORAL_TLS_CERT: t.cert, CLUES_TEMPORAL_TLS_KEY: t.key, ...(t.serverName ? { CLUES_TEMPORAL_TLS_SERVER_NAME: t.serverName } : {}) } : {};
 }

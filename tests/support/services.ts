@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { clientDataConverter, temporalConnectionOptions, workerDataConverter } from '../../client/temporal-client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, withRunStages, type ActivityDeps } from '../../activities';
 import type { BlobStore } from '../../blobs/blob-store';
@@ -41,10 +42,10 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
   const cfg = loadConfig();
   const dbName = `test_${name}_${Date.now().toString(36)}`;
   const store = await openStore(cfg.mongo.uri, dbName);
-  const connection = await Connection.connect({ address: cfg.temporal.address });
-  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  const connection = await Connection.connect(temporalConnectionOptions(cfg.temporal));
+  const client = new Client({ connection, namespace: cfg.temporal.namespace, dataConverter: clientDataConverter(cfg) });
   const engine = await startEngine(cfg, { env: opts.engineEnv ?? {} });
-  const nativeConnection = await NativeConnection.connect({ address: cfg.temporal.address });
+  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(cfg.temporal));
   const index = await RegionIndex.open({ dir: join(cfg.dataDir, 'vectors', dbName), model: REGION_MODEL, dims: REGION_DIMS, repo: store.regions });
   const deps: Omit<ActivityDeps, 'ownQueue'> = { store, engine, blobs: opts.blobs ?? openBlobStore(cfg.storage), index };
   return {
@@ -64,6 +65,7 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
         activities: withRunStages(wrap(createActivities({ ...deps, ownQueue: queues.own }))),
         concurrency: { io: 8, cpu: 2 },
         workflows: { workflowBundle: { codePath: opts.workflowBundle ?? join(cfg.root, 'tests', '.tmp', 'workflow-bundle.js') } },
+        dataConverter: workerDataConverter(cfg),
       });
       return io!.runUntil(cpu!.runUntil(own!.runUntil(fn(taskQueue))));
     },
@@ -76,3 +78,4 @@ export async function openTestContext(name: string, opts: { blobs?: BlobStore; e
     },
   };
 }
+

@@ -265,9 +265,19 @@ function renderClues(sha256: string): void {
         const publish = h('button', { type: 'button', class: 'small' }, 'Publish crop for tagging');
         publish.addEventListener('click', async () => {
           publish.disabled = true;
+          const send = (confirmText: boolean) => api<{ id: string; text: { line: string }[] }>('/api/crops', { method: 'POST', body: JSON.stringify({ clueId: c._id, ...(confirmText ? { confirmText } : {}) }) });
           try {
-            const crop = await api<{ id: string }>('/api/crops', { method: 'POST', body: JSON.stringify({ clueId: c._id }) });
-            say(result, `Published as ${crop.id}`);
+            let crop;
+            try {
+              crop = await send(false);
+            } catch (err) {
+              // Text that reads like a name or an address: published only once the reviewer has read it.
+              const message = (err as Error).message;
+              if (!message.includes('confirmText') || !window.confirm(`${message}\n\nPublish this crop with that text?`)) throw err;
+              crop = await send(true);
+            }
+            const text = crop.text.length ? `; text inside: ${crop.text.map((t) => `"${t.line}"`).join(', ')}` : '';
+            say(result, `Published as ${crop.id}${text}`);
             void renderTags(sha256);
           } catch (err) {
             say(result, (err as Error).message, 'error');
