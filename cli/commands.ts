@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { failureReason, ingest } from '../client/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../usecases/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
 import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
@@ -19,15 +19,25 @@ import { openStore, type Store, ROLES, type Role } from '../store';
 import { searchImages } from '../usecases/search-images';
 import { formatSearch, formatSimilar } from './format';
 import { progressBar } from './progress';
+import { pathError, UnreachableError, UserError } from './user-error';
 
 const actor = () => `cli:${userInfo().username}`;
+
+/** Temporal's client, or one line saying it does not answer. */
+export async function connect(cfg: Config): ReturnType<typeof connectClient> {
+  try {
+    return await connectClient(cfg);
+  } catch (err) {
+    throw new UnreachableError(`cannot reach Temporal at ${cfg.temporal.address} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+  }
+}
 
 export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T>): Promise<T> {
   let store: Store;
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new UnreachableError(`cannot reach the clue store at ${cfg.mongo.uri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     return await run(store);
@@ -64,7 +74,7 @@ export async function status(cfg: Config): Promise<void> {
 
 export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: boolean; caseId?: string; json: boolean }): Promise<number> {
   if (paths.length === 0) throw new Error('usage: clues ingest <file|dir>... [--wait] [--case ID] [--json]');
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     return await withStore(cfg, async (store) => {
       const bar = opts.wait && !opts.json ? progressBar() : { update: () => undefined, end: () => undefined };
@@ -106,7 +116,7 @@ export async function searchCommand(cfg: Config, q: SearchQuery, json: boolean):
 async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPlace', file: string, args: Record<string, unknown>): Promise<{ result: T; sha256: string }> {
   const path = resolve(file);
   const sha256 = await fileSha256(path);
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const result = await client.workflow.execute<(input: unknown) => Promise<T>>(workflow, {
       workflowId: `${workflow === 'similarImages' ? 'similar' : 'place'}-${sha256.slice(0, 16)}-${randomUUID()}`,
@@ -204,7 +214,7 @@ function formatStatus(runId: string, s: BatchStatus): string {
 
 /** `clues run <dir|manifest>`: starts a batch and follows it; `clues run status|pause|resume|cancel <id>`. */
 export async function runCommand(cfg: Config, args: string[], opts: { caseId?: string; concurrency?: number; json: boolean; detach: boolean }): Promise<number> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const [first, id] = args;
     if (first && ['status', 'pause', 'resume', 'cancel'].includes(first)) {
@@ -214,7 +224,10 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
       console.log(opts.json ? JSON.stringify({ runId: id, ...s }, null, 2) : formatStatus(id, s));
       return 0;
     }
-    if (!first || args.length !== 1) throw new Error('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
+    if (!first || args.length !== 1) throw new UserError('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
+    await stat(resolve(first)).catch((err: unknown) => {
+      throw pathError(first, err);
+    });
     const runId = await startRun(client, cfg.taskQueues.io, first, { ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
     await withStore(cfg, (store) => store.audit.write({ actor: actor(), action: 'run-start', target: runId, detail: { source: resolve(first) } }));
     console.error(`started ${runId} (pause, resume, cancel or check it with: clues run pause|resume|cancel|status ${runId})`);
@@ -248,7 +261,7 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
 }
 
 export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const runs = await listRuns(client);
     console.log(json ? JSON.stringify(runs, null, 2) : runs.map((r) => `${r.runId}  ${r.status.padEnd(10)} ${r.startTime?.toISOString() ?? ''}`).join('\n') || 'no runs');
@@ -259,7 +272,7 @@ export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
 
 /** `clues schedule add <dir> --cron EXPR [--case ID]`, `schedule list`, `schedule delete <id>`. */
 export async function scheduleCommand(cfg: Config, args: string[], opts: { cron?: string; caseId?: string; json: boolean }): Promise<void> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const [sub, arg] = args;
     if (sub === 'add' && arg && opts.cron) {

@@ -3,8 +3,11 @@ import { ConfigError, loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { InvalidImageError } from '../models/image-loader';
+import { ServiceStartError } from '../services/ports';
+import { exitWhenDrained, quietOnClosedPipe } from './exit';
 import { exportTaoCommand } from './export-tao';
 import { migrateFerretdb } from './migrate';
+import { UnreachableError, UserError } from './user-error';
 import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { withStore, down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
@@ -62,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = loadConfig();
   const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error('--limit takes a whole number from 1 to 500');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UserError('--limit takes a whole number from 1 to 500');
   const caseId = values.case;
   switch (command) {
     case 'up':
@@ -97,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
     case 'run': {
       const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
-      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new Error('--concurrency takes a whole number from 1 to 256');
+      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new UserError('--concurrency takes a whole number from 1 to 256');
       return runCommand(cfg, positionals, { json: values.json, detach: values.detach, ...(caseId ? { caseId } : {}), ...(concurrency ? { concurrency } : {}) });
     }
     case 'schedule':
@@ -124,16 +127,28 @@ async function main(argv: string[]): Promise<number> {
       await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}) });
       return 0;
     default:
-      console.error(`unknown command: ${command}\n${USAGE}`);
-      return 2;
+      throw new UserError(`unknown command: ${command} (clues --help lists them)`);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+quietOnClosedPipe();
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => exitWhenDrained(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
-    console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
-    process.exit(known ? 2 : 1);
+    const known =
+      err instanceof UserError ||
+      err instanceof ConfigError ||
+      err instanceof InvalidImageError ||
+      err instanceof VicsFormatError ||
+      (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) ||
+      (err instanceof Error && err.message.startsWith('usage:'));
+    const message = err instanceof Error ? err.message : String(err);
+    const oneLine = known || err instanceof UnreachableError || err instanceof ServiceStartError;
+    // A script reading --json gets JSON whatever happened; a person gets one line (a stack only
+    // for what is our fault).
+    if (argv.includes('--json')) console.log(JSON.stringify({ error: message.split('\n')[0], exitCode: known ? 2 : 1 }));
+    console.error(`clues: ${oneLine ? message : err instanceof Error ? (err.stack ?? message) : message}`);
+    return exitWhenDrained(known ? 2 : 1);
   },
 );

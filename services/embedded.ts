@@ -81,6 +81,7 @@ async function start(cfg: Config, name: ServiceName, migrating: boolean): Promis
           '--cache-size', '1G',
         ],
         ready: () => mongoAnswers(cfg.mongo.uri),
+        ports: [{ port: cfg.mongo.port, host: '127.0.0.1' }],
       });
     }
     case 'temporal': {
@@ -106,6 +107,7 @@ async function start(cfg: Config, name: ServiceName, migrating: boolean): Promis
         ],
         ready: () => temporalAnswers(cfg.temporal.address, cfg.temporal.namespace),
         timeoutMs: 90_000,
+        ports: [cfg.temporal.port, cfg.temporal.uiPort].map((port) => ({ port, host: '127.0.0.1' })),
       });
     }
     case 'worker':
@@ -122,6 +124,7 @@ async function start(cfg: Config, name: ServiceName, migrating: boolean): Promis
         name,
         ...node(cfg, 'api/main.js'),
         ready: () => httpAnswers(`${cfg.api.url}/health`),
+        ports: [{ port: cfg.api.port, host: cfg.api.host }],
       });
   }
 }
