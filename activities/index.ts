@@ -16,7 +16,8 @@ import { matchPlaces } from './match-places';
 import { addPlace, findSimilarImages } from './query-images';
 import { readMetadata } from './read-metadata';
 import { readText } from './read-text';
-import { recordFailure, saveClues } from './save-clues';
+import { withOutageRetries } from './outages';
+import { recordFailure, recordRunItems, saveClues } from './save-clues';
 import { runStages } from './run-stages';
 import { stageModels } from './stage-models';
 
@@ -32,9 +33,12 @@ export interface ActivityDeps {
   blobs: BlobStore;
 }
 
-/** The worker is the one place that builds real dependencies; tests pass their own. */
+/**
+ * The worker is the one place that builds real dependencies; tests pass their own. Every activity
+ * waits out a database outage (activities/outages.ts).
+ */
 export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 16 }: ActivityDeps) {
-  return {
+  return withOutageRetries({
     hashImage: hashImage(engine, blobs),
     readMetadata: readMetadata(blobs),
     detectObjects: detectObjects(engine, blobs),
@@ -53,7 +57,8 @@ export function createActivities({ store, engine, blobs, ownQueue, maxFrames = 1
     saveClues: saveClues(store),
     locateSeries: locateSeries(store),
     recordFailure: recordFailure(store),
-  };
+    recordRunItems: recordRunItems(store),
+  });
 }
 
 /**

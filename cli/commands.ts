@@ -7,9 +7,9 @@ import type { Config } from '../core/config';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../usecases/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
-import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
+import { listRuns, runStatus, signalRun, startRun, waitForRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
-import type { BatchProgress, BatchStatus } from '../core/batch';
+import { RUN_ITEM_KINDS, type BatchStatus, type RunItemKind } from '../core/batch';
 import type { SimilarHit } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { pidRecord } from '../services/daemon';
@@ -206,10 +206,17 @@ export async function exportCommand(cfg: Config, what: string | undefined, opts:
   });
 }
 
+/** Every failed, partial and skipped file of a run, as the store keeps them. */
+async function allRunItems(store: Store, runId: string): Promise<Record<RunItemKind, { path: string; reason: string }[]>> {
+  const out = { failed: [], partial: [], skipped: [] } as Record<RunItemKind, { path: string; reason: string }[]>;
+  for (const kind of RUN_ITEM_KINDS) for await (const i of store.runItems.all(runId, kind)) out[kind].push({ path: i.path, reason: i.reason });
+  return out;
+}
+
 function formatStatus(runId: string, s: BatchStatus): string {
   const eta = s.etaSeconds !== undefined ? `, eta ${s.etaSeconds}s` : '';
   const state = s.cancelled ? ' (cancelled)' : s.paused ? ' (paused)' : '';
-  return `${runId}${state}: found ${s.found}${s.total !== undefined ? ` of ${s.total}` : ''}, done ${s.done}, skipped ${s.skipped}, failed ${s.failed}, in flight ${s.inFlight}; ${s.imagesPerHour} images/hour${eta}`;
+  return `${runId}${state}: found ${s.found}${s.total !== undefined ? ` of ${s.total}` : ''}, done ${s.done}, partial ${s.partial ?? 0}, skipped ${s.skipped}, failed ${s.failed}, in flight ${s.inFlight}; ${s.imagesPerHour} images/hour${eta}`;
 }
 
 /** `clues run <dir|manifest>`: starts a batch and follows it; `clues run status|pause|resume|cancel <id>`. */
@@ -217,8 +224,15 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
   const client = await connect(cfg);
   try {
     const [first, id] = args;
+    if (first === 'failures') {
+      if (!id || args.length !== 2) throw new UserError('usage: clues run failures <run-id> [--json]');
+      const items = await withStore(cfg, (store) => allRunItems(store, id));
+      if (opts.json) console.log(JSON.stringify({ runId: id, ...items }, null, 2));
+      else for (const kind of RUN_ITEM_KINDS) for (const i of items[kind]) console.log(`${kind.padEnd(8)} ${i.path}: ${i.reason}`);
+      return 0;
+    }
     if (first && ['status', 'pause', 'resume', 'cancel'].includes(first)) {
-      if (!id) throw new Error(`usage: clues run ${first} <run-id>`);
+      if (!id) throw new UserError(`usage: clues run ${first} <run-id>`);
       if (first !== 'status') await signalRun(client, id, first as 'pause' | 'resume' | 'cancel');
       const s = await runStatus(client, id);
       console.log(opts.json ? JSON.stringify({ runId: id, ...s }, null, 2) : formatStatus(id, s));
@@ -236,25 +250,23 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
       return 0;
     }
     const bar = opts.json ? { update: () => undefined, end: () => undefined } : progressBar();
-    const handle = client.workflow.getHandle(runId);
-    const done = handle.result() as Promise<BatchProgress>;
-    let finished: BatchProgress | undefined;
-    void done.then((r) => (finished = r), () => undefined);
-    while (!finished) {
-      await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-      if (finished) break;
-      const s = await runStatus(client, runId).catch(() => undefined);
-      if (s) bar.update({ total: s.total ?? s.found, done: s.done + s.skipped + s.failed, processed: s.done, failed: s.failed, duplicates: s.skipped });
-    }
+    const r = await waitForRun(client, runId, {
+      onStatus: (s) => bar.update({ total: s.total ?? s.found, done: s.done + (s.partial ?? 0) + s.skipped + s.failed, processed: s.done, failed: s.failed, duplicates: s.skipped }),
+      onOutage: (err) =>
+        console.error(err ? `\nTemporal does not answer (${failureReason(err)}); waiting for it (the run goes on once it is back)` : 'Temporal answers again'),
+    });
     bar.end();
-    const r = await done;
-    if (opts.json) console.log(JSON.stringify({ runId, ...r }, null, 2));
+    // Every failure, partial image and skip, from the store (the run's own state keeps the newest).
+    const items = await withStore(cfg, (store) => allRunItems(store, runId)).catch(() => null);
+    const report = { runId, ...r, partial: r.partial ?? 0, ...(items ? { failures: items.failed, partials: items.partial, skips: items.skipped } : {}) };
+    if (opts.json) console.log(JSON.stringify(report, null, 2));
     else {
-      console.log(`${runId}: found ${r.found}, done ${r.done}, skipped ${r.skipped}, failed ${r.failed}`);
-      for (const f of r.failures) console.log(`  failed   ${f.path}: ${f.reason}`);
-      for (const k of r.skips) console.log(`  skipped  ${k.path}: ${k.reason}`);
+      console.log(`${runId}: found ${r.found}, done ${r.done}, partial ${r.partial ?? 0}, skipped ${r.skipped}, failed ${r.failed}`);
+      for (const f of report.failures) console.log(`  failed   ${f.path}: ${f.reason}`);
+      for (const f of report.partials ?? []) console.log(`  partial  ${f.path}: ${f.reason}`);
+      for (const k of report.skips) console.log(`  skipped  ${k.path}: ${k.reason}`);
     }
-    return r.failed > 0 ? 3 : 0;
+    return r.failed > 0 || (r.partial ?? 0) > 0 ? 3 : 0;
   } finally {
     await client.connection.close();
   }

@@ -22,6 +22,7 @@ const USAGE = `usage: clues <command>
                           a manifest: one file per line, relative to its folder (nothing outside
                           it is read) or a blob: key; # starts a comment
   run status|pause|resume|cancel <run-id>
+  run failures <run-id> [--json]   every failed, partial and skipped file of a run, with its reason
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
   ${SEARCH_USAGE}

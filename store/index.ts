@@ -6,6 +6,7 @@ import { ImageRepository } from './images';
 import { LinkRepository } from './links';
 import { PlaceRepository } from './places';
 import { RateLimitRepository } from './rate-limits';
+import { RunItemRepository } from './run-items';
 import { SearchRepository } from './search';
 import { SearchTerms } from './search-terms';
 import { SettingsRepository } from './settings';
@@ -22,6 +23,7 @@ export type { SaveImageInput } from './images';
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery } from './search';
 export { ROLES, type Principal, type Role } from './tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
+export type { RunItemPage } from './run-items';
 export type { LinkedImage, LinkReason, Series } from './links';
 export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crops';
 
@@ -40,6 +42,8 @@ export interface Store {
   tokens: TokenRepository;
   hashSets: HashSetRepository;
   audit: AuditRepository;
+  /** Every failed, partial and skipped file of each batch run, with its reason. */
+  runItems: RunItemRepository;
   settings: SettingsRepository;
   /** A collection by name, for copying whole stores (usecases/copy-store.ts) and nothing else. */
   raw(name: string): import('mongodb').Collection<import('mongodb').Document>;
@@ -59,6 +63,7 @@ const INDEXES = [
   ...TokenRepository.indexes,
   ...HashSetRepository.indexes,
   ...AuditRepository.indexes,
+  ...RunItemRepository.indexes,
 ];
 
 /** Connects, creates what indexes are missing, and hands out the repositories. */
@@ -86,6 +91,7 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     tokens: new TokenRepository(db),
     hashSets: new HashSetRepository(db),
     audit: new AuditRepository(db),
+    runItems: new RunItemRepository(db),
     settings: new SettingsRepository(db),
     raw: (name) => db.collection(name),
     ping: () => db.ping(),
