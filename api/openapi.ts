@@ -180,15 +180,15 @@ export const openApiDocument = {
     '/api/runs/{id}': { get: { summary: 'one run\'s progress', security: bearer, parameters: [runId], responses: { '200': json('{ runId, progress }'), '404': { description: 'no such run' }, ...errors } } },
     '/api/runs/{id}/failures': {
       get: {
-        summary: 'every failed, partial or skipped file of a run with its reason, a page at a time in path order (the run\'s progress keeps only the newest)',
+        summary: 'every failed, partial or skipped file of a run with its reason, a page at a time in listing order (the run\'s progress keeps only the newest)',
         security: bearer,
         parameters: [
           runId,
           { name: 'kind', in: 'query', schema: { type: 'string', enum: ['failed', 'partial', 'skipped'], default: 'failed' } },
-          { name: 'after', in: 'query', description: 'the `next` of the previous page', schema: { type: 'string' } },
+          { name: 'after', in: 'query', description: 'the `next` of the previous page (a place in the listing)', schema: { type: 'integer' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': json('{ runId, kind, items: [{ kind, path, reason }], next? }'), ...errors },
+        responses: { '200': json('{ runId, kind, items: [{ kind, path, reason, n }], next? }'), ...errors },
       },
     },
     '/api/runs/{id}/{action}': {

@@ -66,10 +66,10 @@ export function runRoutes(app: Express, store: Store, opts: RunRouteOptions): vo
     res.json({ runId: id, status: d.status.name, progress });
   });
 
-  /** Every failed, partial or skipped file of a run with its reason, a page at a time in path order. */
+  /** Every failed, partial or skipped file of a run with its reason, a page at a time in listing order. */
   const itemsQuery = z.strictObject({
     kind: z.enum(RUN_ITEM_KINDS).default('failed'),
-    after: z.string().max(4096).optional(),
+    after: z.coerce.number().int().min(-1).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_RUN_ITEMS_PAGE).default(100),
   });
   app.get('/api/runs/:id/failures', watch, async (req, res) => {

@@ -89,4 +89,6 @@ export interface RunItem {
   kind: RunItemKind;
   path: string;
   reason: string;
+  /** Its place in the run's listing (0-based): a file listed twice is two items. */
+  n: number;
 }

@@ -88,8 +88,10 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
     if (p.cancelled) break;
     const page: BatchPage = await listImagesPage({ runId, source: input.source, offset, pageSize: input.pageSize, ...(input.caseId ? { caseId: input.caseId } : {}) });
     p.total = page.total;
-    await record(page.items.flatMap((i): RunItem[] => (i.kind === 'image' ? [] : [{ kind: i.kind, path: i.path, reason: i.reason }])));
-    for (const item of page.items) {
+    const first = offset; // one item per listed entry: the page's items are places first, first + 1...
+    await record(page.items.flatMap((i, k): RunItem[] => (i.kind === 'image' ? [] : [{ kind: i.kind, path: i.path, reason: i.reason, n: first + k }])));
+    for (const [k, item] of page.items.entries()) {
+      const n = first + k;
       p.found++;
       if (item.kind === 'skipped') {
         p.skipped++;
@@ -124,7 +126,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
             // Its other clues are saved; a later run does the failed stages again.
             p.partial!++;
             note(p.partials!, item.path, failedStages);
-            outcome = { kind: 'partial', path: item.path, reason: failedStages };
+            outcome = { kind: 'partial', path: item.path, reason: failedStages, n };
           } else {
             p.done++;
           }
@@ -132,12 +134,12 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
           if (err instanceof WorkflowExecutionAlreadyStartedError) {
             p.skipped++;
             note(p.skips, item.path, 'same image already in progress');
-            outcome = { kind: 'skipped', path: item.path, reason: 'same image already in progress' };
+            outcome = { kind: 'skipped', path: item.path, reason: 'same image already in progress', n };
           } else {
             p.failed++;
             const reason = err instanceof ChildWorkflowFailure ? reasonOf(err.cause) : reasonOf(err);
             note(p.failures, item.path, reason);
-            outcome = { kind: 'failed', path: item.path, reason };
+            outcome = { kind: 'failed', path: item.path, reason, n };
           }
         }
         try {
