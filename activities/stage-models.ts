@@ -2,7 +2,7 @@ import type { ModelRef, StageName } from '../core/clues';
 import { joinedModel, modelOf, type EngineModels } from '../engine/image-engine';
 import { SCENE_RULES_MODEL } from '../models/scene-from-objects';
 import { WHERE_VERSION } from '../where/weights';
-import { EXIFR_VERSION } from './read-metadata';
+import { METADATA_MODEL } from './read-metadata';
 
 export const PDQ_MODEL: ModelRef = { name: 'pdq', version: '1.0-ts' };
 
@@ -15,7 +15,7 @@ export function stageModels(models: EngineModels): Partial<Record<StageName, Mod
   const out: Partial<Record<StageName, ModelRef>> = {
     where: { name: 'where', version: WHERE_VERSION },
     hashes: PDQ_MODEL,
-    metadata: { name: 'exifr', version: EXIFR_VERSION },
+    metadata: METADATA_MODEL,
     scene: modelOf(models.scene) ?? SCENE_RULES_MODEL,
   };
   const objects = modelOf(models.objects);
