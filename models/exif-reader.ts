@@ -1,6 +1,8 @@
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import exifr from 'exifr';
 import type { ClueInput } from '../core/clues';
+import { ftypBrands } from './heif-decoder';
+import { heifExifTiff } from './heif-exif';
 import { uniqueTokens } from '../core/tokens';
 import { readExifTime } from '../where/camera-time';
 
@@ -53,8 +55,9 @@ const OPTIONS = {
  * lies before the EXIF is a segment it was not asked to read: an ICC profile (a JFIF file saved
  * by an editor: JFIF, ICC, then EXIF), a long XMP packet or comment. It also reads only the first
  * of several EXIF segments. So a JPEG's segments are walked here, every EXIF segment is handed to
- * exifr on its own, and their fields are merged, the first segment's first. Other formats (PNG,
- * TIFF, HEIF, WebP) are read from memory whole, where exifr finds their EXIF wherever it lies.
+ * exifr on its own, and their fields are merged, the first segment's first. A HEIF file's Exif
+ * item is found here too (heif-exif.ts). Other formats (PNG, TIFF, WebP) are read from memory
+ * whole, where exifr finds their EXIF wherever it lies.
  */
 export const EXIF_READER_REVISION = 'segments-1';
 
@@ -134,7 +137,9 @@ async function rawBlocks(path: string | Buffer): Promise<Record<string, unknown>
     const { size } = await stat(path);
     if (size <= MAX_WHOLE_FILE) input = await readFile(path);
   }
-  const raw = await parse(input);
+  // HEIF (HEIC, AVIF): its Exif item, read here (heif-exif.ts); exifr's reader where it has none.
+  const tiff = Buffer.isBuffer(input) && ftypBrands(input).length ? heifExifTiff(input) : undefined;
+  const raw = tiff ? await parse(tiff).catch(() => undefined) : await parse(input);
   return raw ? [raw] : [];
 }
 
