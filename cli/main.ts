@@ -6,6 +6,8 @@ import { InvalidImageError } from '../models/image-loader';
 import { ServiceStartError } from '../services/ports';
 import { exitWhenDrained, quietOnClosedPipe } from './exit';
 import { exportTaoCommand } from './export-tao';
+import { reindexCommand, reindexStatus } from './reindex';
+import { openStore } from '../store';
 import { migrateFerretdb } from './migrate';
 import { UnreachableError, UserError } from './user-error';
 import { whereCommand } from './where';
@@ -17,6 +19,8 @@ const USAGE = `usage: clues <command>
   down                    stop them
   status                  what is running
   migrate-ferretdb        carry a data folder of an earlier version (FerretDB) into this one
+  reindex [--case ID] [--json]   rebuild search terms from the stored clues (after an upgrade:
+                          \`clues status\` says when); resumable, safe to run twice
   ingest <file|dir>... [--wait] [--case ID] [--json]
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
                           a manifest: one file per line, relative to its folder (nothing outside
@@ -77,6 +81,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'status':
       await status(cfg);
+      for (const line of await reindexStatus(cfg, () => openStore(cfg.mongo.uri, cfg.mongo.dbName))) console.log(line);
+      return 0;
+    case 'reindex':
+      if (positionals.length) throw new UserError('usage: clues reindex [--case ID] [--json]');
+      await withStore(cfg, (store) => reindexCommand(store, { json: values.json, ...(caseId ? { caseId } : {}) }));
       return 0;
     case 'migrate-ferretdb':
       return migrateFerretdb(cfg);

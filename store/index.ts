@@ -1,6 +1,7 @@
 import { AuditRepository } from './audit';
 import { CropRepository } from './crops';
 import { ClueDatabase } from './database';
+import { DerivedDataRepository } from './derived-data';
 import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
 import { LinkRepository } from './links';
@@ -8,7 +9,7 @@ import { PlaceRepository } from './places';
 import { RateLimitRepository } from './rate-limits';
 import { RunItemRepository } from './run-items';
 import { SearchRepository } from './search';
-import { SearchTerms } from './search-terms';
+import { SEARCH_TERMS_VERSION, SearchTerms } from './search-terms';
 import { SettingsRepository } from './settings';
 import { TaggerBlockRepository } from './tagger-blocks';
 import { TipContactRepository } from './tip-contacts';
@@ -42,6 +43,8 @@ export interface Store {
   tokens: TokenRepository;
   hashSets: HashSetRepository;
   audit: AuditRepository;
+  /** Which version of each kind of derived data (search terms...) the store holds; reindex checkpoints. */
+  derived: DerivedDataRepository;
   /** Every failed, partial and skipped file of each batch run, with its reason. */
   runItems: RunItemRepository;
   settings: SettingsRepository;
@@ -78,6 +81,9 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
   const images = db.collection<import('./documents').ImageDoc>('images');
   const clues = db.collection<import('./documents').ClueDoc>('clues');
   const terms = new SearchTerms(db, images, clues);
+  const derived = new DerivedDataRepository(db);
+  // A new, empty store is built with today's search terms from its first image on.
+  await derived.initVersion('search-terms', SEARCH_TERMS_VERSION, (await images.estimatedDocumentCount()) === 0);
   return {
     images: new ImageRepository(db, terms),
     search: new SearchRepository(terms, images, clues),
@@ -92,6 +98,7 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     hashSets: new HashSetRepository(db),
     audit: new AuditRepository(db),
     runItems: new RunItemRepository(db),
+    derived,
     settings: new SettingsRepository(db),
     raw: (name) => db.collection(name),
     ping: () => db.ping(),

@@ -36,6 +36,13 @@ export function termKindOf(c: Pick<ClueInput, 'type' | 'detail'>): TermKind | nu
   }
 }
 
+/**
+ * The version of what termsOf and termKindOf make of clues. Raise it when they change (a new
+ * filter, a new clue kind): `clues status` then says that `clues reindex` is needed, and the
+ * reindex brings every stored image's terms up to it.
+ */
+export const SEARCH_TERMS_VERSION = 2;
+
 /** Stats documents per term and case are split this many ways: busy terms are written by every worker. */
 const SHARDS = 8;
 /** Histogram buckets over scores 0..1. */
@@ -253,6 +260,17 @@ export class SearchTerms {
     }));
     for (let i = 0; i < incs.length; i += 5000) await this.stats.bulkWrite(incs.slice(i, i + 5000), { ordered: false });
     await this.addWords(words);
+  }
+
+  /** Image ids after `after` (in _id order), within a case if given: one page of a reindex pass. */
+  async imageIdsAfter(after: string, limit: number, caseId?: string): Promise<string[]> {
+    const docs = await this.images.find({ _id: { $gt: after }, ...(caseId ? { cases: caseId } : {}) }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => d._id);
+  }
+
+  /** Images a pass visits: all of them, or a case's. */
+  countImages(caseId?: string): Promise<number> {
+    return caseId ? this.images.countDocuments({ cases: caseId }) : this.images.estimatedDocumentCount();
   }
 
   /** Drops every term document and count, then indexes each image again (a repair, or after a migration). */
