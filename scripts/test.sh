@@ -21,6 +21,6 @@ rc=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?
 # One plain closing line, whatever the runner prints above it.
 if [ -f "$results" ]; then
-  node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results"
+  node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$results"
 fi
 exit $rc
