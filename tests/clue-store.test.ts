@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import { openStore, type Store } from '../store';
 import { termsOf } from '../store/search-terms';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { setsOf } = require('./support/race-sets.cjs') as { setsOf: (writer: string, sha256: string, round: number) => { stages: { clues: { value: string }[] }[] } };
 import { imageInput, objectClue, openTestStore, searchHits, searchPage, sha, textClue } from './support/store';
 
