@@ -45,8 +45,6 @@ export const SEARCH_TERMS_VERSION = 2;
 
 /** Stats documents per term and case are split this many ways: busy terms are written by every worker. */
 const SHARDS = 8;
-/** Words of one trigram read at a time by a fuzzy lookup, between checks of its bound. */
-const WORD_GRAM_PAGE = 500;
 /** Histogram buckets over scores 0..1. */
 const BUCKETS = 100;
 
@@ -228,20 +226,16 @@ export class SearchTerms {
     let read = 0;
     let accepted = 0;
     for (const g of rarest.filter((x) => counts.get(x))) {
-      let from = `${g}\u0001`;
-      for (;;) {
-        const want = Math.min(WORD_GRAM_PAGE, budget - read);
-        if (want <= 0 || accepted >= enough) return [...words];
-        const page = await this.wordGrams.find({ _id: { $gt: from, $lt: `${g}\u0002` } }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(want).toArray();
-        read += page.length;
-        for (const d of page) {
-          const w = d._id.slice(g.length + 1);
-          if (words.has(w)) continue;
-          words.add(w);
-          if (accept(w)) accepted++;
-        }
-        if (page.length < want) break;
-        from = page[page.length - 1]!._id;
+      const want = budget - read;
+      if (want <= 0 || accepted >= enough) break;
+      const range = this.wordGrams.find({ _id: { $gt: `${g}\u0001`, $lt: `${g}\u0002` } }, { projection: { _id: 1 } });
+      const page = await (Number.isFinite(want) ? range.limit(want) : range).toArray();
+      read += page.length;
+      for (const d of page) {
+        const w = d._id.slice(g.length + 1);
+        if (words.has(w)) continue;
+        words.add(w);
+        if (accept(w)) accepted++;
       }
     }
     return [...words];

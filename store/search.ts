@@ -35,7 +35,7 @@ const MAX_EXPANSION = 200;
  * Vocabulary entries a fuzzy word reads at most (rarest trigrams first): its cost no longer grows
  * with how common its trigrams are (docs/search.md, "Fuzzy search under load").
  */
-const FUZZY_READ_BUDGET = 4000;
+const FUZZY_READ_BUDGET = 1000;
 /** Reading candidates by image costs about this many entry reads each (measured on the embedded server). */
 const LOOKUP_COST = 8;
 
