@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchInput, BatchProgress } from '../core/batch';
 import { fileSha256 } from '../models/file-hashes';
 import { downServices, upServices } from '../services/embedded';
-import { activityRetries, clueLines, countingFailures, until, untilProgress } from './support/batch-watch';
+import { activityRetries, clueLines, countingFailures, terminateIfRunning, until, untilProgress } from './support/batch-watch';
 import { tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 
@@ -81,30 +81,34 @@ describe('outages are waited out, not turned into failures', () => {
         }
       },
       (a) => countingFailures(a, failures),
-    );
+    ).finally(() => upServices(ctx.cfg, ['database']).then(() => terminateIfRunning(ctx.client, run)));
     expect(await clueLines(ctx.store, shas)).toEqual(clean);
     for (const kind of ['failed', 'partial', 'skipped'] as const) expect(await ctx.store.runItems.page(run, kind, { limit: 10 }), kind).toEqual({ items: [] });
   }, 1_200_000);
 
   it('when Temporal is down for three minutes in the middle of a batch, then the attached `clues run` waits it out and prints its JSON, and every image ends done with the clues of a clean run', async () => {
     await clearStore();
+    let started = '';
+    let cli: ChildProcess | undefined;
     await ctx.withWorker(async (taskQueue) => {
       // The CLI, attached, as an analyst starts an overnight run.
-      const cli = spawn(process.execPath, [join(ctx.cfg.root, 'bin', 'clues.js'), 'run', dir, '--concurrency', '2', '--json'], {
+      cli = spawn(process.execPath, [join(ctx.cfg.root, 'bin', 'clues.js'), 'run', dir, '--concurrency', '2', '--json'], {
         env: { ...process.env, CLUES_TASK_QUEUE: taskQueue, CLUES_DB_NAME: ctx.dbName },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       let stderr = '';
-      cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number>((resolve) => cli.once('exit', (code) => resolve(code ?? 1)));
+      const attached = cli;
+      attached.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      attached.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number>((resolve) => attached.once('exit', (code) => resolve(code ?? 1)));
       await until('the run started', async () => /started (run-\S+)/.test(stderr), 60_000);
       const runId = /started (run-\S+)/.exec(stderr)![1]!;
+      started = runId;
       const before = await untilProgress(ctx.client, runId, (s) => s.done >= 1 && s.inFlight > 0);
       await downServices(ctx.cfg, ['temporal']);
       await sleep(OUTAGE_MS);
-      expect(cli.exitCode, `the CLI gave up during the outage: ${stderr}`).toBeNull();
+      expect(attached.exitCode, `the CLI gave up during the outage: ${stderr}`).toBeNull();
       await upServices(ctx.cfg, ['temporal']);
       expect(before.done).toBeLessThan(N);
       const code = await Promise.race([exited, sleep(900_000).then(() => -1)]);
@@ -112,6 +116,10 @@ describe('outages are waited out, not turned into failures', () => {
       expect(stderr).toMatch(/Temporal does not answer .*; waiting for it/);
       const r = JSON.parse(stdout) as BatchProgress & { runId: string };
       expect(r).toMatchObject({ runId, found: N, done: N, partial: 0, skipped: 0, failed: 0, failures: [], partials: [], skips: [] });
+    }).finally(async () => {
+      if (cli?.exitCode === null) cli.kill('SIGTERM');
+      await upServices(ctx.cfg, ['temporal']);
+      await terminateIfRunning(ctx.client, started);
     });
     expect(await clueLines(ctx.store, shas)).toEqual(clean);
   }, 1_500_000);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchInput, BatchProgress } from '../core/batch';
 import { downServices, upServices } from '../services/embedded';
 import { queuesPolled } from '../services/probes';
-import { activityRetries, countingFailures, until, untilProgress } from './support/batch-watch';
+import { activityRetries, countingFailures, terminateIfRunning, until, untilProgress } from './support/batch-watch';
 import { tempDir, uniqueCopy } from './support/fixtures';
 import { openTestContext, type TestContext } from './support/services';
 
@@ -75,6 +75,7 @@ describe('reliability against the real services', () => {
       expect(redone.retried + redone.timedOut, JSON.stringify(redone)).toBeGreaterThan(0);
     } finally {
       worker.kill('SIGTERM');
+      await terminateIfRunning(ctx.client, input.runId);
     }
   }, 420_000);
 
@@ -84,9 +85,11 @@ describe('reliability against the real services', () => {
     // Counts the activity calls that failed: the outage reached them, and they tried again.
     const failures: Record<string, number> = {};
     const failed = () => Object.values(failures).reduce((a, b) => a + b, 0);
+    let runId = '';
     await ctx.withWorker(
       async (taskQueue) => {
         const input: BatchInput = { runId: `test-dbstop-${Date.now()}`, source: { kind: 'folder', path: dir }, concurrency: 2, pageSize: 10 };
+        runId = input.runId;
         const handle = await ctx.client.workflow.start('processBatch', { workflowId: input.runId, taskQueue, args: [input] });
         const atStop = await untilProgress(ctx.client, input.runId, (s) => s.done >= 1 && s.inFlight > 0);
         await downServices(ctx.cfg, ['database']);
@@ -104,6 +107,6 @@ describe('reliability against the real services', () => {
         }
       },
       (a) => countingFailures(a, failures),
-    );
+    ).finally(() => upServices(ctx.cfg, ['database']).then(() => terminateIfRunning(ctx.client, runId)));
   }, 420_000);
 });

@@ -87,3 +87,9 @@ export async function clueLines(store: Store, shas: string[]): Promise<Record<st
   }
   return out;
 }
+
+/** Ends a batch a failed test left running (a running batch without workers slows `GET /api/runs`). */
+export async function terminateIfRunning(client: Client, runId: string): Promise<void> {
+  const d = await client.workflow.getHandle(runId).describe().catch(() => null);
+  if (d?.status.name === 'RUNNING') await client.workflow.getHandle(runId).terminate('the test ended').catch(() => undefined);
+}
