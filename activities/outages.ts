@@ -6,8 +6,13 @@ import { MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, M
 // (workflows/policies.ts), enough for a 10-minute outage; this wrapper keeps that patience for
 // outages alone: any other error is final after MAX_ATTEMPTS_UNLESS_OUTAGE attempts, as before.
 
-/** Attempts for an error that is not an outage (a bug, a bad input the code did not foresee). */
+/**
+ * Attempts for an error that is not an outage (a bug, a bad input the code did not foresee): as
+ * many as the policies allowed before outages were waited out, 3 for model stages on the CPU
+ * queues (`<queue>-cpu`, and each worker's own `<queue>-cpu@…`), 5 for the rest.
+ */
 export const MAX_ATTEMPTS_UNLESS_OUTAGE = 5;
+export const MAX_CPU_ATTEMPTS_UNLESS_OUTAGE = 3;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -29,12 +34,15 @@ export function outageAware<A extends unknown[], R>(fn: (...args: A) => Promise<
     } catch (err) {
       if (isOutage(err) || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
       let attempt = 1;
+      let limit = MAX_ATTEMPTS_UNLESS_OUTAGE;
       try {
-        attempt = Context.current().info.attempt;
+        const { info } = Context.current();
+        attempt = info.attempt;
+        if (/-cpu(@|$)/.test(info.taskQueue)) limit = MAX_CPU_ATTEMPTS_UNLESS_OUTAGE;
       } catch {
         /* called outside an activity (runStages calls stages directly; tests call them too) */
       }
-      if (attempt < MAX_ATTEMPTS_UNLESS_OUTAGE) throw err;
+      if (attempt < limit) throw err;
       const message = err instanceof Error ? err.message : String(err);
       throw ApplicationFailure.create({ message, type: err instanceof Error ? err.name : 'Error', nonRetryable: true, cause: err instanceof Error ? err : undefined });
     }

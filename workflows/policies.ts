@@ -9,7 +9,8 @@ import { failureReason } from '../core/failures';
  * Every policy is written out: the SDK's default retries forever. Invalid images fail at once
  * (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
  * 40 attempts, 30 s apart at most, wait out a database outage of over 15 minutes; an error that
- * is not an outage is final after 5 attempts (activities/outages.ts), as it was before.
+ * is not an outage is final after 5 attempts, 3 on the CPU queues (activities/outages.ts), as it
+ * was before.
  */
 export const retry: ActivityOptions['retry'] = {
   initialInterval: '1 second',
