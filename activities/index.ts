@@ -9,7 +9,8 @@ import { locateSeries } from './locate-series';
 import { prepareImage } from './prepare-image';
 import { addPlace, findSimilarImages } from './query-images';
 import { runStages } from './run-stages';
-import { recordFailure, saveClues } from './save-clues';
+import { withOutageRetries } from './outages';
+import { recordFailure, recordRunItems, saveClues } from './save-clues';
 import { stageActivity, type StageInput } from './stage';
 import { STAGE_DEFINITIONS } from './stage-definitions';
 import { stageModels } from './stage-models';
@@ -26,10 +27,13 @@ function stageActivities(deps: ActivityDeps): Record<StageActivityName, StageAct
   return Object.fromEntries(STAGES.map((s) => [specOf(s).activity, stageActivity(s, STAGE_DEFINITIONS[s], deps)])) as Record<StageActivityName, StageActivityFn>;
 }
 
-/** The worker is the one place that builds real dependencies; tests pass their own. */
+/**
+ * The worker is the one place that builds real dependencies; tests pass their own. Every activity
+ * waits out a database outage (activities/outages.ts).
+ */
 export function createActivities(deps: ActivityDeps) {
   const { store, engine, blobs, index, ownQueue, maxFrames = 16 } = deps;
-  return {
+  return withOutageRetries({
     ...stageActivities(deps),
     prepareImage: prepareImage(engine, blobs, ownQueue),
     extractFrames: extractFrames(engine, blobs, maxFrames),
@@ -41,7 +45,8 @@ export function createActivities(deps: ActivityDeps) {
     saveClues: saveClues(store),
     locateSeries: locateSeries(store),
     recordFailure: recordFailure(store),
-  };
+    recordRunItems: recordRunItems(store),
+  });
 }
 
 /**

@@ -23,7 +23,12 @@ const CHUNK = 1000;
  * Version 1 was tab-separated text without escaping, which file names could forge.
  */
 const FORMAT = 'jsonl-2';
-const Entry = z.discriminatedUnion('k', [z.strictObject({ k: z.literal('F'), p: z.string().min(1) }), z.strictObject({ k: z.literal('S'), p: z.string(), r: z.string() })]);
+const Entry = z.discriminatedUnion('k', [
+  z.strictObject({ k: z.literal('F'), p: z.string().min(1) }),
+  z.strictObject({ k: z.literal('S'), p: z.string(), r: z.string() }),
+  // A failure found while listing (a folder that cannot be read); listings before it have none.
+  z.strictObject({ k: z.literal('X'), p: z.string(), r: z.string() }),
+]);
 type Entry = z.infer<typeof Entry>;
 const Head = z.object({ format: z.literal(FORMAT), total: z.number().int().min(0), root: z.string().min(1) });
 type Head = z.infer<typeof Head>;
@@ -115,8 +120,8 @@ export function listImagesPage(store: Store, blobs: BlobStore, current: Record<S
       const { total, root } = await listing.head(input.source);
       const page = await listing.entries(input.offset, input.pageSize, total);
       for (const entry of page) {
-        if (entry.k === 'S') {
-          items.push({ kind: 'skipped', path: entry.p, reason: entry.r });
+        if (entry.k === 'S' || entry.k === 'X') {
+          items.push({ kind: entry.k === 'S' ? 'skipped' : 'failed', path: entry.p, reason: entry.r });
           continue;
         }
         const read = await hashInside(blobs, root, entry.p);
@@ -196,10 +201,17 @@ async function hashInside(blobs: BlobStore, root: string, listed: string): Promi
  */
 async function listSource(source: BatchSource): Promise<{ root: string; entries: Entry[] }> {
   if (source.kind === 'folder') {
-    // A folder that has gone (an unmounted share) is listed as one skip with its reason.
+    // A folder that has gone (an unmounted share) or cannot be read is listed as one failure with its reason.
     const root = await realpath(source.path).catch(() => resolve(source.path));
-    const { files, skipped } = await findFiles([root]);
-    return { root, entries: [...files.map((f): Entry => ({ k: 'F', p: f.path })), ...skipped.map((s): Entry => ({ k: 'S', p: s.path, r: s.reason }))] };
+    const { files, skipped, failed } = await findFiles([root]);
+    return {
+      root,
+      entries: [
+        ...files.map((f): Entry => ({ k: 'F', p: f.path })),
+        ...skipped.map((s): Entry => ({ k: 'S', p: s.path, r: s.reason })),
+        ...failed.map((s): Entry => ({ k: 'X', p: s.path, r: s.reason })),
+      ],
+    };
   }
   // Refused before it is read: a FIFO named as a manifest would hang the listing.
   const bad = (why: string) => ApplicationFailure.nonRetryable(`cannot read the manifest ${source.path}: ${why}`, 'BadManifest');

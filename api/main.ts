@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { connectClient } from '../client/temporal-client';
 import { loadConfig } from '../core/config';
 import { restrictFileModes } from '../core/file-permissions';
 import { logger } from '../core/log';
+import { listenOrFail } from '../core/ports';
 import { openStore } from '../store';
 import { openBlobStore } from '../blobs/open';
 import { createApp } from './app';
@@ -26,15 +28,22 @@ async function main(): Promise<void> {
     webDir: join(cfg.root, 'dist', 'web'),
     ...(cfg.importRoot ? { importRoot: cfg.importRoot } : {}),
   });
-  const server = app.listen(cfg.api.port, cfg.api.host, () => {
-    log.info({ url: cfg.api.url }, 'listening');
-  });
+  // Express 5's app.listen hands a bind error to its callback and would keep running unbound.
+  const server = createServer(app);
+  try {
+    await listenOrFail(server, cfg.api.port, cfg.api.host);
+  } catch (err) {
+    await store.close();
+    await client.connection.close();
+    throw err;
+  }
+  log.info({ url: cfg.api.url }, 'listening');
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {
-  log.fatal({ err }, 'could not start');
+  log.fatal({ err }, `could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
-import sharp from 'sharp';
-import type { ImageSource } from '../models/image-loader';
+import sharp, { type Sharp } from 'sharp';
+import { readable, type ImageSource } from '../models/image-loader';
 import { BlobNotFoundError, blobKeyOf, readImageRef, type BlobStore, type FileBlobStore } from '../blobs/blob-store';
 import { HttpError } from './http-error';
 
@@ -12,6 +12,13 @@ sharp.cache(false);
 sharp.concurrency(1);
 
 const THUMB_SIDE = 320;
+const MAX_PIXELS = 100_000_000;
+
+/** sharp over an image, HEIC included (decoded first: models/heif-decoder.ts). */
+async function open(source: ImageSource): Promise<Sharp> {
+  const r = await readable(source, MAX_PIXELS);
+  return sharp(r.input, { limitInputPixels: MAX_PIXELS, ...(r.raw ? { raw: r.raw } : {}) });
+}
 const VIEW_SIDE = 2048;
 
 /** The first of an image's recorded paths (files, or `blob:` keys) that is still readable. */
@@ -40,7 +47,7 @@ export async function thumbnail(cache: FileBlobStore, sha256: string, source: ()
   } catch (err) {
     if (!(err instanceof BlobNotFoundError)) throw err;
   }
-  const data = await sharp(await source(), { limitInputPixels: 100_000_000 }).rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  const data = await (await open(await source())).rotate().resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
   await cache.put(key, data);
   return data;
 }
@@ -50,12 +57,12 @@ export async function thumbnail(cache: FileBlobStore, sha256: string, source: ()
  * original pixels, so the answer says how much it was scaled.
  */
 export async function viewImage(source: ImageSource): Promise<{ data: Buffer; scale: number }> {
-  const { data, info } = await sharp(source, { limitInputPixels: 100_000_000 })
+  const { data, info } = await (await open(source))
     .rotate()
     .resize(VIEW_SIDE, VIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 85 })
     .toBuffer({ resolveWithObject: true });
-  const meta = await sharp(source, { limitInputPixels: 100_000_000 }).metadata();
+  const meta = await (await open(source)).metadata();
   const width = (meta.orientation ?? 1) >= 5 ? meta.height : meta.width;
   return { data, scale: info.width / Math.max(1, width ?? info.width) };
 }

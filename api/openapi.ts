@@ -221,6 +221,19 @@ export const openApiDocument = {
       post: { summary: 'start a batch over a folder or manifest inside CLUES_IMPORT_ROOT (analyst, admin)', security: bearer, requestBody: body({ type: 'object', properties: { source: { type: 'string' }, case: { type: 'string' }, concurrency: { type: 'integer' } }, required: ['source'] }), responses: { '201': json('{ runId }'), '503': { description: 'no import root configured' }, ...errors } },
     },
     '/api/runs/{id}': { get: { summary: 'one run\'s progress', security: bearer, parameters: [runId], responses: { '200': json('{ runId, progress }'), '404': { description: 'no such run' }, ...errors } } },
+    '/api/runs/{id}/failures': {
+      get: {
+        summary: 'every failed, partial or skipped file of a run with its reason, a page at a time in listing order (the run\'s progress keeps only the newest)',
+        security: bearer,
+        parameters: [
+          runId,
+          { name: 'kind', in: 'query', schema: { type: 'string', enum: ['failed', 'partial', 'skipped'], default: 'failed' } },
+          { name: 'after', in: 'query', description: 'the `next` of the previous page (a place in the listing)', schema: { type: 'integer' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: { '200': json('{ runId, kind, items: [{ kind, path, reason, n }], next? }'), ...errors },
+      },
+    },
     '/api/runs/{id}/{action}': {
       post: { summary: 'pause, resume or cancel a run (analyst, admin)', security: bearer, parameters: [runId, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'cancel'] } }], responses: { '200': json('{ runId, signalled }'), '404': { description: 'no such running run' }, ...errors } },
     },

@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { z } from 'zod';
 import { listRuns, runProgress, signalRun, startRun } from '../client/batch-runs';
+import { RUN_ITEM_KINDS } from '../core/batch';
 import type { Store } from '../store';
+import { MAX_RUN_ITEMS_PAGE } from '../store/run-items';
 import { actorOf as actor, CAN, requireRole } from './auth';
 import { HttpError } from './http-error';
 import { BATCH_RUN_ID } from './params';
@@ -61,6 +63,20 @@ export function runRoutes(app: Express, store: Store, opts: RunRouteOptions): vo
     const progress = await runProgress(client, { runId: id, status: d.status.name, ...(d.startTime ? { startTime: d.startTime } : {}), ...(d.closeTime ? { closeTime: d.closeTime } : {}) });
     await store.audit.write({ actor: actor(req), action: 'view-run', target: id, detail: { status: d.status.name }, from: req.ip ?? '' });
     res.json({ runId: id, status: d.status.name, progress });
+  });
+
+  /** Every failed, partial or skipped file of a run with its reason, a page at a time in listing order. */
+  const itemsQuery = z.strictObject({
+    kind: z.enum(RUN_ITEM_KINDS).default('failed'),
+    after: z.coerce.number().int().min(-1).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_RUN_ITEMS_PAGE).default(100),
+  });
+  app.get('/api/runs/:id/failures', watch, async (req, res) => {
+    const id = runIdParam(req.params.id);
+    const q = itemsQuery.parse(req.query);
+    const page = await store.runItems.page(id, q.kind, { limit: q.limit, ...(q.after !== undefined ? { after: q.after } : {}) });
+    await store.audit.write({ actor: actor(req), action: 'view-run-failures', target: id, detail: { kind: q.kind, items: page.items.length }, from: req.ip ?? '' });
+    res.json({ runId: id, kind: q.kind, ...page });
   });
 
   app.post('/api/runs', control, jsonBody, async (req, res) => {

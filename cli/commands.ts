@@ -6,12 +6,12 @@ import { failureReason } from '../core/failures';
 import { ingest } from '../usecases/ingest';
 import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { exportCaseVics } from '../usecases/vics-export';
 import { parseHashCsv, parseVics } from '../hashsets/vics';
-import { listRuns, runStatus, signalRun, startRun } from '../client/batch-runs';
+import { listRuns, runStatus, signalRun, startRun, waitForRun } from '../client/batch-runs';
 import { addSchedule, deleteSchedule, listSchedules } from '../client/schedules';
-import type { BatchProgress, BatchStatus } from '../core/batch';
+import { RUN_ITEM_KINDS, type BatchStatus, type RunItemKind } from '../core/batch';
 import type { SimilarResult } from '../usecases/similar-images';
 import { fileSha256 } from '../models/file-hashes';
 import { pidRecord } from '../services/daemon';
@@ -21,15 +21,25 @@ import { openStore, type Store, ROLES, type Role } from '../store';
 import { searchImages } from '../usecases/search-images';
 import { formatSearch, formatSimilar } from './format';
 import { progressBar } from './progress';
+import { pathError, UnreachableError, UserError } from './user-error';
 
 const actor = () => `cli:${userInfo().username}`;
+
+/** Temporal's client, or one line saying it does not answer. */
+export async function connect(cfg: Config): ReturnType<typeof connectClient> {
+  try {
+    return await connectClient(cfg);
+  } catch (err) {
+    throw new UnreachableError(`cannot reach Temporal at ${cfg.temporal.address} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+  }
+}
 
 export async function withStore<T>(cfg: Config, run: (store: Store) => Promise<T>): Promise<T> {
   let store: Store;
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new UnreachableError(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     return await run(store);
@@ -84,7 +94,7 @@ export async function status(cfg: Config): Promise<void> {
 
 export async function ingestCommand(cfg: Config, paths: string[], opts: { wait: boolean; caseId?: string; json: boolean }): Promise<number> {
   if (paths.length === 0) throw new Error('usage: clues ingest <file|dir>... [--wait] [--case ID] [--json]');
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     return await withStore(cfg, async (store) => {
       const bar = opts.wait && !opts.json ? progressBar() : { update: () => undefined, end: () => undefined };
@@ -126,7 +136,7 @@ export async function searchCommand(cfg: Config, q: SearchQuery, json: boolean):
 async function onWorkers<T>(cfg: Config, workflow: 'similarImages' | 'addKnownPlace', file: string, args: Record<string, unknown>): Promise<{ result: T; sha256: string }> {
   const path = resolve(file);
   const sha256 = await fileSha256(path);
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const result = await client.workflow.execute<(input: unknown) => Promise<T>>(workflow, {
       workflowId: `${workflow === 'similarImages' ? 'similar' : 'place'}-${sha256.slice(0, 16)}-${randomUUID()}`,
@@ -217,25 +227,42 @@ export async function exportCommand(cfg: Config, what: string | undefined, opts:
   });
 }
 
+/** Every failed, partial and skipped file of a run, as the store keeps them. */
+async function allRunItems(store: Store, runId: string): Promise<Record<RunItemKind, { path: string; reason: string }[]>> {
+  const out = { failed: [], partial: [], skipped: [] } as Record<RunItemKind, { path: string; reason: string }[]>;
+  for (const kind of RUN_ITEM_KINDS) for await (const i of store.runItems.all(runId, kind)) out[kind].push({ path: i.path, reason: i.reason });
+  return out;
+}
+
 function formatStatus(runId: string, s: BatchStatus): string {
   const eta = s.etaSeconds !== undefined ? `, eta ${s.etaSeconds}s` : '';
   const state = s.cancelled ? ' (cancelled)' : s.paused ? ' (paused)' : '';
-  return `${runId}${state}: found ${s.found}${s.total !== undefined ? ` of ${s.total}` : ''}, done ${s.done}, skipped ${s.skipped}, failed ${s.failed}, in flight ${s.inFlight}; ${s.imagesPerHour} images/hour${eta}`;
+  return `${runId}${state}: found ${s.found}${s.total !== undefined ? ` of ${s.total}` : ''}, done ${s.done}, partial ${s.partial ?? 0}, skipped ${s.skipped}, failed ${s.failed}, in flight ${s.inFlight}; ${s.imagesPerHour} images/hour${eta}`;
 }
 
 /** `clues run <dir|manifest>`: starts a batch and follows it; `clues run status|pause|resume|cancel <id>`. */
 export async function runCommand(cfg: Config, args: string[], opts: { caseId?: string; concurrency?: number; json: boolean; detach: boolean }): Promise<number> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const [first, id] = args;
+    if (first === 'failures') {
+      if (!id || args.length !== 2) throw new UserError('usage: clues run failures <run-id> [--json]');
+      const items = await withStore(cfg, (store) => allRunItems(store, id));
+      if (opts.json) console.log(JSON.stringify({ runId: id, ...items }, null, 2));
+      else for (const kind of RUN_ITEM_KINDS) for (const i of items[kind]) console.log(`${kind.padEnd(8)} ${i.path}: ${i.reason}`);
+      return 0;
+    }
     if (first && ['status', 'pause', 'resume', 'cancel'].includes(first)) {
-      if (!id) throw new Error(`usage: clues run ${first} <run-id>`);
+      if (!id) throw new UserError(`usage: clues run ${first} <run-id>`);
       if (first !== 'status') await signalRun(client, id, first as 'pause' | 'resume' | 'cancel');
       const s = await runStatus(client, id);
       console.log(opts.json ? JSON.stringify({ runId: id, ...s }, null, 2) : formatStatus(id, s));
       return 0;
     }
-    if (!first || args.length !== 1) throw new Error('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
+    if (!first || args.length !== 1) throw new UserError('usage: clues run <dir|manifest> [--case ID] [--concurrency N] [--detach] | clues run status|pause|resume|cancel <run-id>');
+    await stat(resolve(first)).catch((err: unknown) => {
+      throw pathError(first, err);
+    });
     const runId = await startRun(client, cfg.taskQueues.io, first, { ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
     await withStore(cfg, (store) => store.audit.write({ actor: actor(), action: 'run-start', target: runId, detail: { source: resolve(first) } }));
     console.error(`started ${runId} (pause, resume, cancel or check it with: clues run pause|resume|cancel|status ${runId})`);
@@ -244,32 +271,30 @@ export async function runCommand(cfg: Config, args: string[], opts: { caseId?: s
       return 0;
     }
     const bar = opts.json ? { update: () => undefined, end: () => undefined } : progressBar();
-    const handle = client.workflow.getHandle(runId);
-    const done = handle.result() as Promise<BatchProgress>;
-    let finished: BatchProgress | undefined;
-    void done.then((r) => (finished = r), () => undefined);
-    while (!finished) {
-      await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-      if (finished) break;
-      const s = await runStatus(client, runId).catch(() => undefined);
-      if (s) bar.update({ total: s.total ?? s.found, done: s.done + s.skipped + s.failed, processed: s.done, failed: s.failed, duplicates: s.skipped });
-    }
+    const r = await waitForRun(client, runId, {
+      onStatus: (s) => bar.update({ total: s.total ?? s.found, done: s.done + (s.partial ?? 0) + s.skipped + s.failed, processed: s.done, failed: s.failed, duplicates: s.skipped }),
+      onOutage: (err) =>
+        console.error(err ? `\nTemporal does not answer (${failureReason(err)}); waiting for it (the run goes on once it is back)` : 'Temporal answers again'),
+    });
     bar.end();
-    const r = await done;
-    if (opts.json) console.log(JSON.stringify({ runId, ...r }, null, 2));
+    // Every failure, partial image and skip, from the store (the run's own state keeps the newest).
+    const items = await withStore(cfg, (store) => allRunItems(store, runId)).catch(() => null);
+    const report = { runId, ...r, partial: r.partial ?? 0, ...(items ? { failures: items.failed, partials: items.partial, skips: items.skipped } : {}) };
+    if (opts.json) console.log(JSON.stringify(report, null, 2));
     else {
-      console.log(`${runId}: found ${r.found}, done ${r.done}, skipped ${r.skipped}, failed ${r.failed}`);
-      for (const f of r.failures) console.log(`  failed   ${f.path}: ${f.reason}`);
-      for (const k of r.skips) console.log(`  skipped  ${k.path}: ${k.reason}`);
+      console.log(`${runId}: found ${r.found}, done ${r.done}, partial ${r.partial ?? 0}, skipped ${r.skipped}, failed ${r.failed}`);
+      for (const f of report.failures) console.log(`  failed   ${f.path}: ${f.reason}`);
+      for (const f of report.partials ?? []) console.log(`  partial  ${f.path}: ${f.reason}`);
+      for (const k of report.skips) console.log(`  skipped  ${k.path}: ${k.reason}`);
     }
-    return r.failed > 0 ? 3 : 0;
+    return r.failed > 0 || (r.partial ?? 0) > 0 ? 3 : 0;
   } finally {
     await client.connection.close();
   }
 }
 
 export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const runs = await listRuns(client);
     console.log(json ? JSON.stringify(runs, null, 2) : runs.map((r) => `${r.runId}  ${r.status.padEnd(10)} ${r.startTime?.toISOString() ?? ''}`).join('\n') || 'no runs');
@@ -280,7 +305,7 @@ export async function runsCommand(cfg: Config, json: boolean): Promise<void> {
 
 /** `clues schedule add <dir> --cron EXPR [--case ID]`, `schedule list`, `schedule delete <id>`. */
 export async function scheduleCommand(cfg: Config, args: string[], opts: { cron?: string; caseId?: string; json: boolean }): Promise<void> {
-  const client = await connectClient(cfg);
+  const client = await connect(cfg);
   try {
     const [sub, arg] = args;
     if (sub === 'add' && arg && opts.cron) {

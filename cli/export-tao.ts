@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../core/config';
 import { openStore } from '../store';
 import { exportCaseTao } from '../usecases/tao-export';
+import { UnreachableError } from './user-error';
 
 /**
  * `clues export tao --case ID [--out FILE]`: a case's Trace-an-Object objects, their tips (no
@@ -15,7 +16,7 @@ export async function exportTaoCommand(cfg: Config, opts: { caseId?: string; out
   try {
     store = await openStore(cfg.mongo.uri, cfg.mongo.dbName);
   } catch (err) {
-    throw new Error(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
+    throw new UnreachableError(`cannot reach the clue store at ${cfg.mongo.anonymousUri} (${(err as Error).message}); is \`clues up\` running?`, { cause: err });
   }
   try {
     const data = await exportCaseTao(store, opts.caseId);

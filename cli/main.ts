@@ -4,11 +4,16 @@ import { restrictFileModes } from '../core/file-permissions';
 import { VicsFormatError } from '../hashsets/vics';
 import { TokenNameTakenError } from '../store/api-tokens';
 import { InvalidImageError } from '../models/image-loader';
+import { ServiceStartError } from '../core/ports';
+import { exitWhenDrained, quietOnClosedPipe } from './exit';
 import { exportTaoCommand } from './export-tao';
 import { exportFacesCommand, facesCommand, peopleCommand, purgeFacesCommand } from './faces';
 import { backupCommand, restoreCommand } from './backup';
 import { keysCommand } from './keys';
+import { reindexCommand, reindexStatus } from './reindex';
+import { openStore } from '../store';
 import { migrateFerretdb } from './migrate';
+import { UnreachableError, UserError } from './user-error';
 import { whereCommand } from './where';
 import { SEARCH_OPTIONS, SEARCH_USAGE, searchFromFlags } from './search-flags';
 import { withStore, down, exportCommand, runCommand, runsCommand, scheduleCommand, hashesCommand, ingestCommand, placeAddCommand, placeListCommand, searchCommand, similarCommand, status, tokenCommand, up } from './commands';
@@ -19,11 +24,14 @@ const USAGE = `usage: clues <command>
   down                    stop them
   status                  what is running
   migrate-ferretdb        carry a data folder of an earlier version (FerretDB) into this one
+  reindex [--case ID] [--json]   rebuild search terms from the stored clues, and the region index (after an upgrade:
+                          \`clues status\` says when); resumable, safe to run twice
   ingest <file|dir>... [--wait] [--case ID] [--json]
   run <dir|manifest> [--case ID] [--concurrency N] [--detach] [--json]   a batch (a whole seizure)
                           a manifest: one file per line, relative to its folder (nothing outside
                           it is read) or a blob: key; # starts a comment
   run status|pause|resume|cancel <run-id>
+  run failures <run-id> [--json]   every failed, partial and skipped file of a run, with its reason
   runs [--json]
   schedule add <dir> --cron "0 22 * * *" [--case ID] | schedule list | schedule delete <id>
   ${SEARCH_USAGE}
@@ -79,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cfg = loadConfig();
   const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error('--limit takes a whole number from 1 to 500');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UserError('--limit takes a whole number from 1 to 500');
   const caseId = values.case;
   switch (command) {
     case 'up':
@@ -90,6 +98,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'status':
       await status(cfg);
+      for (const line of await reindexStatus(cfg, () => openStore(cfg.mongo.uri, cfg.mongo.dbName))) console.log(line);
+      return 0;
+    case 'reindex':
+      if (positionals.length) throw new UserError('usage: clues reindex [--case ID] [--json]');
+      await withStore(cfg, (store) => reindexCommand(cfg, store, { json: values.json, ...(caseId ? { caseId } : {}) }));
       return 0;
     case 'migrate-ferretdb':
       return migrateFerretdb(cfg);
@@ -114,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
       throw new Error('usage: clues place add <image-file> --name NAME | clues place list [--json]');
     case 'run': {
       const concurrency = values.concurrency ? Number(values.concurrency) : undefined;
-      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new Error('--concurrency takes a whole number from 1 to 256');
+      if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new UserError('--concurrency takes a whole number from 1 to 256');
       return runCommand(cfg, positionals, { json: values.json, detach: values.detach, ...(caseId ? { caseId } : {}), ...(concurrency ? { concurrency } : {}) });
     }
     case 'schedule':
@@ -168,16 +181,29 @@ async function main(argv: string[]): Promise<number> {
       await tokenCommand(cfg, positionals[0], { json: values.json, ...(values.name ? { name: values.name } : {}), ...(values.role ? { role: values.role } : {}), ...(values.reason ? { reason: values.reason } : {}), ...(values.cases ? { cases: values.cases.split(',').map((c) => c.trim()).filter(Boolean) } : {}) });
       return 0;
     default:
-      console.error(`unknown command: ${command}\n${USAGE}`);
-      return 2;
+      throw new UserError(`unknown command: ${command} (clues --help lists them)`);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+quietOnClosedPipe();
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => exitWhenDrained(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof TokenNameTakenError || err instanceof InvalidImageError || err instanceof VicsFormatError || (err instanceof Error && err.message.startsWith('usage:'));
-    console.error(`clues: ${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}`);
-    process.exit(known ? 2 : 1);
+    const known =
+      err instanceof UserError ||
+      err instanceof ConfigError ||
+      err instanceof TokenNameTakenError ||
+      err instanceof InvalidImageError ||
+      err instanceof VicsFormatError ||
+      (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) ||
+      (err instanceof Error && err.message.startsWith('usage:'));
+    const message = err instanceof Error ? err.message : String(err);
+    const oneLine = known || err instanceof UnreachableError || err instanceof ServiceStartError;
+    // A script reading --json gets JSON whatever happened; a person gets one line (a stack only
+    // for what is our fault).
+    if (argv.includes('--json')) console.log(JSON.stringify({ error: message.split('\n')[0], exitCode: known ? 2 : 1 }));
+    console.error(`clues: ${oneLine ? message : err instanceof Error ? (err.stack ?? message) : message}`);
+    return exitWhenDrained(known ? 2 : 1);
   },
 );

@@ -1,4 +1,5 @@
 import { ZodError } from 'zod';
+import { UserError } from './user-error';
 import { SEARCH_FIELDS, searchQuerySchema, type SearchQuery } from '../core/search-query';
 
 // `clues search` flags, derived from the one list of search fields (core/search-fields.ts):
@@ -17,7 +18,7 @@ export const SEARCH_USAGE = `search ${SEARCH_FIELDS.map((f) => (f.name === 'mode
 
 /** The search the flags ask for, validated as the API validates it; a usage error otherwise. */
 export function searchFromFlags(values: Record<string, unknown>): SearchQuery {
-  if (values.fuzzy && values.prefix) throw new Error('usage: --fuzzy and --prefix exclude each other');
+  if (values.fuzzy && values.prefix) throw new UserError('--fuzzy and --prefix exclude each other');
   const given: Record<string, unknown> = {};
   for (const f of SEARCH_FIELDS) if (typeof values[f.name] === 'string') given[f.name] = values[f.name];
   if (values.fuzzy) given.mode = 'fuzzy';
@@ -27,7 +28,7 @@ export function searchFromFlags(values: Record<string, unknown>): SearchQuery {
   } catch (err) {
     if (err instanceof ZodError) {
       const why = err.issues.map((i) => (i.path.length ? `--${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      throw new Error(`usage: clues ${SEARCH_USAGE}\n  ${why}`, { cause: err });
+      throw new UserError(`${why} (usage: clues ${SEARCH_USAGE})`, { cause: err });
     }
     throw err;
   }

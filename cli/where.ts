@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { connectClient } from '../client/temporal-client';
 import type { Config } from '../core/config';
 import type { Store } from '../store';
 import type { WhereResult } from '../where';
+import { connect } from './commands';
+import { UserError } from './user-error';
 import type { locateSeries } from '../workflows';
 
 const pct = (p: number) => `${(100 * p).toFixed(0)}%`;
@@ -25,17 +26,17 @@ export function formatWhere(r: WhereResult): string {
 export async function whereCommand(cfg: Config, store: Store, sha256: string, opts: { series: boolean; json: boolean }): Promise<WhereResult> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('usage: clues where <sha256> [--series] [--json]');
   const image = await store.images.get(sha256);
-  if (!image) throw new Error(`no image ${sha256} in the store`);
+  if (!image) throw new UserError(`no image ${sha256} in the store`);
   let result: WhereResult;
   if (opts.series) {
-    const client = await connectClient(cfg);
+    const client = await connect(cfg);
     try {
       result = await client.workflow.execute<typeof locateSeries>('locateSeries', { workflowId: `where-series-${sha256.slice(0, 16)}-${randomUUID()}`, taskQueue: cfg.taskQueues.io, args: [{ sha256, minStrength: 0.5 }] });
     } finally {
       await client.connection.close();
     }
   } else {
-    if (!image.where) throw new Error(`where and when has not been weighed for ${sha256} yet (it is, once the image is processed)`);
+    if (!image.where) throw new UserError(`where and when has not been weighed for ${sha256} yet (it is, once the image is processed)`);
     result = image.where;
   }
   console.log(opts.json ? JSON.stringify(result, null, 2) : formatWhere(result));

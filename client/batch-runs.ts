@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunSummary } from '../core/api-types';
 import { batchStatus, DEFAULT_RUN_CONCURRENCY, type BatchInput, type BatchProgress, type BatchStatus } from '../core/batch';
 import type { processBatch } from '../workflows';
@@ -58,4 +59,44 @@ export async function listRuns(client: Client, limit = 50): Promise<RunSummary[]
     if (out.length >= limit) break;
   }
   return out;
+}
+
+/**
+ * The run's final progress, however long it takes and whatever happens to Temporal meanwhile: a
+ * Temporal server that is down or restarting (minutes, in an outage) is waited for, asking again
+ * every few seconds; only the run's own failure, or its absence, ends the wait with an error.
+ * `onStatus` gets the progress about once a second while the run goes on; `onOutage` is told
+ * when Temporal stops answering (with the error) and when it answers again (with null).
+ */
+export async function waitForRun(
+  client: Client,
+  runId: string,
+  opts: { onStatus?: (s: BatchStatus) => void; onOutage?: (err: unknown | null) => void; pollMs?: number; retryMs?: number } = {},
+): Promise<BatchProgress> {
+  const handle = client.workflow.getHandle(runId);
+  type Settled = { ok: BatchProgress } | { err: unknown };
+  const ask = (): Promise<Settled> => (handle.result() as Promise<BatchProgress>).then((ok) => ({ ok }), (err: unknown) => ({ err }));
+  let result = ask();
+  let down = false;
+  const outage = (err: unknown | null) => {
+    if (down === (err !== null)) return;
+    down = err !== null;
+    opts.onOutage?.(err);
+  };
+  for (;;) {
+    const settled = await Promise.race([result, sleep(opts.pollMs ?? 1000).then(() => null)]);
+    if (settled && 'ok' in settled) return settled.ok;
+    if (settled) {
+      if (settled.err instanceof WorkflowFailedError || settled.err instanceof WorkflowNotFoundError) throw settled.err;
+      outage(settled.err);
+      await sleep(opts.retryMs ?? 5000);
+      result = ask();
+      continue;
+    }
+    const status = await runStatus(client, runId).catch(() => undefined);
+    if (status) {
+      outage(null);
+      opts.onStatus?.(status);
+    }
+  }
 }

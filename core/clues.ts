@@ -98,6 +98,8 @@ export interface ProcessImageResult {
   stages: Record<StageName, StageStatus | 'kept'>;
   clueCount: number;
   frames?: FramesSummary;
+  /** Why each failed stage failed (absent from results of earlier versions). */
+  reasons?: Partial<Record<StageName, string>>;
 }
 
 /**

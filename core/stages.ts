@@ -26,6 +26,8 @@ const SEARCH_AS: Record<string, SearchAs> = Object.assign(
   ...STAGES.map((s) => specOf(s).clues),
 );
 export const CLUE_TYPES = Object.keys(SEARCH_AS) as ClueType[];
+/** How every clue type is searched (a version of the search terms is derived from it). */
+export const SEARCH_RULES: Readonly<Record<string, SearchAs>> = SEARCH_AS;
 
 /** Which kind of search term a clue's tokens are; null where it is not searchable. */
 export function termKindOf(c: { type: string; detail?: Record<string, unknown> | undefined }): TermKind | null {

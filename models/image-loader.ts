@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type FormatEnum, type Metadata } from 'sharp';
 import type { Box, ImageInfo } from '../core/clues';
 import { claimsMorePixels, decodeReason } from './decode-reason';
+import { decodeHeic, fileHead, isHevcHeif } from './heif-decoder';
 import type { RgbImage } from './tiles';
 
 sharp.cache(false); // a worker sees each image once; libvips' cache only grows RSS
@@ -55,21 +56,55 @@ async function decodeError(err: unknown, maxPixels: number, src: ImageSource): P
   return new InvalidImageError('undecodable', `cannot decode image: ${await decodeReason(msg, src)}`);
 }
 
-function pipeline(path: ImageSource, maxPixels: number): ReturnType<typeof sharp> {
+/**
+ * What sharp reads for an image: the file itself, or, for a format its libvips lacks (HEIC),
+ * pixels decoded here once (heif-decoder.ts), already oriented. JPEG XL is refused by name.
+ */
+export interface Readable {
+  input: ImageSource;
+  raw?: { width: number; height: number; channels: 4 };
+  /** The format sharp cannot name for decoded pixels. */
+  format?: string;
+}
+
+const isJpegXl = (b: Buffer) => (b[0] === 0xff && b[1] === 0x0a) || b.subarray(0, 12).equals(Buffer.from([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a]));
+
+export async function readable(path: ImageSource, maxPixels: number): Promise<Readable> {
+  if (typeof path === 'string') await fileSize(path);
+  const head = await fileHead(path).catch(() => Buffer.alloc(0));
+  if (isJpegXl(head)) throw new InvalidImageError('undecodable', 'JPEG XL is not supported: convert it to PNG (lossless, e.g. with djxl) to process it');
+  if (!isHevcHeif(head)) return { input: path };
+  try {
+    const px = await decodeHeic(path, maxPixels);
+    return { input: px.data, raw: { width: px.width, height: px.height, channels: 4 }, format: 'heic' };
+  } catch (err) {
+    throw await decodeError(err, maxPixels, path);
+  }
+}
+
+function pipeline(src: ImageSource | Readable, maxPixels: number): ReturnType<typeof sharp> {
+  const r: Readable = typeof src === 'string' || Buffer.isBuffer(src) ? { input: src } : src;
   // failOn 'warning' turns truncated JPEGs into errors instead of grey-filled images.
-  return sharp(path, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true });
+  return sharp(r.input, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true, ...(r.raw ? { raw: r.raw } : {}) });
+}
+
+/** sharp's metadata, with the format of pixels decoded here. */
+async function metadataOf(r: Readable, maxPixels: number): Promise<Metadata> {
+  const meta = await pipeline(r, maxPixels).metadata();
+  return r.format ? { ...meta, format: r.format as keyof FormatEnum } : meta;
 }
 
 /** Decodes the whole image once to prove it is sound, and reports what it is. */
 export async function probeImage(path: ImageSource, maxPixels: number): Promise<ImageInfo> {
   const bytes = await fileSize(path);
   if (bytes === 0) throw new InvalidImageError('empty', 'file is empty (0 bytes)');
+  const src = await readable(path, maxPixels);
   try {
-    const meta = await pipeline(path, maxPixels).metadata();
+    const meta = await metadataOf(src, maxPixels);
     if (!meta.width || !meta.height || !meta.format) throw new Error('no image dimensions found');
     if (meta.width * meta.height > maxPixels) throw new Error('Input image exceeds pixel limit');
     // Full decode at reduced size: truncation shows up only when every scanline is read.
-    await pipeline(path, maxPixels).rotate().resize(256, 256, { fit: 'inside' }).raw().toBuffer();
+    await pipeline(src, maxPixels).rotate().resize(256, 256, { fit: 'inside' }).raw().toBuffer();
     const swapped = (meta.orientation ?? 1) >= 5;
     return {
       width: swapped ? meta.height : meta.width,
@@ -98,14 +133,15 @@ export interface FullDecode {
 export async function decodeImage(path: ImageSource, maxPixels: number, maxDecoded: number): Promise<FullDecode> {
   const bytes = await fileSize(path);
   if (bytes === 0) throw new InvalidImageError('empty', 'file is empty (0 bytes)');
+  const src = await readable(path, maxPixels);
   try {
-    const meta = await pipeline(path, maxPixels).metadata();
+    const meta = await metadataOf(src, maxPixels);
     if (!meta.width || !meta.height || !meta.format) throw new Error('no image dimensions found');
     if (meta.width * meta.height > maxPixels) throw new Error('Input image exceeds pixel limit');
     const swapped = (meta.orientation ?? 1) >= 5;
     const width = swapped ? meta.height : meta.width;
     const height = swapped ? meta.width : meta.height;
-    let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
+    let img = pipeline(src, maxPixels).rotate().removeAlpha().toColourspace('srgb');
     if (width * height > maxDecoded) {
       const k = Math.sqrt(maxDecoded / (width * height));
       img = img.resize(Math.max(1, Math.floor(width * k)), Math.max(1, Math.floor(height * k)), { fit: 'fill' });
@@ -171,11 +207,11 @@ export async function cropsOf(img: RgbImage, boxes: Box[], padding: number): Pro
  * `inside` the longest side is at most maxSide, with `outside` the shortest is.
  */
 export async function decodeRgb(path: ImageSource, maxPixels: number, maxSide?: number, fit: 'inside' | 'outside' = 'inside'): Promise<DecodedImage> {
-  await fileSize(path);
+  const src = await readable(path, maxPixels);
   try {
-    const meta = await pipeline(path, maxPixels).metadata();
+    const meta = await metadataOf(src, maxPixels);
     const originalWidth = ((meta.orientation ?? 1) >= 5 ? meta.height : meta.width) ?? 0;
-    let img = pipeline(path, maxPixels).rotate().removeAlpha().toColourspace('srgb');
+    let img = pipeline(src, maxPixels).rotate().removeAlpha().toColourspace('srgb');
     if (maxSide) img = img.resize(maxSide, maxSide, { fit, withoutEnlargement: true });
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
@@ -196,11 +232,11 @@ export async function scaleRgb(img: RgbImage, factor: number): Promise<RgbImage>
 
 /** Greyscale pixels after EXIF orientation, longest side at most `maxSide`. */
 export async function decodeGray(path: ImageSource, maxPixels: number, maxSide: number): Promise<{ data: Buffer; width: number; height: number; scale: number }> {
-  await fileSize(path);
+  const src = await readable(path, maxPixels);
   try {
-    const meta = await pipeline(path, maxPixels).metadata();
+    const meta = await metadataOf(src, maxPixels);
     const originalWidth = ((meta.orientation ?? 1) >= 5 ? meta.height : meta.width) ?? 0;
-    const { data, info } = await pipeline(path, maxPixels)
+    const { data, info } = await pipeline(src, maxPixels)
       .rotate()
       .greyscale()
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })

@@ -8,6 +8,8 @@ bash scripts/setup.sh
 t0=$SECONDS
 bash scripts/install-browser.sh
 echo "[setup] browser took $((SECONDS - t0))s" >&2
+# heif-enc makes the HEIC photos of tests/heic.test.ts.
+bash scripts/install-heif-tools.sh
 # A real S3-compatible server for the shared-storage tests (tests/storage.test.ts), and FerretDB
 # for the test that carries an earlier version's data folder over (tests/migrate.test.ts).
 t0=$SECONDS
@@ -19,6 +21,6 @@ rc=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || rc=$?
 # One plain closing line, whatever the runner prints above it.
 if [ -f "$results" ]; then
-  node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results"
+  node -e 'const r=require(process.argv[1]); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$results"
 fi
 exit $rc

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withPrivateUmask } from '../core/file-permissions';
+import { ensurePortsFree, ServiceStartError } from '../core/ports';
 
 // Background processes owned by one data folder: a pid file per service under <data>/run, logs
 // under <data>/logs. Two checkouts with different data folders never see each other's pids.
@@ -24,6 +25,8 @@ export interface DaemonSpec {
    */
   answersForOthers?: (ours: number[]) => Promise<boolean>;
   timeoutMs?: number;
+  /** Ports the service listens on: a taken one fails the start at once, before anything is spawned. */
+  ports?: { port: number; host: string }[];
 }
 
 export interface DaemonDirs {
@@ -110,10 +113,10 @@ async function waitReady(spec: DaemonSpec, since: Date, pid: number | null, log:
   const deadline = Date.now() + (spec.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (await spec.ready(since)) return;
-    if (pid !== null && !isAlive(pid)) throw new Error(`${spec.name} exited during start-up; last log lines (${log}):\n${tail(log)}`);
+    if (pid !== null && !isAlive(pid)) throw new ServiceStartError(`${spec.name} exited during start-up; last log lines (${log}):\n${tail(log)}`);
     await sleep(250);
   }
-  throw new Error(`${spec.name} did not answer within ${(spec.timeoutMs ?? 60_000) / 1000}s; last log lines (${log}):\n${tail(log)}`);
+  throw new ServiceStartError(`${spec.name} did not answer within ${(spec.timeoutMs ?? 60_000) / 1000}s; last log lines (${log}):\n${tail(log)}`);
 }
 
 /**
@@ -132,7 +135,12 @@ export async function startDaemon(dirs: DaemonDirs, spec: DaemonSpec): Promise<S
   }
   const ours = recorded ? [recorded.pf.pid, ...(recorded.pf.earlier ?? [])].filter((p) => p > 0).slice(0, EARLIER) : [];
   if (await (spec.answersForOthers ?? (() => spec.ready(new Date(0))))(ours)) {
-    throw new Error(`something not started from this data folder already answers for ${spec.name}; stop it or choose another port`);
+    throw new ServiceStartError(`something not started from this data folder already answers for ${spec.name}; stop it or choose another port`);
+  }
+  for (const { port, host } of spec.ports ?? []) {
+    await ensurePortsFree([port], host).catch((err: Error) => {
+      throw new ServiceStartError(`${spec.name}: ${err.message}`);
+    });
   }
   const since = new Date();
   // A process of ours that died without `down` stopping it: this start is a restart.

@@ -94,11 +94,14 @@ function temporalArgs(cfg: Config, ports: { frontend: number; ui: number }, ui: 
  * The embedded Temporal: in a network namespace of its own behind the mutual-TLS gate
  * (services/temporal-gate.ts), or, with CLUES_TEMPORAL_ISOLATION=none, on loopback as it is.
  */
+/** The loopback ports Temporal's front (the gate, or the server itself) and its UI take: free, or a clear error. */
+const hostPorts = (cfg: Config, ui: boolean) => [cfg.temporal.port, ...(ui ? [cfg.temporal.uiPort] : [])].map((port) => ({ port, host: '127.0.0.1' }));
+
 async function startTemporal(cfg: Config, ui: boolean): Promise<StartOutcome> {
   mkdirSync(dirname(cfg.paths.temporalDb), { recursive: true, mode: 0o700 });
   const ready = () => temporalAnswers(cfg.temporal);
   if (cfg.temporal.isolation === 'none') {
-    return startDaemon(dirs(cfg), { name: 'temporal', command: tool(cfg, 'temporal'), args: temporalArgs(cfg, { frontend: cfg.temporal.port, ui: cfg.temporal.uiPort }, ui), ready, timeoutMs: 90_000 });
+    return startDaemon(dirs(cfg), { name: 'temporal', command: tool(cfg, 'temporal'), args: temporalArgs(cfg, { frontend: cfg.temporal.port, ui: cfg.temporal.uiPort }, ui), ready, timeoutMs: 90_000, ports: hostPorts(cfg, ui) });
   }
   const ns = namespaceCommand();
   if ('refused' in ns) {
@@ -125,7 +128,7 @@ async function startTemporal(cfg: Config, ui: boolean): Promise<StartOutcome> {
   };
   // Sockets are named relative to the run folder (the gate's and the sandbox's working folder):
   // a Unix socket's path may not be longer than 107 bytes, a data folder's may.
-  return startDaemon(dirs(cfg), { name: 'temporal', command: process.execPath, args: [script(cfg, 'services/temporal-gate.js'), JSON.stringify(spec)], cwd: cfg.paths.run, ready, timeoutMs: 90_000 });
+  return startDaemon(dirs(cfg), { name: 'temporal', command: process.execPath, args: [script(cfg, 'services/temporal-gate.js'), JSON.stringify(spec)], cwd: cfg.paths.run, ready, timeoutMs: 90_000, ports: hostPorts(cfg, ui) });
 }
 
 function script(cfg: Config, path: string): string {
@@ -173,6 +176,7 @@ async function start(cfg: Config, name: ServiceName, opts: UpOptions): Promise<S
           ...(cfg.mongo.syncOnCommit ? ['--sync-on-commit'] : []),
         ],
         ready: () => mongoAnswers(cfg.mongo.anonymousUri),
+        ports: [{ port: cfg.mongo.port, host: '127.0.0.1' }],
       });
       await ensureDatabaseUser(cfg);
       return outcome;
@@ -194,6 +198,7 @@ async function start(cfg: Config, name: ServiceName, opts: UpOptions): Promise<S
         name,
         ...node(cfg, 'api/main.js'),
         ready: () => httpAnswers(`${cfg.api.url}/health`),
+        ports: [{ port: cfg.api.port, host: cfg.api.host }],
       });
     case 'supervisor': {
       const alive = join(cfg.paths.run, 'supervisor.alive');

@@ -71,7 +71,7 @@ export class ImageRepository {
   ];
 
   constructor(
-    db: ClueDatabase,
+    private readonly db: ClueDatabase,
     private readonly terms: SearchTerms,
     private readonly regions?: RegionVectorRepository,
   ) {
@@ -163,17 +163,22 @@ export class ImageRepository {
         });
       }
     }
-    const writes: AnyBulkWriteOperation<ClueDoc>[] = [...docs.values()].map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
-    // A re-saved stage replaces its clues as a whole.
-    const stale = saved.length ? await this.clues.find({ sha256: input.sha256, stage: { $in: saved } }, { projection: { _id: 1 } }).toArray() : [];
-    for (const { _id } of stale) if (!docs.has(_id)) writes.push({ deleteOne: { filter: { _id } } });
-    if (writes.length) await this.clues.bulkWrite(writes, { ordered: false });
-    await this.images.updateOne(
-      { _id: input.sha256 },
-      { $set: set, ...('status' in fields ? { $unset: { failure: '' }, $setOnInsert: { createdAt: now } } : {}), ...also },
-      { upsert: 'status' in fields },
-    );
-    await this.terms.reindex(input.sha256);
+    // One transaction for the clues, the record and the search terms: two writers of one image
+    // (a re-run beside a retry) serialise, and neither can delete the other's new clues as stale.
+    const newWords = await this.db.transaction(async (session) => {
+      const writes: AnyBulkWriteOperation<ClueDoc>[] = [...docs.values()].map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
+      // A re-saved stage replaces its clues as a whole.
+      const stale = saved.length ? await this.clues.find({ sha256: input.sha256, stage: { $in: saved } }, { projection: { _id: 1 }, session }).toArray() : [];
+      for (const { _id } of stale) if (!docs.has(_id)) writes.push({ deleteOne: { filter: { _id } } });
+      if (writes.length) await this.clues.bulkWrite(writes, { ordered: true, session });
+      await this.images.updateOne(
+        { _id: input.sha256 },
+        { $set: set, ...('status' in fields ? { $unset: { failure: '' }, $setOnInsert: { createdAt: now } } : {}), ...also },
+        { upsert: 'status' in fields, session },
+      );
+      return this.terms.reindexIn(session, input.sha256);
+    });
+    await this.terms.addNewWords(newWords);
     return docs.size;
   }
 

@@ -2,14 +2,16 @@ import { AuditRepository } from './audit';
 import { CropRepository } from './crops';
 import { FaceRepository } from './faces';
 import { ClueDatabase } from './database';
+import { DerivedDataRepository } from './derived-data';
 import { HashSetRepository } from './hash-sets';
 import { ImageRepository } from './images';
 import { LinkRepository } from './links';
 import { PlaceRepository } from './places';
 import { RegionVectorRepository } from './region-vectors';
 import { RateLimitRepository } from './rate-limits';
+import { RunItemRepository } from './run-items';
 import { SearchRepository } from './search';
-import { SearchTerms } from './search-terms';
+import { SEARCH_TERMS_VERSION, SearchTerms } from './search-terms';
 import { SettingsRepository } from './settings';
 import { TaggerBlockRepository } from './tagger-blocks';
 import { TipContactRepository } from './tip-contacts';
@@ -24,6 +26,7 @@ export type { SaveImageInput } from './images';
 export type { ClueMatch, SearchHit, SearchPage, SearchQuery } from './search';
 export { ROLES, type Principal, type Role } from './api-tokens';
 export type { HashSetDoc, KnownHashMatch } from './hash-sets';
+export type { RunItemPage } from './run-items';
 export type { LinkedImage, LinkReason, Series } from './links';
 export type { AnswerGroup, CrowdTagDoc, PublicCrop, PublicCropDoc } from './crops';
 
@@ -44,6 +47,10 @@ export interface Store {
   tokens: TokenRepository;
   hashSets: HashSetRepository;
   audit: AuditRepository;
+  /** Which version of each kind of derived data (search terms...) the store holds; reindex checkpoints. */
+  derived: DerivedDataRepository;
+  /** Every failed, partial and skipped file of each batch run, with its reason. */
+  runItems: RunItemRepository;
   settings: SettingsRepository;
   /** Face descriptors and people: biometric data, analysts and admins only. */
   faces: FaceRepository;
@@ -67,6 +74,7 @@ const INDEXES = [
   ...HashSetRepository.indexes,
   ...AuditRepository.indexes,
   ...FaceRepository.indexes,
+  ...RunItemRepository.indexes,
 ];
 
 /** Connects, creates what indexes are missing, and hands out the repositories. */
@@ -82,6 +90,9 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
   const clues = db.collection<import('./documents').ClueDoc>('clues');
   const terms = new SearchTerms(db, images, clues);
   const regions = new RegionVectorRepository(db);
+  const derived = new DerivedDataRepository(db);
+  // A new, empty store is built with today's search terms from its first image on.
+  await derived.initVersion('search-terms', SEARCH_TERMS_VERSION, (await images.estimatedDocumentCount()) === 0);
   return {
     images: new ImageRepository(db, terms, regions),
     regions,
@@ -96,6 +107,8 @@ export async function openStore(uri: string, dbName: string, opts: { observe?: (
     tokens: new TokenRepository(db),
     hashSets: new HashSetRepository(db),
     audit: new AuditRepository(db),
+    runItems: new RunItemRepository(db),
+    derived,
     settings: new SettingsRepository(db),
     faces: new FaceRepository(db),
     raw: (name) => db.collection(name),

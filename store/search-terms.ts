@@ -1,6 +1,7 @@
-import type { AnyBulkWriteOperation, Collection } from 'mongodb';
+import { createHash } from 'node:crypto';
+import type { AnyBulkWriteOperation, ClientSession, Collection } from 'mongodb';
 import type { TermKind } from '../core/search-fields';
-import { termKindOf } from '../core/stages';
+import { SEARCH_RULES, termKindOf } from '../core/stages';
 import { trigrams } from '../core/tokens';
 import type { ClueDatabase, IndexSpec } from './database';
 import type { ClueDoc, ImageDoc, TermDoc, TermStatsDoc, WordDoc } from './documents';
@@ -12,6 +13,14 @@ import type { ClueDoc, ImageDoc, TermDoc, TermStatsDoc, WordDoc } from './docume
 // common label ("person" in 40% of images) costs a scan of all its entries. The histogram gives
 // the score above which the page's images lie, and the scan is bounded by it; the count is read,
 // not counted. MongoDB stops at the limit anyway; the bound does no harm there.
+
+/**
+ * The version of what termsOf makes of clues: its own revision, and the search rules of every clue
+ * type (core/stage-registry.ts), so that a new clue kind or filter changes it without anyone
+ * remembering to. A store built with another says so in `clues status`; `clues reindex` brings it
+ * up to date.
+ */
+export const SEARCH_TERMS_VERSION = `2.${createHash('sha256').update(JSON.stringify(SEARCH_RULES)).digest('hex').slice(0, 8)}`;
 
 /** Stats documents per term and case are split this many ways: busy terms are written by every worker. */
 const SHARDS = 8;
@@ -104,51 +113,62 @@ export class SearchTerms {
    * their term documents, and a crash leaves the old state whole.
    */
   async reindex(sha256: string): Promise<void> {
-    const newWords = new Set<string>();
-    await this.db.transaction(async (session) => {
-      newWords.clear();
-      const image = await this.images.findOne({ _id: sha256 }, { projection: { cases: 1, status: 1 }, session });
-      const cases = [...new Set(image?.cases ?? [])].sort();
-      const clues = image?.status === 'processed' ? await this.clues.find({ sha256 }, { projection: { type: 1, tokens: 1, score: 1, 'detail.field': 1 }, session }).toArray() : [];
-      const want = termsOf(clues);
-      const have = new Map((await this.terms.find({ img: sha256 }, { session }).toArray()).map((d) => [`${d.k}|${d.t}`, d]));
-      const writes: AnyBulkWriteOperation<TermDoc>[] = [];
-      const delta = new Map<string, { k: string; t: string; c: string; shard: number; n: number; h: Map<number, number> }>();
-      const count = (k: string, t: string, s: number, inCases: string[], by: number) => {
-        for (const c of ['', ...inCases]) {
-          const id = statsId(k, t, c, shardOf(sha256));
-          const d = delta.get(id) ?? { k, t, c, shard: shardOf(sha256), n: 0, h: new Map<number, number>() };
-          d.n += by;
-          d.h.set(bucketOf(s), (d.h.get(bucketOf(s)) ?? 0) + by);
-          delta.set(id, d);
-        }
-      };
-      for (const [key, old] of have) {
-        const now = want.get(key);
-        if (now && now.s === old.s && old.cases.join('\n') === cases.join('\n')) continue;
-        count(old.k, old.t, old.s, old.cases, -1);
-        if (!now) writes.push({ deleteOne: { filter: { _id: old._id } } });
-      }
-      for (const [key, w] of want) {
-        const old = have.get(key);
-        if (old && old.s === w.s && old.cases.join('\n') === cases.join('\n')) continue;
-        count(w.k, w.t, w.s, cases, +1);
-        const doc: TermDoc = { _id: termId(w.k, w.t, sha256), k: w.k, t: w.t, img: sha256, s: w.s, cases };
-        writes.push({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } });
-        if (!old && w.k === 'word') newWords.add(w.t);
-      }
-      if (writes.length) await this.terms.bulkWrite(writes, { session, ordered: true });
-      const incs: AnyBulkWriteOperation<TermStatsDoc>[] = [];
-      for (const [id, d] of delta) {
-        const inc: Record<string, number> = { n: d.n };
-        for (const [b, by] of d.h) if (by !== 0) inc[`h.${b}`] = by;
-        if (d.n === 0 && Object.keys(inc).length === 1) continue;
-        incs.push({ updateOne: { filter: { _id: id }, update: { $inc: inc, $setOnInsert: { k: d.k, t: d.t, c: d.c } }, upsert: true } });
-      }
-      if (incs.length) await this.stats.bulkWrite(incs, { session, ordered: true });
-    });
+    const newWords = await this.db.transaction((session) => this.reindexIn(session, sha256));
     // Words are only ever added, and adding one twice is harmless: outside the transaction.
-    if (newWords.size) await this.addWords(newWords);
+    await this.addNewWords(newWords);
+  }
+
+  /** Words first seen by a reindex, added after its transaction committed. */
+  async addNewWords(words: Set<string>): Promise<void> {
+    if (words.size) await this.addWords(words);
+  }
+
+  /**
+   * reindex's work inside the caller's transaction (a save writes the clues and their terms in
+   * one); returns the words it saw first, for addNewWords once the transaction has committed.
+   */
+  async reindexIn(session: ClientSession, sha256: string): Promise<Set<string>> {
+    const newWords = new Set<string>();
+    const image = await this.images.findOne({ _id: sha256 }, { projection: { cases: 1, status: 1 }, session });
+    const cases = [...new Set(image?.cases ?? [])].sort();
+    const clues = image?.status === 'processed' ? await this.clues.find({ sha256 }, { projection: { type: 1, tokens: 1, score: 1, 'detail.field': 1 }, session }).toArray() : [];
+    const want = termsOf(clues);
+    const have = new Map((await this.terms.find({ img: sha256 }, { session }).toArray()).map((d) => [`${d.k}|${d.t}`, d]));
+    const writes: AnyBulkWriteOperation<TermDoc>[] = [];
+    const delta = new Map<string, { k: string; t: string; c: string; shard: number; n: number; h: Map<number, number> }>();
+    const count = (k: string, t: string, s: number, inCases: string[], by: number) => {
+      for (const c of ['', ...inCases]) {
+        const id = statsId(k, t, c, shardOf(sha256));
+        const d = delta.get(id) ?? { k, t, c, shard: shardOf(sha256), n: 0, h: new Map<number, number>() };
+        d.n += by;
+        d.h.set(bucketOf(s), (d.h.get(bucketOf(s)) ?? 0) + by);
+        delta.set(id, d);
+      }
+    };
+    for (const [key, old] of have) {
+      const now = want.get(key);
+      if (now && now.s === old.s && old.cases.join('\n') === cases.join('\n')) continue;
+      count(old.k, old.t, old.s, old.cases, -1);
+      if (!now) writes.push({ deleteOne: { filter: { _id: old._id } } });
+    }
+    for (const [key, w] of want) {
+      const old = have.get(key);
+      if (old && old.s === w.s && old.cases.join('\n') === cases.join('\n')) continue;
+      count(w.k, w.t, w.s, cases, +1);
+      const doc: TermDoc = { _id: termId(w.k, w.t, sha256), k: w.k, t: w.t, img: sha256, s: w.s, cases };
+      writes.push({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } });
+      if (!old && w.k === 'word') newWords.add(w.t);
+    }
+    if (writes.length) await this.terms.bulkWrite(writes, { session, ordered: true });
+    const incs: AnyBulkWriteOperation<TermStatsDoc>[] = [];
+    for (const [id, d] of delta) {
+      const inc: Record<string, number> = { n: d.n };
+      for (const [b, by] of d.h) if (by !== 0) inc[`h.${b}`] = by;
+      if (d.n === 0 && Object.keys(inc).length === 1) continue;
+      incs.push({ updateOne: { filter: { _id: id }, update: { $inc: inc, $setOnInsert: { k: d.k, t: d.t, c: d.c } }, upsert: true } });
+    }
+    if (incs.length) await this.stats.bulkWrite(incs, { session, ordered: true });
+    return newWords;
   }
 
   /** Images per term (within a case, or overall), summed over the shards. */
@@ -171,14 +191,31 @@ export class SearchTerms {
 
   /**
    * Stored words that may share at least `minShared` of these trigrams: any such word has one of
-   * the (length - minShared + 1) rarest of them, so only those are read.
+   * the (length - minShared + 1) rarest of them, so only those are read, rarest first. The read is
+   * bounded whatever the trigrams: at most `budget` entries in all, and it stops once `enough`
+   * words pass `accept` (the caller's own check). A trigram that half the vocabulary holds costs
+   * no more than a rare one; the words it would add beyond the bound share only common trigrams
+   * with the query, and rank below those found first.
    */
-  async wordsSharingTrigrams(grams: string[], minShared: number): Promise<string[]> {
+  async wordsSharingTrigrams(grams: string[], minShared: number, opts: { accept?: (word: string) => boolean; enough?: number; budget?: number } = {}): Promise<string[]> {
+    const { accept = () => true, enough = Infinity, budget = Infinity } = opts;
     const counts = new Map((await this.grams.find({ _id: { $in: grams } }).toArray()).map((g) => [g._id, g.n]));
     const rarest = [...grams].sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0)).slice(0, Math.max(1, grams.length - minShared + 1));
     const words = new Set<string>();
+    let read = 0;
+    let accepted = 0;
     for (const g of rarest.filter((x) => counts.get(x))) {
-      for (const d of await this.wordGrams.find({ _id: { $gte: `${g}\u0001`, $lt: `${g}\u0002` } }, { projection: { _id: 1 } }).toArray()) words.add(d._id.slice(g.length + 1));
+      const want = budget - read;
+      if (want <= 0 || accepted >= enough) break;
+      const range = this.wordGrams.find({ _id: { $gt: `${g}\u0001`, $lt: `${g}\u0002` } }, { projection: { _id: 1 } });
+      const page = await (Number.isFinite(want) ? range.limit(want) : range).toArray();
+      read += page.length;
+      for (const d of page) {
+        const w = d._id.slice(g.length + 1);
+        if (words.has(w)) continue;
+        words.add(w);
+        if (accept(w)) accepted++;
+      }
     }
     return [...words];
   }
@@ -230,6 +267,17 @@ export class SearchTerms {
     }));
     for (let i = 0; i < incs.length; i += 5000) await this.stats.bulkWrite(incs.slice(i, i + 5000), { ordered: false });
     await this.addWords(words);
+  }
+
+  /** Image ids after `after` (in _id order), within a case if given: one page of a reindex pass. */
+  async imageIdsAfter(after: string, limit: number, caseId?: string): Promise<string[]> {
+    const docs = await this.images.find({ _id: { $gt: after }, ...(caseId ? { cases: caseId } : {}) }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => d._id);
+  }
+
+  /** Images a pass visits: all of them, or a case's. */
+  countImages(caseId?: string): Promise<number> {
+    return caseId ? this.images.countDocuments({ cases: caseId }) : this.images.estimatedDocumentCount();
   }
 
   /** Drops every term document and count, then indexes each image again (a repair, or after a migration). */

@@ -32,6 +32,11 @@ interface Term {
 
 /** Prefix and fuzzy words: at most this many stored words stand for one query word. */
 const MAX_EXPANSION = 200;
+/**
+ * Vocabulary entries a fuzzy word reads at most (rarest trigrams first): its cost no longer grows
+ * with how common its trigrams are (docs/search.md, "Fuzzy search under load").
+ */
+const FUZZY_READ_BUDGET = 1000;
 /** Reading candidates by image costs about this many entry reads each (measured on the embedded server). */
 const LOOKUP_COST = 8;
 
@@ -203,8 +208,14 @@ export class SearchRepository {
       const grams = trigrams(query);
       const minShared = fuzzyMinShared(query, grams.length);
       const mine = new Set(grams);
-      const candidates = (await this.terms.wordsSharingTrigrams(grams, minShared)).filter((w) => trigrams(w).filter((g) => mine.has(g)).length >= minShared);
-      const scored = candidates.map((w) => [w, fuzzyScore(query, w)] as const).filter(([, s]) => s > 0);
+      const scores = new Map<string, number>();
+      const accept = (w: string) => {
+        const s = trigrams(w).filter((g) => mine.has(g)).length >= minShared ? fuzzyScore(query, w) : 0;
+        if (s > 0) scores.set(w, s);
+        return s > 0;
+      };
+      await this.terms.wordsSharingTrigrams(grams, minShared, { accept, enough: MAX_EXPANSION, budget: FUZZY_READ_BUDGET });
+      const scored = [...scores];
       words = new Map(scored.sort((a, b) => b[1] - a[1]).slice(0, MAX_EXPANSION));
     }
     const counts = words.size ? await this.terms.counts(kind, [...words.keys()], caseId) : new Map<string, TermCount>();

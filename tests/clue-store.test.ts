@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config';
 import { openStore, type Store } from '../store';
+import { termsOf } from '../store/search-terms';
+const { setsOf } = require('./support/race-sets.cjs') as { setsOf: (writer: string, sha256: string, round: number) => { stages: { clues: { value: string }[] }[] } };
 import { imageInput, objectClue, openTestStore, searchHits, searchPage, sha, textClue } from './support/store';
 
 let store: Store;
@@ -180,6 +185,53 @@ describe('search terms and counts, across processes', () => {
       await writer.close();
     }
   });
+
+  it('when two processes save different clues and stage outcomes for the same images at the same moment, round after round, then each stage holds one writer\'s whole result and the terms match the clues', async () => {
+    const shas = Array.from({ length: 6 }, (_, i) => sha(1300 + i));
+    const writers = ['a', 'b'].map((writer) => {
+      const child = spawn(process.execPath, [join(__dirname, 'support', 'race-writer.cjs'), loadConfig().mongo.uri, dbName, writer, shas.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      return {
+        async round(r: number) {
+          child.stdin.write(`${r}\n`);
+          const { value } = await lines.next();
+          if (value !== `ok ${r}`) throw new Error(`writer ${writer}: ${String(value)} ${err}`);
+        },
+        end: () => child.stdin.end(),
+      };
+    });
+    const value = (c: { value: string }) => c.value;
+    try {
+      for (let r = 0; r < 20; r++) {
+        await Promise.all(writers.map((w) => w.round(r)));
+        for (const sha256 of shas) {
+          const image = (await store.images.get(sha256))!;
+          const clues = await store.images.cluesOf(sha256);
+          const of = (stage: string) => clues.filter((c) => c.stage === stage).map(value).sort();
+          const at = `round ${r}, ${sha256}`;
+          // text: exactly this round's set of the writer its record names, and the count it records.
+          const mine = setsOf(image.stages!.text!.model!.name.slice(-1), sha256, r).stages[0]!.clues;
+          expect(of('text'), at).toEqual(mine.map(value).sort());
+          expect(image.stages!.text!.clueCount, at).toBe(mine.length);
+          // objects: b's two, whether b's success or a's failure was written last (a failure keeps them).
+          expect(of('objects'), at).toEqual(['bicycle', 'cup']);
+          expect(image.stages!.objects, at).toMatchObject(image.stages!.objects!.status === 'ok' ? { clueCount: 2 } : { status: 'failed', clueCount: 0 });
+          // The search terms are those of the clues, no more, no less.
+          const terms = (await store.terms.terms.find({ img: sha256 }).toArray()).map((t) => `${t.k}|${t.t}|${t.s}`).sort();
+          expect(terms, at).toEqual([...termsOf(clues).values()].map((t) => `${t.k}|${t.t}|${t.s}`).sort());
+        }
+        // And the counts agree with the terms, word by word.
+        for (const word of ['alpha', 'bravo', 'quay', 'road', 'bakery', String(r)]) {
+          const n = await store.terms.terms.countDocuments({ k: 'word', t: word });
+          expect((await store.terms.counts('word', [word])).get(word)!.n, `round ${r}, ${word}`).toBe(n);
+        }
+      }
+    } finally {
+      for (const w of writers) w.end();
+    }
+  }, 300_000);
 
   it('when the same bytes are found under a second name before their own workflow saved them, then both names are kept', async () => {
     await store.images.addSource(sha(1200), '/evidence/copy.jpg', 'case-z');

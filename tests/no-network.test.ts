@@ -48,6 +48,9 @@ function netnsUnavailable(): string | null {
 describe('no network at run time', () => {
   it('when the demo pipeline runs in a network namespace with no route out, then services start, the samples are processed and searched, and no Node process tried to reach out', async (t) => {
     const why = netnsUnavailable();
+    // As root on Linux (CI runs so) the namespace can be made: if it cannot, that is a failure,
+    // never a quiet skip. Elsewhere the skip is said, and counted in scripts/test.sh's last line.
+    if (why && (process.getuid?.() === 0 || process.env.CI)) expect.fail(`the network namespace run must happen here (root or CI) but cannot: ${why}`);
     if (why) t.skip(`SKIPPED, no network namespace: ${why}. The in-process watch below still runs.`);
     const data = tempDir('netns-data');
     const out = tempDir('netns-out');

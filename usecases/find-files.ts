@@ -13,16 +13,18 @@ export interface SkippedFile {
 /**
  * Regular files named on the command line or found below named folders, in a stable order.
  * Symlinks inside folders are not followed (they may lead out of the seizure); hidden files are kept.
+ * A folder that cannot be read is a failure with its reason: the files in it are never seen.
  */
-export async function findFiles(args: string[]): Promise<{ files: FoundFile[]; skipped: SkippedFile[] }> {
+export async function findFiles(args: string[]): Promise<{ files: FoundFile[]; skipped: SkippedFile[]; failed: SkippedFile[] }> {
   const files: FoundFile[] = [];
   const skipped: SkippedFile[] = [];
+  const failed: SkippedFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      skipped.push({ path: dir, reason: `cannot read folder: ${(err as Error).message}` });
+      failed.push({ path: dir, reason: `cannot read folder (its files are not listed): ${(err as Error).message}` });
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -48,5 +50,5 @@ export async function findFiles(args: string[]): Promise<{ files: FoundFile[]; s
       skipped.push({ path: abs, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (err as Error).message });
     }
   }
-  return { files, skipped };
+  return { files, skipped, failed };
 }

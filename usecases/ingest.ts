@@ -38,10 +38,11 @@ export interface IngestOptions {
  * image ends up counted once: processed + failed + duplicates = found.
  */
 export async function ingest(paths: string[], client: Client, store: Store, opts: IngestOptions): Promise<IngestSummary> {
-  const { files, skipped } = await findFiles(paths);
+  const { files, skipped, failed } = await findFiles(paths);
+  // An unreadable folder is a failure of its own (its files were never seen).
   const s: IngestSummary = {
-    total: files.length, done: 0, processed: 0, failed: 0, duplicates: 0, started: 0,
-    failures: [], duplicateOf: [], skipped, results: [],
+    total: files.length + failed.length, done: failed.length, processed: 0, failed: failed.length, duplicates: 0, started: 0,
+    failures: [...failed], duplicateOf: [], skipped, results: [],
   };
   const progress = () => opts.onProgress?.({ total: s.total, done: s.done, processed: s.processed, failed: s.failed, duplicates: s.duplicates });
   const seen = new Map<string, string>();

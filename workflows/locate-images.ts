@@ -7,7 +7,7 @@ type Activities = activities.WorkerActivities;
 const io = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 40 }, // waits out a database outage (workflows/policies.ts)
 });
 
 /**

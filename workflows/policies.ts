@@ -8,12 +8,15 @@ import { failureReason } from '../core/failures';
 /**
  * Every policy is written out: the SDK's default retries forever. Invalid images fail at once
  * (non-retryable from the activity); transient faults (a busy DB, a stalled mount) back off.
+ * 40 attempts, 30 s apart at most, wait out a database outage of over 15 minutes; an error that
+ * is not an outage is final after 5 attempts, 3 on the CPU queues (activities/outages.ts), as it
+ * was before.
  */
 export const retry: ActivityOptions['retry'] = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '30 seconds',
-  maximumAttempts: 5,
+  maximumAttempts: 40,
   nonRetryableErrorTypes: [INVALID_IMAGE],
 };
 
@@ -23,10 +26,10 @@ export const cpuOptions = (taskQueue: string): ActivityOptions => ({
   startToCloseTimeout: '10 minutes',
   scheduleToCloseTimeout: '24 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { ...retry, maximumAttempts: 3 },
+  retry,
 });
 
-/** Light stages and saving, on the workflow's own queue. */
+/** Light stages and saving, on the workflow's own queue (30 minutes: a 10-minute outage and more). */
 export const ioOptions: ActivityOptions = { startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '30 minutes', retry };
 
 /** One extractor's failure becomes that stage's recorded outcome; the others carry on. */

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -13,15 +14,17 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type * as activities from '../activities';
 import { failureReason } from '../core/failures';
-import { batchStatus, type BatchInput, type BatchPage, type BatchProgress, type BatchStatus } from '../core/batch';
+import { batchStatus, type BatchInput, type BatchPage, type BatchProgress, type BatchStatus, type RunItem } from '../core/batch';
+import type { ProcessImageResult, StageName } from '../core/clues';
 import { processImage } from './process-image';
 
 type Activities = activities.WorkerActivities;
 
-const { listImagesPage } = proxyActivities<Activities>({
+const { listImagesPage, recordRunItems } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  // 20 attempts a minute apart at most: a database outage of 15 minutes is waited out.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
 export const progressQuery = defineQuery<BatchStatus>('progress');
@@ -29,8 +32,10 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal('cancel');
 
-/** Reasons kept in the workflow's state; the counts stay exact beyond it. */
+/** Reasons kept in the workflow's state (every one is in the store); the counts stay exact beyond it. */
 const MAX_REASONS = 100;
+/** Marks histories of batches that keep every failure, partial image and skip in the store. */
+export const RUN_ITEMS = 'run-items';
 /** Pages per run before continue-as-new keeps the history small at any size. */
 const PAGES_PER_RUN = 20;
 
@@ -41,8 +46,10 @@ const PAGES_PER_RUN = 20;
  */
 export async function processBatch(input: BatchInput): Promise<BatchProgress> {
   const p: BatchProgress = input.progress ?? {
-    found: 0, done: 0, skipped: 0, failed: 0, inFlight: 0, failures: [], skips: [], startedAt: Date.now(), paused: false, cancelled: false,
+    found: 0, done: 0, partial: 0, skipped: 0, failed: 0, inFlight: 0, failures: [], partials: [], skips: [], startedAt: Date.now(), paused: false, cancelled: false,
   };
+  p.partial ??= 0; // a run carried over from before partial images were counted
+  p.partials ??= [];
   const note = (list: { path: string; reason: string }[], path: string, reason: string) => {
     list.push({ path, reason });
     if (list.length > MAX_REASONS) list.shift();
@@ -57,6 +64,17 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
   // second, which two triggers in one second share: the execution chain's first run id (kept
   // across continue-as-new) makes its listing its own.
   const runId = input.runId || `${workflowId}-${firstExecutionRunId}`;
+  // Every item is kept in the store under the id clients know the run by (the workflow id).
+  const keepAll = patched(RUN_ITEMS);
+  const record = async (items: RunItem[]) => {
+    if (!keepAll || items.length === 0) return;
+    try {
+      await recordRunItems({ run: workflowId, items });
+    } catch {
+      // The store was out of reach for longer than the policy waits: the counts and the newest
+      // reasons above still say it.
+    }
+  };
   let offset: number | null = input.offset ?? 0;
   let pages = 0;
   while (offset !== null && !p.cancelled) {
@@ -64,7 +82,10 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
     if (p.cancelled) break;
     const page: BatchPage = await listImagesPage({ runId, source: input.source, offset, pageSize: input.pageSize, ...(input.caseId ? { caseId: input.caseId } : {}) });
     p.total = page.total;
-    for (const item of page.items) {
+    const first = offset; // one item per listed entry: the page's items are places first, first + 1...
+    await record(page.items.flatMap((i, k): RunItem[] => (i.kind === 'image' ? [] : [{ kind: i.kind, path: i.path, reason: i.reason, n: first + k }])));
+    for (const [k, item] of page.items.entries()) {
+      const n = first + k;
       p.found++;
       if (item.kind === 'skipped') {
         p.skipped++;
@@ -83,6 +104,7 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
       }
       p.inFlight++;
       void (async () => {
+        let outcome: RunItem | undefined;
         try {
           const child = await startChild(processImage, {
             workflowId: `image-${item.sha256}`,
@@ -92,16 +114,30 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
             // Images in flight finish even when the batch continues as new or is cancelled.
             parentClosePolicy: ParentClosePolicy.ABANDON,
           });
-          await child.result();
-          p.done++;
+          const result = await child.result();
+          const failedStages = failedStagesOf(result);
+          if (failedStages) {
+            // Its other clues are saved; a later run does the failed stages again.
+            p.partial!++;
+            note(p.partials!, item.path, failedStages);
+            outcome = { kind: 'partial', path: item.path, reason: failedStages, n };
+          } else {
+            p.done++;
+          }
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) {
             p.skipped++;
             note(p.skips, item.path, 'same image already in progress');
+            outcome = { kind: 'skipped', path: item.path, reason: 'same image already in progress', n };
           } else {
             p.failed++;
-            note(p.failures, item.path, err instanceof ChildWorkflowFailure ? failureReason(err.cause) : failureReason(err));
+            const reason = err instanceof ChildWorkflowFailure ? failureReason(err.cause) : failureReason(err);
+            note(p.failures, item.path, reason);
+            outcome = { kind: 'failed', path: item.path, reason, n };
           }
+        }
+        try {
+          if (outcome) await record([outcome]);
         } finally {
           p.inFlight--;
         }
@@ -115,4 +151,11 @@ export async function processBatch(input: BatchInput): Promise<BatchProgress> {
   }
   await condition(() => p.inFlight === 0);
   return p;
+}
+
+/** `ocr: reason; places: reason` for an image whose stages failed (not those merely unavailable), or null. */
+function failedStagesOf(r: ProcessImageResult): string | null {
+  const failed = Object.entries(r.stages).filter(([, status]) => status === 'failed');
+  if (failed.length === 0) return null;
+  return `stages failed: ${failed.map(([stage]) => `${stage}${r.reasons?.[stage as StageName] ? ` (${r.reasons[stage as StageName]})` : ''}`).join('; ')}`;
 }

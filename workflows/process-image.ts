@@ -119,7 +119,8 @@ export async function processImage(input: ProcessImageInput): Promise<ProcessIma
 
   const stages = Object.fromEntries(STAGES.map((s) => [s, wanted.includes(s) ? 'failed' : 'kept'])) as Record<StageName, StageStatus | 'kept'>;
   for (const o of all) stages[o.stage] = o.status;
-  return { sha256: input.sha256, stages, clueCount: clueCount + added, ...(summary ? { frames: summary } : {}) };
+  const reasons = Object.fromEntries(all.filter((o) => o.status === 'failed').map((o) => [o.stage, o.reason ?? 'failed']));
+  return { sha256: input.sha256, stages, clueCount: clueCount + added, ...(summary ? { frames: summary } : {}), ...(Object.keys(reasons).length ? { reasons } : {}) };
 }
 
 /** A stage's activity (the name its registry entry gives) on some queue's proxies. */
